@@ -1,0 +1,77 @@
+"""One typed settings object, built from defaults, the environment and explicit options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_COLLECTION = "papers"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("assistant", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be configured with. Environment names are in `alias`."""
+
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        alias="ASSISTANT_DATA_DIR",
+        description="Where the index lives.",
+    )
+    collection: str = Field(
+        DEFAULT_COLLECTION,
+        alias="ASSISTANT_COLLECTION",
+        description="Name of the corpus collection to index and query.",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{2,62}$",
+    )
+    embedding: Literal["local", "openai"] = Field(
+        "local",
+        alias="ASSISTANT_EMBEDDING",
+        description="Embedding backend: the bundled local model, or an OpenAI-compatible endpoint.",
+    )
+    embedding_model: str | None = Field(
+        None,
+        alias="ASSISTANT_EMBEDDING_MODEL",
+        description="Embedding model name (default: all-MiniLM-L6-v2 locally, "
+        "text-embedding-3-small for openai).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, alias="OPENAI_API_KEY", description="API key of the OpenAI-compatible endpoint."
+    )
+    openai_base_url: str | None = Field(
+        None, alias="OPENAI_BASE_URL", description="Base URL of the OpenAI-compatible endpoint."
+    )
+    llm_model: str = Field(
+        "gpt-4o-mini", alias="ASSISTANT_LLM_MODEL", description="Chat model for LLM answers."
+    )
+    chroma_host: str | None = Field(
+        None, alias="CHROMA_HOST", description="Chroma server host (default: on-disk store)."
+    )
+    chroma_port: int = Field(8000, alias="CHROMA_PORT", description="Chroma server port.")
+    chunk_size: int = Field(200, description="Chunk size in cl100k_base tokens.", ge=32)
+    chunk_overlap: int = Field(40, description="Overlap between chunks in tokens.", ge=0)
+
+    @property
+    def llm_configured(self) -> bool:
+        """A key or a base URL switches answering to the LLM."""
+        return bool(self.openai_api_key or self.openai_base_url)
+
+    @property
+    def collection_dir(self) -> Path:
+        """Files of one collection that live beside the vector store (catalog, BM25, lock)."""
+        return self.data_dir / "collections" / self.collection
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit non-None overrides (CLI options, kwargs)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)

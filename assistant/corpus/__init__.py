@@ -1,0 +1,84 @@
+"""Readers that turn corpus files into `Paper` records, chosen by format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.corpus.paper import Paper, paper_id_for
+from assistant.corpus.records import Problem, Record
+from assistant.corpus.seed_dump import read_seed_dump
+from assistant.errors import CorpusError
+
+Reader = Callable[[Path], Iterator[Record]]
+
+#: format name -> reader; every reader, the default included, is registered here.
+READERS: dict[str, Reader] = {"seed": read_seed_dump}
+#: file extension -> format name
+EXTENSIONS: dict[str, str] = {".txt": "seed"}
+
+__all__ = ["Paper", "Problem", "CorpusLoad", "read_corpus", "bundled_seeds", "paper_id_for"]
+
+
+def bundled_seeds() -> Path:
+    """The seeds shipped with the package (wheel) or beside it (source checkout)."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "_bundled" / "seeds", package.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise CorpusError("the bundled seeds/ folder is missing: reinstall the package")
+
+
+@dataclass
+class CorpusLoad:
+    """Papers read from some files (duplicates merged), and what was skipped."""
+
+    papers: list[Paper] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _files_under(paths: Iterable[Path], fmt: str | None) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and (fmt or p.suffix.lower() in EXTENSIONS)
+            )
+            if not found:
+                raise CorpusError(f"{path}: no corpus files found (known: {', '.join(EXTENSIONS)})")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CorpusError(f"{path}: no such file or folder; give a corpus file or folder")
+    return files
+
+
+def reader_for(path: Path, fmt: str | None) -> Reader:
+    name = fmt or EXTENSIONS.get(path.suffix.lower())
+    if name is None or name not in READERS:
+        known = ", ".join(sorted(READERS))
+        raise CorpusError(f"{path}: unknown corpus format; pass --format ({known})")
+    return READERS[name]
+
+
+def read_corpus(paths: Iterable[Path], fmt: str | None = None) -> CorpusLoad:
+    """Read every file, merge papers with the same id, keep the problems for the report."""
+    load = CorpusLoad(files=_files_under(paths, fmt))
+    by_id: dict[str, Paper] = {}
+    for path in load.files:
+        reader = reader_for(path, fmt)
+        try:
+            for record in reader(path):
+                if isinstance(record, Problem):
+                    load.problems.append(record)
+                elif record.paper_id in by_id:
+                    by_id[record.paper_id].merge(record)
+                else:
+                    by_id[record.paper_id] = record
+        except (OSError, UnicodeDecodeError) as error:
+            load.problems.append(Problem(path.name, None, f"unreadable: {error}"))
+    load.papers = list(by_id.values())
+    return load

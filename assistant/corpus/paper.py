@@ -1,0 +1,84 @@
+"""The `Paper` record every reader produces, and its stable identity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def paper_id_for(title: str) -> str:
+    """Same title -> same id, on every run and machine; case, spacing and punctuation ignored."""
+    key = re.sub(r"[\W_]+", " ", title.casefold()).strip()
+    return "p" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class Paper:
+    """One paper: a title and an abstract, plus whatever its source gave."""
+
+    title: str
+    abstract: str
+    source: str
+    authors: list[str] | int | None = None
+    date: str | None = None
+    year: int | None = None
+    upvotes: int | None = None
+    urls: list[str] = field(default_factory=list)
+    paper_id: str = ""
+    bibkey: str | None = None
+
+    def __post_init__(self) -> None:
+        self.title = normalise_space(self.title)
+        self.abstract = normalise_space(self.abstract)
+        if not self.paper_id:
+            self.paper_id = paper_id_for(self.title)
+
+    @property
+    def content_hash(self) -> str:
+        """Changes whenever anything that goes into the index changes."""
+        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def first_url(self) -> str | None:
+        return self.urls[0] if self.urls else None
+
+    def to_dict(self) -> dict:
+        """The `papers --json` record (DESIGN.md), plus `bibkey`."""
+        record = asdict(self)
+        return {
+            key: record[key]
+            for key in (
+                "paper_id",
+                "title",
+                "abstract",
+                "authors",
+                "date",
+                "year",
+                "upvotes",
+                "urls",
+                "source",
+                "bibkey",
+            )
+        }
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Paper:
+        fields = {key: record.get(key) for key in cls.__dataclass_fields__ if key in record}
+        fields["urls"] = list(fields.get("urls") or [])
+        return cls(**fields)
+
+    def merge(self, other: Paper) -> None:
+        """Fill what this record lacks from a duplicate of the same paper found elsewhere."""
+        for name in ("authors", "date", "year", "upvotes", "bibkey"):
+            if getattr(self, name) in (None, [], "") and getattr(other, name) not in (None, []):
+                setattr(self, name, getattr(other, name))
+        if len(other.abstract) > len(self.abstract):
+            self.abstract = other.abstract
+        self.urls = list(dict.fromkeys([*self.urls, *other.urls]))

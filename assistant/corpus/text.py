@@ -1,0 +1,34 @@
+"""Cleaning of text scraped from listings: damaged character references, URLs, dates."""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Listings sometimes lose the "&#" of a character reference and leave "x2014" (an em dash)
+# glued to the words around it. Only the general-punctuation and Latin-1 ranges are repaired,
+# so that words such as "exceed" are never touched.
+_DAMAGED_REFERENCE = re.compile(r"(?<![0-9A-Za-z]&#)x(20[0-6][0-9A-Fa-f]|00[A-Fa-f][0-9A-Fa-f])")
+_URL = re.compile(r"https?://[^\s<>\"'{}()\[\]]+")
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+DATE_PATTERN = rf"(?:{_MONTHS})[a-z]* \d{{1,2}}(?:, \d{{4}})?"
+
+
+def repair_text(text: str) -> str:
+    """Undo HTML escaping and damaged `xHHHH` references; normalise whitespace."""
+    text = html.unescape(text)
+    text = _DAMAGED_REFERENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    return " ".join(text.split())
+
+
+def find_urls(text: str) -> list[str]:
+    """URLs in the order they appear, without trailing punctuation, each once."""
+    urls = (match.group(0).rstrip(".,;:!?") for match in _URL.finditer(text))
+    return list(dict.fromkeys(url for url in urls if len(url) > len("https://")))
+
+
+def year_of(date: str) -> int | None:
+    """The year of a listing date such as "Mar 23, 2022"; None for "Sep 8" (no year given)."""
+    match = re.search(r"\b(1[89]\d\d|20\d\d)\b", date)
+    return int(match.group(1)) if match else None
+
