@@ -18,7 +18,7 @@ READERS: dict[str, Reader] = {"seed": read_seed_dump}
 #: file extension -> format name
 EXTENSIONS: dict[str, str] = {".txt": "seed"}
 
-__all__ = ["Paper", "Problem", "CorpusLoad", "read_corpus", "bundled_seeds", "paper_id_for"]
+__all__ = ["CorpusLoad", "Paper", "Problem", "bundled_seeds", "paper_id_for", "read_corpus"]
 
 
 def bundled_seeds() -> Path:
@@ -44,7 +44,9 @@ def _files_under(paths: Iterable[Path], fmt: str | None) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and (fmt or p.suffix.lower() in EXTENSIONS)
+                p
+                for p in path.rglob("*")
+                if p.is_file() and (fmt or p.suffix.lower() in EXTENSIONS)
             )
             if not found:
                 raise CorpusError(f"{path}: no corpus files found (known: {', '.join(EXTENSIONS)})")

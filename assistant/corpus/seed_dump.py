@@ -18,9 +18,7 @@ from assistant.corpus.text import DATE_PATTERN, find_urls, repair_text, year_of
 from assistant.corpus.title_split import split_title
 
 _LINE_RECORD = re.compile(r"^(?P<upvotes>-|\d+) (?P<body>.+)$")
-_TRAILER = re.compile(
-    rf"\s+(?P<authors>\d+) authors? · (?P<date>{DATE_PATTERN})(?:\s+\d+)?\s*$"
-)
+_TRAILER = re.compile(rf"\s+(?P<authors>\d+) authors? · (?P<date>{DATE_PATTERN})(?:\s+\d+)?\s*$")
 MAX_TITLE_CHARS = 300
 MIN_ABSTRACT_CHARS = 150
 
@@ -34,7 +32,11 @@ def looks_like_lines_format(head: str) -> bool:
 def _paper(title: str, abstract: str, source: str, **fields: object) -> Paper:
     abstract = repair_text(abstract)
     return Paper(
-        title=repair_text(title), abstract=abstract, source=source, urls=find_urls(abstract), **fields
+        title=repair_text(title),
+        abstract=abstract,
+        source=source,
+        urls=find_urls(abstract),
+        **fields,
     )
 
 

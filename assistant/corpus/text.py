@@ -31,4 +31,3 @@ def year_of(date: str) -> int | None:
     """The year of a listing date such as "Mar 23, 2022"; None for "Sep 8" (no year given)."""
     match = re.search(r"\b(1[89]\d\d|20\d\d)\b", date)
     return int(match.group(1)) if match else None
-

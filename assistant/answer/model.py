@@ -1,0 +1,71 @@
+"""The answer object every answerer returns, and its renderings (JSON, markdown)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.corpus.paper import Paper
+from assistant.retrieval import PaperHit
+
+#: The one phrase that says the corpus does not answer a question: used by the
+#: extractive answerer, the LLM prompt (to recognise a model that declines) and the tests.
+CANNOT_ANSWER = "The indexed papers do not cover this question."
+
+
+@dataclass
+class Citation:
+    n: int
+    paper: Paper
+
+    def to_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "paper_id": self.paper.paper_id,
+            "title": self.paper.title,
+            "year": self.paper.year,
+            "url": self.paper.first_url,
+        }
+
+    def reference(self) -> str:
+        """`[n] Title (year). URL` for a reference list."""
+        year = f" ({self.paper.year})" if self.paper.year else ""
+        url = f" {self.paper.first_url}" if self.paper.first_url else ""
+        return f"[{self.n}] {self.paper.title}{year}.{url}"
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    mode: str  # "extractive" | "llm"
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    sources: list[PaperHit] = field(default_factory=list)  # the evidence the answer drew on
+    warnings: list[str] = field(default_factory=list)
+    usage: dict | None = None
+
+    def to_dict(self) -> dict:
+        """The `ask --json` object (DESIGN.md); `usage` is added in LLM mode."""
+        record = {
+            "question": self.question,
+            "answer": self.text,
+            "mode": self.mode,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "warnings": list(self.warnings),
+        }
+        if self.usage is not None:
+            record["usage"] = self.usage
+        return record
+
+    def references_markdown(self) -> str:
+        return "\n".join(f"{c.reference()}  " for c in self.citations)
+
+    def to_markdown(self) -> str:
+        """The answer followed by its reference list."""
+        if not self.citations:
+            return self.text
+        return f"{self.text}\n\n**References**\n\n{self.references_markdown()}"
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()

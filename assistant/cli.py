@@ -1,0 +1,188 @@
+"""The `assistant` console script: parse options, make one library call, render the result.
+
+Library errors become one line on stderr and a non-zero exit; nothing here holds logic
+that a notebook user would miss.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from assistant.errors import AssistantError
+
+_DATA_DIR = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the index lives [env: ASSISTANT_DATA_DIR].",
+)
+_COLLECTION = click.option(
+    "--collection", help="Corpus collection to use [env: ASSISTANT_COLLECTION; default: papers]."
+)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def one_line_errors(command: Callable) -> Callable:
+    """Turn every failure into one line on stderr; ASSISTANT_DEBUG=1 shows tracebacks."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AssistantError as error:
+            _fail(str(error), error.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as error:
+            if os.environ.get("ASSISTANT_DEBUG"):
+                raise
+            detail = " ".join(str(error).split())[:300]
+            _fail(
+                f"unexpected {type(error).__name__}: {detail} "
+                "(rerun with ASSISTANT_DEBUG=1 for details)",
+                1,
+            )
+
+    return wrapper
+
+
+def _assistant(data_dir: Path | None, collection: str | None, show_progress: bool = True):
+    from pydantic import ValidationError
+
+    from assistant.app import Assistant
+    from assistant.errors import InputError
+
+    try:
+        assistant = Assistant(data_dir=data_dir, collection=collection)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise InputError(f"invalid setting {field}: {first['msg']}") from None
+    if show_progress:
+        from assistant.display import err
+
+        assistant.progress = _progress_printer(err)
+    return assistant
+
+
+def _progress_printer(console):
+    """Lazily opens a progress bar the first time indexing reports progress."""
+    state: dict = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            from assistant.display import progress_bar
+
+            state["context"] = progress_bar("Indexing")
+            state["bar"] = state["context"].__enter__()
+        state["bar"](done, total)
+        if done >= total:
+            state.pop("context").__exit__(None, None, None)
+            state.pop("bar")
+
+    return update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="assistant")
+def cli() -> None:
+    """Answer questions about paper abstracts, with citations.
+
+    Offline by default (local embeddings, BM25, extractive answers). Set OPENAI_API_KEY
+    or OPENAI_BASE_URL to have an LLM write the answers.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Drop the index and build it again.")
+@click.option("--prune", is_flag=True, help="Remove indexed papers not found in PATHS.")
+@click.option("--format", "fmt", help="Corpus format, overriding the file extension.")
+@_DATA_DIR
+@_COLLECTION
+@one_line_errors
+def index(paths, rebuild, prune, fmt, data_dir, collection) -> None:
+    """Index corpus files or folders (default: the bundled seeds/)."""
+    from assistant.display import err
+
+    assistant = _assistant(data_dir, collection)
+    report = assistant.index(paths, rebuild=rebuild, prune=prune, fmt=fmt)
+    for problem in report.problems:
+        err.print(f"[yellow]skipped[/yellow] {problem}", soft_wrap=True)
+    err.print(report.summary())
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@_DATA_DIR
+@_COLLECTION
+@one_line_errors
+def papers(as_json, data_dir, collection) -> None:
+    """List the indexed papers."""
+    from assistant import display
+
+    found = _assistant(data_dir, collection).papers()
+    if as_json:
+        display.print_json({"papers": [p.to_dict() for p in found]})
+    else:
+        display.render_papers(found)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", default=10, show_default=True, help="How many papers to show.")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "dense", "bm25"]),
+    default="hybrid",
+    show_default=True,
+    help="Retriever to use.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@_DATA_DIR
+@_COLLECTION
+@one_line_errors
+def search(query, k, mode, as_json, data_dir, collection) -> None:
+    """Rank papers for QUERY, each paper once, with a snippet."""
+    from assistant import display
+
+    ranking = _assistant(data_dir, collection).search(query, k=k, mode=mode)
+    if as_json:
+        display.print_json(ranking.to_dict())
+    else:
+        display.render_ranking(ranking)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
+@_DATA_DIR
+@_COLLECTION
+@one_line_errors
+def ask(question, as_json, no_llm, data_dir, collection) -> None:
+    """Answer QUESTION from the indexed papers, citing them as [n]."""
+    from assistant import display
+
+    answer = _assistant(data_dir, collection).ask(question)
+    if as_json:
+        display.print_json(answer.to_dict())
+    else:
+        display.render_answer(answer)
+
+
+def main() -> None:
+    cli(prog_name="assistant")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Terminal rendering with rich: answers, search results, paper lists, progress bars."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from assistant.answer.model import Answer
+from assistant.corpus.paper import Paper
+from assistant.retrieval import Ranking
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def print_json(payload: dict) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator:
+    """A (done, total) callback that drives a progress bar on stderr."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def render_answer(answer: Answer) -> None:
+    out.print(Markdown(answer.text))
+    if answer.citations:
+        out.print()
+        out.print("[bold]References[/bold]")
+        for citation in answer.citations:
+            out.print(citation.reference(), soft_wrap=True)
+    for warning in answer.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+
+
+def render_ranking(ranking: Ranking) -> None:
+    if not ranking.hits:
+        out.print("No matching papers.")
+        return
+    table = Table(show_lines=True, expand=True)
+    table.add_column("#", justify="right", width=3)
+    table.add_column("Paper", ratio=2)
+    table.add_column("Snippet", ratio=3)
+    table.add_column("Score", justify="right", width=7)
+    for rank, hit in enumerate(ranking.hits, start=1):
+        year = f" ({hit.paper.year})" if hit.paper.year else ""
+        table.add_row(
+            str(rank), f"[bold]{hit.paper.title}[/bold]{year}", hit.snippet, f"{hit.score:.4f}"
+        )
+    out.print(table)
+
+
+def render_papers(papers: list[Paper]) -> None:
+    table = Table(expand=True)
+    table.add_column("#", justify="right", width=4)
+    table.add_column("Title", ratio=4)
+    table.add_column("Year", width=5)
+    table.add_column("Source", ratio=1)
+    for number, paper in enumerate(papers, start=1):
+        table.add_row(str(number), paper.title, str(paper.year or ""), paper.source)
+    out.print(table)
+    out.print(f"{len(papers)} papers")

@@ -1,0 +1,50 @@
+"""An opened index: catalog, vector store, BM25 and embedder, ready to retrieve from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.config import DEFAULT_COLLECTION, Settings
+from assistant.errors import IndexError_
+from assistant.index.bm25 import BM25Index
+from assistant.index.catalog import Catalog
+from assistant.index.embeddings import Embedder, expected_model_id, make_embedder
+from assistant.index.indexer import Progress, index_paths, paths_of, refresh_bm25
+from assistant.index.store import VectorStore
+from assistant.retrieval import HybridRetriever
+
+
+@dataclass
+class Engine:
+    settings: Settings
+    catalog: Catalog
+    store: VectorStore
+    bm25: BM25Index
+    embedder: Embedder
+    retriever: HybridRetriever
+
+
+def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
+    """Open the collection; index the bundled seeds first if the default one is empty."""
+    catalog_path, bm25_dir, _ = paths_of(settings)
+    if not catalog_path.exists() or Catalog(catalog_path).count() == 0:
+        if settings.collection != DEFAULT_COLLECTION:
+            raise IndexError_(
+                f"collection {settings.collection!r} is empty; run "
+                f"`assistant index PATH --collection {settings.collection}` first"
+            )
+        from assistant.corpus import bundled_seeds
+
+        index_paths(settings, [bundled_seeds()], progress=progress)
+    catalog = Catalog(catalog_path)
+    store = VectorStore(settings, expected_model_id(settings), None)
+    if not store.exists or store.count() == 0:
+        raise IndexError_(
+            f"the index of collection {settings.collection!r} lists papers but holds no "
+            "vectors (deleted or moved?); run `assistant index --rebuild`"
+        )
+    bm25 = refresh_bm25(store, catalog, bm25_dir)
+    embedder = make_embedder(settings)
+    return Engine(
+        settings, catalog, store, bm25, embedder, HybridRetriever(store, bm25, embedder, catalog)
+    )

