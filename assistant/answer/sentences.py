@@ -17,8 +17,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def third_person(sentence: str) -> str:
-    """'In this paper, we propose X; our method ...' -> 'The authors propose X; their method ...'."""
+    """'In this paper, we propose X; our method' -> 'The authors propose X; their method'."""
     sentence = _FIRST_PERSON_OPENINGS.sub("The authors", sentence, count=1)
+    sentence = re.sub(r"^Our\b", "The authors'", sentence)
     sentence = re.sub(r"\bOur\b", "Their", sentence)
     sentence = re.sub(r"\bour\b", "their", sentence)
     sentence = re.sub(r"(?<=[,;:] )we\b|(?<=\band )we\b", "they", sentence)
