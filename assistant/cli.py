@@ -180,6 +180,47 @@ def ask(question, as_json, no_llm, data_dir, collection) -> None:
         display.render_answer(answer)
 
 
+@cli.command(name="eval")
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.option("-k", default=10, show_default=True, help="Search depth for recall@k (questions).")
+@click.option(
+    "--retriever",
+    "retrievers",
+    type=click.Choice(["bm25", "dense", "hybrid"]),
+    multiple=True,
+    help="Retrievers to score on a BEIR folder (default: all three).",
+)
+@click.option("--split", help="BEIR qrels split (default: test if present, else the first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@_DATA_DIR
+@_COLLECTION
+@one_line_errors
+def evaluate(target, k, retrievers, split, as_json, data_dir, collection) -> None:
+    """Measure retrieval and answers.
+
+    TARGET is a questions JSONL file (search recall@k, cited-gold shares, abstention) or a
+    BEIR folder (nDCG@10, Recall@10/100, MRR@10; its corpus is indexed into collection
+    beir-NAME unless --collection is given).
+    """
+    from assistant import display
+
+    if target.is_dir():
+        from assistant.beir import RETRIEVERS, evaluate_beir
+
+        name = collection or f"beir-{target.resolve().name}"
+        assistant = _assistant(data_dir, name)
+        results = evaluate_beir(assistant, target, split, list(retrievers or RETRIEVERS))
+        display.print_json(results) if as_json else display.render_beir(results)
+        return
+    from assistant.evaluation import evaluate_questions
+
+    report = evaluate_questions(_assistant(data_dir, collection), target, k=k)
+    if as_json:
+        display.print_json(report.to_dict())
+    else:
+        display.render_questions_report(report)
+
+
 def main() -> None:
     cli(prog_name="assistant")
 

@@ -88,3 +88,49 @@ def render_papers(papers: list[Paper]) -> None:
         table.add_row(str(number), paper.title, str(paper.year or ""), paper.source)
     out.print(table)
     out.print(f"{len(papers)} papers")
+
+
+def render_questions_report(report) -> None:
+    table = Table(title="Per question", expand=True)
+    for column in (
+        "id",
+        "question",
+        "search recall",
+        "cited recall",
+        "cited precision",
+        "abstained",
+    ):
+        table.add_column(column)
+
+    def fmt(value) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    for r in report.results:
+        flag = "yes" if r.abstained else "no"
+        if not r.abstention_correct:
+            flag = f"[red]{flag}[/red]"
+        table.add_row(
+            r.qid,
+            r.question,
+            fmt(r.search_recall),
+            fmt(r.cited_recall),
+            fmt(r.cited_precision),
+            flag,
+        )
+    out.print(table)
+    for key, value in report.summary().items():
+        out.print(f"{key}: {value}")
+
+
+def render_beir(results: dict) -> None:
+    table = Table(
+        title=f"{results['dataset']}: {results['queries']} queries, {results['corpus']} documents"
+    )
+    table.add_column("retriever")
+    metrics = ("ndcg@10", "recall@10", "recall@100", "mrr@10")
+    for metric in metrics:
+        table.add_column(metric, justify="right")
+    for name, values in results.items():
+        if isinstance(values, dict):
+            table.add_row(name, *(f"{values[m]:.4f}" for m in metrics))
+    out.print(table)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.corpus.jsonl import read_jsonl
 from assistant.corpus.paper import Paper, paper_id_for
 from assistant.corpus.records import Problem, Record
 from assistant.corpus.seed_dump import read_seed_dump
@@ -14,9 +15,9 @@ from assistant.errors import CorpusError
 Reader = Callable[[Path], Iterator[Record]]
 
 #: format name -> reader; every reader, the default included, is registered here.
-READERS: dict[str, Reader] = {"seed": read_seed_dump}
+READERS: dict[str, Reader] = {"seed": read_seed_dump, "jsonl": read_jsonl}
 #: file extension -> format name
-EXTENSIONS: dict[str, str] = {".txt": "seed"}
+EXTENSIONS: dict[str, str] = {".txt": "seed", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 __all__ = ["CorpusLoad", "Paper", "Problem", "bundled_seeds", "paper_id_for", "read_corpus"]
 

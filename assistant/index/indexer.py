@@ -8,6 +8,7 @@ A file lock keeps two writers apart.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.corpus import CorpusLoad, Problem, read_corpus
 from assistant.corpus.paper import Paper
-from assistant.errors import IndexLockedError
+from assistant.errors import IndexError_, IndexLockedError
 from assistant.index.bm25 import BM25Index
 from assistant.index.catalog import Catalog
 from assistant.index.embeddings import expected_model_id, make_embedder
@@ -94,7 +95,7 @@ def index_papers(
     catalog_path, bm25_dir, _ = paths_of(settings)
     lock = index_lock(settings)
     try:
-        catalog = Catalog(catalog_path)
+        catalog = _open_catalog(catalog_path, set_aside_if_corrupt=rebuild)
         if rebuild:
             store = _fresh_store(settings, catalog)
         else:
@@ -117,6 +118,17 @@ def index_papers(
     finally:
         lock.release()
     return report
+
+
+def _open_catalog(path: Path, set_aside_if_corrupt: bool) -> Catalog:
+    """The catalog; on --rebuild an unreadable one is renamed aside (kept, not deleted)."""
+    try:
+        return Catalog(path)
+    except IndexError_:
+        if not set_aside_if_corrupt:
+            raise
+        path.rename(path.with_name(f"{path.name}.corrupt-{int(time.time())}"))
+        return Catalog(path)
 
 
 def _fresh_store(settings: Settings, catalog: Catalog) -> VectorStore:

@@ -1,0 +1,90 @@
+"""Shared fixtures: temp data dirs, one real seed index built per session, the real CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Settings
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+_SETTING_VARIABLES = (
+    "ASSISTANT_DATA_DIR",
+    "ASSISTANT_COLLECTION",
+    "ASSISTANT_EMBEDDING",
+    "ASSISTANT_EMBEDDING_MODEL",
+    "ASSISTANT_LLM_MODEL",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "CHROMA_HOST",
+    "CHROMA_PORT",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's own configuration."""
+    for name in _SETTING_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with the bundled seeds indexed once; tests get copies of it."""
+    data_dir = tmp_path_factory.mktemp("seed-index")
+    Assistant(Settings(data_dir=data_dir)).index([SEEDS])
+    return data_dir
+
+
+@pytest.fixture
+def seeded_dir(seed_index_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the seed index, free to change."""
+    target = tmp_path / "data"
+    shutil.copytree(seed_index_dir, target)
+    return target
+
+
+@pytest.fixture
+def seeded(seeded_dir: Path) -> Assistant:
+    return Assistant(Settings(data_dir=seeded_dir))
+
+
+def console_script() -> str:
+    script = Path(sys.executable).parent / "assistant"
+    return str(script) if script.exists() else shutil.which("assistant") or "assistant"
+
+
+def run_cli(
+    *args: str, data_dir: Path | None = None, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run the installed `assistant` console script as a user would."""
+    environment = {k: v for k, v in os.environ.items() if k not in _SETTING_VARIABLES}
+    environment.update(env or {})
+    if data_dir is not None:
+        environment["ASSISTANT_DATA_DIR"] = str(data_dir)
+    environment.setdefault("COLUMNS", "120")
+    return subprocess.run(
+        [console_script(), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in lines[0]

@@ -1,0 +1,104 @@
+"""The real console script, end to end, in temp data dirs; every error is one line."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from .conftest import SEEDS, assert_one_line_error, run_cli
+
+
+def test_first_ask_indexes_the_seeds_with_progress_then_answers(tmp_path: Path):
+    data_dir = tmp_path / "fresh"
+    result = run_cli("ask", "--json", "which papers study over-refusal?", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Indexing" in result.stderr and "87/87" in result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["mode"] == "extractive"
+    assert payload["abstained"] is False
+    assert payload["citations"]
+    papers = json.loads(run_cli("papers", "--json", data_dir=data_dir).stdout)["papers"]
+    assert len(papers) == 87
+    assert set(papers[0]) >= {
+        "paper_id", "title", "abstract", "authors", "date", "year", "upvotes", "urls", "source",
+    }  # fmt: skip
+
+
+def test_ask_renders_markdown_with_references(seeded_dir: Path):
+    result = run_cli("ask", "Which papers study reward models for RLHF?", data_dir=seeded_dir)
+    assert result.returncode == 0, result.stderr
+    assert "References" in result.stdout
+    assert "[1]" in result.stdout
+    assert "Sequence to Sequence Reward Modeling" in result.stdout
+
+
+def test_ask_abstains_plainly(seeded_dir: Path):
+    result = run_cli("ask", "--json", "What is the capital of Australia?", data_dir=seeded_dir)
+    payload = json.loads(result.stdout)
+    assert payload["abstained"] is True and payload["citations"] == []
+
+
+def test_search_and_index_commands(seeded_dir: Path):
+    result = run_cli("search", "-k", "3", "--json", "persuasion", data_dir=seeded_dir)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(result.stdout)["results"]
+    assert results[0]["title"] == "Teaching Models to Balance Resisting and Accepting Persuasion"
+    table = run_cli("search", "persuasion", data_dir=seeded_dir)
+    assert "Teaching Models to Balance" in table.stdout
+    again = run_cli("index", data_dir=seeded_dir)
+    assert again.returncode == 0, again.stderr
+    assert "0 added, 0 updated, 87 unchanged" in again.stderr
+
+
+def test_index_reports_bad_records_and_goes_on(tmp_path: Path):
+    corpus = tmp_path / "mine.jsonl"
+    corpus.write_text(
+        '{"title": "Good paper", "abstract": "Useful words about retrieval."}\n{oops\n',
+        encoding="utf-8",
+    )
+    result = run_cli("index", str(corpus), "--collection", "mine", data_dir=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    assert "mine.jsonl:2: broken JSON" in result.stderr
+    assert "1 added" in result.stderr and "1 skipped" in result.stderr
+
+
+def test_empty_and_huge_questions_are_refused(seeded_dir: Path):
+    assert_one_line_error(run_cli("ask", "   ", data_dir=seeded_dir), "question is empty")
+    huge = "why " * 25_600  # 100 KB
+    assert_one_line_error(run_cli("ask", huge, data_dir=seeded_dir), "limit is 2,000")
+    assert_one_line_error(run_cli("search", "", data_dir=seeded_dir), "question is empty")
+
+
+def test_missing_collection_says_how_to_build_it(tmp_path: Path):
+    result = run_cli("ask", "anything", "--collection", "nothing-here", data_dir=tmp_path)
+    assert_one_line_error(result, "assistant index PATH --collection nothing-here")
+
+
+def test_corrupt_index_gets_one_line_and_keeps_the_files(seeded_dir: Path):
+    catalog = seeded_dir / "collections" / "papers" / "catalog.sqlite"
+    garbage = b"this is not a database" * 100
+    catalog.write_bytes(garbage)
+    result = run_cli("ask", "reward models", data_dir=seeded_dir)
+    assert_one_line_error(result, "--rebuild")
+    assert catalog.read_bytes() == garbage  # nothing deleted behind the user's back
+    rebuilt = run_cli("index", "--rebuild", data_dir=seeded_dir)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert sqlite3.connect(catalog).execute("SELECT COUNT(*) FROM papers").fetchone()[0] == 87
+    kept = list(catalog.parent.glob("catalog.sqlite.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes() == garbage
+
+
+def test_unreadable_corpus_path(tmp_path: Path):
+    result = run_cli("index", str(tmp_path / "nope"), data_dir=tmp_path / "d")
+    assert_one_line_error(result, "no such file or folder")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_one_line_error(run_cli("index", str(empty), data_dir=tmp_path / "d"), "no corpus")
+
+
+def test_help_lists_the_commands():
+    result = run_cli("--help")
+    for command in ("index", "papers", "search", "ask", "eval"):
+        assert command in result.stdout
+    assert SEEDS.name == "seeds"

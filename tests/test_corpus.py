@@ -1,0 +1,194 @@
+"""Both seed readers against the real seed files, and reading edge cases."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import bundled_seeds, read_corpus
+from assistant.corpus.paper import paper_id_for
+from assistant.corpus.text import repair_text
+from assistant.corpus.title_split import split_title
+from assistant.errors import CorpusError
+
+from .conftest import SEEDS
+
+LINES_FILE = "000_4c8b980445e5c41b.txt"
+BLOCKS_FILE = "002_399e102c5546f8bd.txt"
+
+
+@pytest.fixture(scope="module")
+def seed_papers():
+    load = read_corpus([SEEDS])
+    return load
+
+
+def by_title(load):
+    return {p.title: p for p in load.papers}
+
+
+def test_bundled_seeds_are_found_and_hold_87_distinct_papers(seed_papers):
+    assert bundled_seeds().resolve() == SEEDS.resolve()
+    assert len(seed_papers.papers) == 87
+    assert len({p.paper_id for p in seed_papers.papers}) == 87
+    assert seed_papers.problems == []
+    counts = {LINES_FILE: 0, BLOCKS_FILE: 0}
+    for paper in seed_papers.papers:
+        counts[paper.source] += 1
+    assert counts == {LINES_FILE: 16, BLOCKS_FILE: 71}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Mitigating Gender Bias in Distilled Language Models via Counterfactual Role Reversal",
+        "Role-Play with Large Language Models",
+        "Bilinear relational structure fixes reversal curse and enables consistent model editing",
+        "Technical Report: Large Language Models can Strategically Deceive their Users when "
+        "Put Under Pressure",
+        "Dichotomy of Control: Separating What You Can Control from What You Cannot",
+        "Is the Reversal Curse a Binding Problem? Uncovering Limitations of Transformers from a "
+        "Basic Generalization Failure",
+        'The Reversal Curse: LLMs trained on "A is B" fail to learn "B is A"',
+        "ClarifyDelphi: Reinforced Clarification Questions with Defeasibility Rewards for Social "
+        "and Moral Situations",
+    ],
+)
+def test_one_line_format_titles_are_exact(seed_papers, title):
+    paper = by_title(seed_papers)[title]
+    assert paper.source == LINES_FILE
+    assert not paper.abstract.startswith(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sequence to Sequence Reward Modeling: Improving RLHF by Language Feedback",
+        "MOSSBench: Is Your Multimodal Language Model Oversensitive to Safe Queries?",
+        "LLM The Genius Paradox: A Linguistic and Math Expert's Struggle with Simple Word-based "
+        "Counting Problems",
+        '"Sorry, Come Again?" Prompting -- Enhancing Comprehension and Diminishing Hallucination '
+        "with [PAUSE]-injected Optimal Paraphrasing",
+        "Iterative Nash Policy Optimization: Aligning LLMs with General Preferences via "
+        "No-Regret Learning",
+    ],
+)
+def test_block_format_titles_are_exact(seed_papers, title):
+    assert by_title(seed_papers)[title].source == BLOCKS_FILE
+
+
+def test_abstracts_are_full_and_free_of_listing_chrome(seed_papers):
+    raw = (SEEDS / BLOCKS_FILE).read_text(encoding="utf-8")
+    for paper in seed_papers.papers:
+        assert len(paper.abstract) > 400, paper.title
+        assert not re.search(r"\d+ authors? ·", paper.abstract)
+        assert not re.search(r"x20[0-6][0-9a-f]", paper.abstract)
+        assert paper.title not in {"Subscribe", "new", "Mar 14"}
+        assert "Get trending papers" not in paper.title + paper.abstract
+        if paper.source == BLOCKS_FILE:
+            assert paper.abstract in " ".join(raw.split())
+    titles = by_title(seed_papers)
+    last = titles['The Reversal Curse: LLMs trained on "A is B" fail to learn "B is A"']
+    assert last.abstract.endswith("https://github.com/lukasberglund/reversal_curse.")
+
+
+def test_listing_fields_are_parsed(seed_papers):
+    titles = by_title(seed_papers)
+    gender = titles[
+        "Mitigating Gender Bias in Distilled Language Models via Counterfactual Role Reversal"
+    ]
+    assert (gender.authors, gender.date, gender.year, gender.upvotes) == (
+        10,
+        "Mar 23, 2022",
+        2022,
+        None,
+    )
+    assert "role reversal—modifying" in gender.abstract  # x2014 repaired to an em dash
+    humor = titles["D-HUMOR: Dark Humor Understanding via Multimodal Open-ended Reasoning"]
+    assert (humor.upvotes, humor.authors, humor.date, humor.year) == (5, 6, "Sep 8", None)
+    assert humor.urls == [
+        "https://github.com/Sai-Kartheek-Reddy/"
+        "D-Humor-Dark-Humor-Understanding-via-Multimodal-Open-ended-Reasoning"
+    ]
+
+
+def test_paper_ids_are_stable_and_derived_from_the_title(seed_papers):
+    again = read_corpus([SEEDS])
+    assert [p.paper_id for p in again.papers] == [p.paper_id for p in seed_papers.papers]
+    assert paper_id_for("The  Off-Switch Game") == paper_id_for("the off-switch game")
+    assert (
+        paper_id_for("The Off-Switch Game")
+        == "p" + __import__("hashlib").sha1(b"the off switch game").hexdigest()[:12]
+    )
+
+
+def test_duplicates_across_files_are_merged(tmp_path: Path):
+    line = (SEEDS / LINES_FILE).read_text(encoding="utf-8").splitlines()[5]
+    (tmp_path / "a.txt").write_text(line + "\n", encoding="utf-8")
+    title = "Role-Play with Large Language Models"
+    abstract = line.split(title, 1)[1].rsplit(" 3 authors", 1)[0].strip()
+    (tmp_path / "b.txt").write_text(f"Header\n\n{title}\n\n{abstract}\n", encoding="utf-8")
+    load = read_corpus([tmp_path])
+    assert len(load.papers) == 1
+    assert load.papers[0].date == "May 25, 2023"
+
+
+def test_malformed_records_are_reported_with_file_and_line_and_skipped(tmp_path: Path):
+    good = (SEEDS / LINES_FILE).read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "broken.txt").write_text(
+        f"{good}\nthis line is not a listing 3 authors · Mar 1, 2020\n{good.replace('-', '7', 1)}\n",
+        encoding="utf-8",
+    )
+    load = read_corpus([tmp_path / "broken.txt"])
+    assert len(load.papers) == 1
+    assert [(p.file, p.line) for p in load.problems] == [("broken.txt", 2)]
+    assert "broken.txt:2:" in str(load.problems[0])
+
+
+def test_a_jsonl_corpus_with_bad_lines_keeps_the_good_ones(tmp_path: Path):
+    path = tmp_path / "mine.jsonl"
+    path.write_bytes(
+        b'{"title": "A paper", "abstract": "About things.", "authors": ["A B", "C D"], '
+        b'"year": 2021, "url": "https://x.org/1"}\n'
+        b"{broken json\n"
+        b'{"abstract": "no title"}\n'
+        b'{"title": "Caf\xe9"}\n'
+    )
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["A paper"]
+    assert load.papers[0].authors == ["A B", "C D"]
+    assert load.papers[0].urls == ["https://x.org/1"]
+    assert [p.line for p in load.problems] == [2, 3, 4]
+
+
+def test_unreadable_paths_raise_a_clear_error(tmp_path: Path):
+    with pytest.raises(CorpusError, match="no such file or folder"):
+        read_corpus([tmp_path / "missing"])
+    (tmp_path / "notes.xyz").write_text("x")
+    with pytest.raises(CorpusError, match="unknown corpus format"):
+        read_corpus([tmp_path / "notes.xyz"])
+
+
+def test_title_split_handles_sentence_case_titles_and_acronyms():
+    assert split_title(
+        "Interactive Natural Language Processing Interactive Natural Language Processing (iNLP) "
+        "has emerged as a novel paradigm within the field of NLP."
+    ) == (
+        "Interactive Natural Language Processing",
+        "Interactive Natural Language Processing (iNLP) has emerged as a novel paradigm "
+        "within the field of NLP.",
+    )
+    title, abstract = split_title(
+        "Alignment faking in large language models We present a demonstration of a large "
+        "language model engaging in alignment faking."
+    )
+    assert title == "Alignment faking in large language models"
+    assert abstract.startswith("We present")
+
+
+def test_damaged_references_are_repaired_but_words_are_not():
+    assert repair_text("reversalx2014modifying GPTx20122 exceed &amp; x00e9") == (
+        "reversal—modifying GPT‒2 exceed & é"
+    )

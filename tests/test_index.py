@@ -1,0 +1,157 @@
+"""Indexing on a real on-disk Chroma store: idempotent, incremental, resumable, locked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.errors import IndexError_, IndexLockedError
+from assistant.index import embeddings, indexer
+from assistant.index.embeddings import LocalMiniLM, expected_model_id
+from assistant.index.store import VectorStore
+
+
+def write_corpus(path: Path, papers: list[tuple[str, str]]) -> Path:
+    path.write_text(
+        "\n".join(json.dumps({"title": t, "abstract": a}) for t, a in papers) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def small_corpus(n: int) -> list[tuple[str, str]]:
+    topics = ["refusal", "reward models", "persuasion", "retrieval", "memory", "vision"]
+    return [
+        (
+            f"Paper {i} on {topics[i % len(topics)]}",
+            f"We study {topics[i % len(topics)]} in setting number {i}. "
+            f"Our experiments cover {i + 3} benchmarks and show consistent gains.",
+        )
+        for i in range(n)
+    ]
+
+
+def store_of(settings: Settings) -> VectorStore:
+    return VectorStore(settings, expected_model_id(settings), None)
+
+
+class CountingEmbedder:
+    """The real local model, counting how many texts it embeds."""
+
+    def __init__(self) -> None:
+        self.inner = LocalMiniLM()
+        self.model_id, self.dimension, self.calls = self.inner.model_id, 384, 0
+
+    def embed(self, texts):
+        self.calls += len(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.fixture
+def counting(monkeypatch: pytest.MonkeyPatch) -> CountingEmbedder:
+    embedder = CountingEmbedder()
+    monkeypatch.setitem(embeddings.EMBEDDERS, "local", lambda settings: embedder)
+    return embedder
+
+
+def test_indexing_twice_adds_and_embeds_nothing_the_second_time(seeded, counting):
+    report = seeded.index()
+    assert (report.added, report.updated, report.unchanged, report.total) == (0, 0, 87, 87)
+    assert counting.calls == 0
+    assert store_of(seeded.settings).count() > 87  # several chunks per paper
+
+
+def test_changed_abstract_replaces_its_chunks(tmp_path, counting):
+    settings = Settings(data_dir=tmp_path / "data")
+    corpus = small_corpus(5)
+    path = write_corpus(tmp_path / "c.jsonl", corpus)
+    assert Assistant(settings).index([path]).added == 5
+    embedded_first = counting.calls
+    corpus[2] = (corpus[2][0], "A completely new abstract about tokenizers and compression.")
+    write_corpus(path, corpus)
+    report = Assistant(settings).index([path])
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 4)
+    assert counting.calls == embedded_first + 1  # only the changed paper was embedded
+    texts = [text for _, _, text in store_of(settings).iter_chunks()]
+    assert any("tokenizers and compression" in t for t in texts)
+    assert not any("setting number 2." in t for t in texts)
+    hits = Assistant(settings).search("tokenizers and compression", k=1).hits
+    assert hits[0].paper.title == corpus[2][0]
+
+
+def test_prune_and_rebuild_remove_papers_whose_file_is_gone(tmp_path, counting):
+    settings = Settings(data_dir=tmp_path / "data")
+    first = write_corpus(tmp_path / "first.jsonl", small_corpus(4))
+    second = write_corpus(tmp_path / "second.jsonl", [("Lonely paper", "It is alone here.")])
+    Assistant(settings).index([first, second])
+    second.unlink()
+    assert Assistant(settings).index([first]).total == 5  # kept without --prune
+    report = Assistant(settings).index([first], prune=True)
+    assert (report.removed, report.total) == (1, 4)
+    assert "Lonely paper" not in {p.title for p in Assistant(settings).papers()}
+    rebuilt = Assistant(settings).index([first], rebuild=True)
+    assert (rebuilt.added, rebuilt.total) == (4, 4)
+
+
+def test_an_interrupted_run_leaves_a_usable_index_and_resumes(tmp_path, monkeypatch, counting):
+    settings = Settings(data_dir=tmp_path / "data")
+    path = write_corpus(tmp_path / "c.jsonl", small_corpus(10))
+    monkeypatch.setattr(indexer, "BATCH_PAPERS", 4)
+    real_embed = counting.embed
+    batches = {"n": 0}
+
+    def dying_embed(texts):
+        batches["n"] += 1
+        if batches["n"] == 2:
+            raise KeyboardInterrupt
+        return real_embed(texts)
+
+    monkeypatch.setattr(counting, "embed", dying_embed)
+    with pytest.raises(KeyboardInterrupt):
+        Assistant(settings).index([path])
+    partial = Assistant(settings)
+    assert len(partial.papers()) == 4
+    assert partial.search("refusal", k=3).hits  # usable as it is
+    monkeypatch.setattr(counting, "embed", real_embed)
+    report = Assistant(settings).index([path])
+    assert (report.added, report.unchanged, report.total) == (6, 4, 10)
+
+
+def test_a_second_index_run_is_refused_while_one_holds_the_lock(seeded):
+    lock = indexer.index_lock(seeded.settings)
+    try:
+        with pytest.raises(IndexLockedError, match="another `assistant index`"):
+            seeded.index()
+    finally:
+        lock.release()
+    assert seeded.index().unchanged == 87
+
+
+def test_an_index_built_with_another_model_is_refused(seeded, monkeypatch):
+    monkeypatch.setattr(LocalMiniLM, "model_id", "some-other-model")
+    with pytest.raises(IndexError_, match="embedding_model=.*--rebuild"):
+        Assistant(seeded.settings).search("refusal")
+
+
+def test_an_index_built_with_other_chunking_is_refused(seeded_dir):
+    with pytest.raises(IndexError_, match="chunk_size"):
+        Assistant(Settings(data_dir=seeded_dir, chunk_size=64)).search("refusal")
+
+
+def test_a_query_vector_of_the_wrong_dimension_is_refused(seeded):
+    with pytest.raises(IndexError_, match="dimension"):
+        store_of(seeded.settings).query(np.zeros(10, dtype=np.float32), 3)
+
+
+def test_embeddings_are_normalised_and_independent_of_batching():
+    model = LocalMiniLM()
+    texts = ["short", "a much longer text about refusal in language models " * 5, "medium text"]
+    together = model.embed(texts)
+    alone = np.vstack([model.embed([t]) for t in texts])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(together, alone, atol=1e-4)
