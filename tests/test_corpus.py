@@ -138,7 +138,8 @@ def test_duplicates_across_files_are_merged(tmp_path: Path):
 def test_malformed_records_are_reported_with_file_and_line_and_skipped(tmp_path: Path):
     good = (SEEDS / LINES_FILE).read_text(encoding="utf-8").splitlines()[0]
     (tmp_path / "broken.txt").write_text(
-        f"{good}\nthis line is not a listing 3 authors · Mar 1, 2020\n{good.replace('-', '7', 1)}\n",
+        f"{good}\nthis line is not a listing 3 authors · Mar 1, 2020\n"
+        f"{good.replace('-', '7', 1)}\n",
         encoding="utf-8",
     )
     load = read_corpus([tmp_path / "broken.txt"])

@@ -134,7 +134,7 @@ def test_a_second_index_run_is_refused_while_one_holds_the_lock(seeded):
 
 def test_an_index_built_with_another_model_is_refused(seeded, monkeypatch):
     monkeypatch.setattr(LocalMiniLM, "model_id", "some-other-model")
-    with pytest.raises(IndexError_, match="embedding_model=.*--rebuild"):
+    with pytest.raises(IndexError_, match=r"embedding_model=.*--rebuild"):
         Assistant(seeded.settings).search("refusal")
 
 
