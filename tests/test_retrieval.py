@@ -10,14 +10,15 @@ import pytest
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.corpus import read_corpus
-from assistant.retrieval import reciprocal_rank_fusion
+from assistant.retrieval import convex_fusion, min_max
 
 from .conftest import SEEDS
 
 LEXICAL_ONLY = (
-    "Field notes on the QZR-9 protocol",
-    "QZR-9 is a codename used throughout these notes. The notes record weather, soil samples "
-    "and the timing of irrigation in three orchards over two seasons.",
+    "Field notes on the orchards",
+    "The notes record weather, soil samples and the timing of irrigation in three orchards "
+    "over two seasons; each entry is tagged with the codename QZR-9, the station logbook "
+    "identifier, the observer's initials, and remarks about pruning and the harvest.",
 )
 DENSE_ONLY = (
     "Household companions",
@@ -44,7 +45,7 @@ def titles(ranking) -> list[str]:
 
 
 def test_hybrid_finds_a_paper_only_bm25_finds(mixed):
-    query = "QZR-9"
+    query = "QZR-9 in language models"
     assert titles(mixed.search(query, k=3, mode="bm25"))[0] == LEXICAL_ONLY[0]
     assert LEXICAL_ONLY[0] not in titles(mixed.search(query, k=3, mode="dense"))
     assert LEXICAL_ONLY[0] in titles(mixed.search(query, k=3, mode="hybrid"))
@@ -75,10 +76,13 @@ def test_search_json_shape(seeded):
     assert set(payload["results"][0]) == {"rank", "paper_id", "title", "score", "snippet"}
 
 
-def test_reciprocal_rank_fusion_rewards_agreement():
-    fused = reciprocal_rank_fusion(["a", "b", "c"], ["b", "c", "d"])
+def test_convex_fusion_rewards_agreement_and_keeps_a_clear_single_winner():
+    dense = {"a": 0.9, "b": 0.8, "c": 0.1}
+    lexical = {"b": 7.0, "d": 12.0, "c": 1.0}
+    fused = convex_fusion(dense, lexical)
     assert max(fused, key=fused.get) == "b"
-    assert fused["d"] < fused["a"]
+    assert fused["d"] == 0.5 and fused["c"] == 0.0
+    assert min_max({"x": 2.0, "y": 2.0}) == {"x": 1.0, "y": 1.0}
 
 
 def test_bm25_is_persisted_and_not_rebuilt_per_process(seeded, seeded_dir: Path):
