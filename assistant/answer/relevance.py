@@ -16,19 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.sentences import split_sentences
-from assistant.index.bm25 import BM25Index, tokenize
+from assistant.index.bm25 import BM25Index, query_terms, tokenize
 from assistant.index.embeddings import Embedder
 from assistant.retrieval import PaperHit, Ranking
 
 ABSOLUTE_FLOOR = 0.35
 RELATIVE_CUTOFF = 0.75
 CANDIDATES = 10
-
-# Words that frame a question about papers rather than say what it is about.
-_QUESTION_WORDS = (
-    "which what who whom whose paper papers study studies studied work works research "
-    "about does do did can could how are is there any some find show me list"
-)
 
 
 @dataclass
@@ -49,10 +43,9 @@ class RelevanceScorer:
     def __init__(self, embedder: Embedder, bm25: BM25Index) -> None:
         self.embedder = embedder
         self.bm25 = bm25
-        self.question_words = set(tokenize([_QUESTION_WORDS])[0])
 
     def _weights(self, question: str) -> dict[str, float]:
-        terms = [t for t in tokenize([question])[0] if t not in self.question_words]
+        terms = query_terms(question)
         return {t: self.bm25.idf(t) for t in dict.fromkeys(terms)}
 
     @staticmethod

@@ -9,6 +9,7 @@ the corpus changed.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from collections.abc import Iterable
@@ -18,6 +19,13 @@ from pathlib import Path
 import numpy as np
 
 _STATE = "state.json"
+
+# Words that frame a question about papers ("which papers study ...") rather than say what
+# it is about; they match nearly every abstract, so they are not query terms.
+QUESTION_WORDS = (
+    "which what who whom whose paper papers study studies studied work works research "
+    "about does do did can could how are is there any some find show me list"
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,18 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(
         texts, stopwords="en", stemmer=stemmer.stemWords, return_ids=False, show_progress=False
     )
+
+
+@functools.cache
+def _question_tokens() -> frozenset[str]:
+    return frozenset(tokenize([QUESTION_WORDS])[0])
+
+
+def query_terms(text: str) -> list[str]:
+    """The tokens of a query that say what it is about (question framing removed)."""
+    tokens = tokenize([text])[0]
+    kept = [t for t in tokens if t not in _question_tokens()]
+    return kept or tokens
 
 
 class BM25Index:
@@ -100,7 +120,7 @@ class BM25Index:
     def query(self, text: str, k: int) -> list[LexicalHit]:
         if not self.chunk_ids:
             return []
-        tokens = [t for t in tokenize([text])[0] if t in self.retriever.vocab_dict]
+        tokens = [t for t in query_terms(text) if t in self.retriever.vocab_dict]
         if not tokens:
             return []
         k = min(k, len(self.chunk_ids))
