@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from assistant.answer.model import Answer
 from assistant.config import Settings, load_settings
 from assistant.corpus.paper import Paper
-from assistant.errors import InputError
+from assistant.errors import EndpointError, InputError
 from assistant.index.indexer import IndexReport, Progress
 from assistant.retrieval import Ranking
 
@@ -76,12 +76,38 @@ class Assistant:
             raise InputError("-k must be at least 1")
         return self.engine.retriever.retrieve(query, k=k, mode=mode)
 
-    def ask(self, question: str) -> Answer:
-        """An extractive answer with [n] citations (LLM answers arrive with the LLM backend)."""
-        from assistant.answer.extractive import extractive_answer
+    def ask(
+        self,
+        question: str,
+        *,
+        llm: bool | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """A cited answer: by the LLM when one is configured (or `llm=True`), else extractive.
+
+        `on_token` receives the LLM's text as it streams. With `fallback="offline"` a failing
+        endpoint gives an extractive answer with a warning instead of an error.
+        """
         from assistant.answer.relevance import CANDIDATES, RelevanceScorer
 
         question = check_question(question)
+        use_llm = self.settings.llm_configured if llm is None else llm
         ranking = self.engine.retriever.retrieve(question, k=CANDIDATES)
         scored = RelevanceScorer(self.engine.embedder, self.engine.bm25).score(ranking)
-        return extractive_answer(question, scored)
+        return self._answer(question, scored, use_llm, on_token)
+
+    def _answer(self, question, scored, use_llm: bool, on_token) -> Answer:
+        from assistant.answer.extractive import extractive_answer
+
+        if not use_llm:
+            return extractive_answer(question, scored)
+        from assistant.answer.llm import llm_answer
+
+        try:
+            return llm_answer(question, scored, self.settings, on_token)
+        except EndpointError as error:
+            if self.settings.fallback != "offline":
+                raise
+            answer = extractive_answer(question, scored)
+            answer.warnings.append(f"LLM failed ({error}); answered offline instead")
+            return answer

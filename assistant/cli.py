@@ -26,8 +26,14 @@ _COLLECTION = click.option(
 )
 
 
+def _redact(message: str) -> str:
+    """Never let an API key reach the terminal, whatever produced the message."""
+    key = os.environ.get("OPENAI_API_KEY", "")
+    return message.replace(key, "***") if len(key) >= 4 else message
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {_redact(message)}", err=True)
     sys.exit(code)
 
 
@@ -55,14 +61,16 @@ def one_line_errors(command: Callable) -> Callable:
     return wrapper
 
 
-def _assistant(data_dir: Path | None, collection: str | None, show_progress: bool = True):
+def _assistant(
+    data_dir: Path | None, collection: str | None, show_progress: bool = True, **overrides
+):
     from pydantic import ValidationError
 
     from assistant.app import Assistant
     from assistant.errors import InputError
 
     try:
-        assistant = Assistant(data_dir=data_dir, collection=collection)
+        assistant = Assistant(data_dir=data_dir, collection=collection, **overrides)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
@@ -162,22 +170,68 @@ def search(query, k, mode, as_json, data_dir, collection) -> None:
         display.render_ranking(ranking)
 
 
+_LLM_OPTIONS = (
+    click.option("--model", help="LLM model name [env: ASSISTANT_LLM_MODEL]."),
+    click.option(
+        "--base-url",
+        help="OpenAI-compatible endpoint [env: OPENAI_BASE_URL]. The key is read from "
+        "OPENAI_API_KEY only, never from the command line.",
+    ),
+    click.option(
+        "--fallback",
+        type=click.Choice(["none", "offline"]),
+        help="If the LLM fails: report it (none) or answer offline [env: ASSISTANT_FALLBACK].",
+    ),
+)
+
+
+def llm_options(command: Callable) -> Callable:
+    for option in reversed(_LLM_OPTIONS):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
+@llm_options
 @_DATA_DIR
 @_COLLECTION
 @one_line_errors
-def ask(question, as_json, no_llm, data_dir, collection) -> None:
+def ask(question, as_json, no_llm, model, base_url, fallback, data_dir, collection) -> None:
     """Answer QUESTION from the indexed papers, citing them as [n]."""
     from assistant import display
 
-    answer = _assistant(data_dir, collection).ask(question)
+    assistant = _assistant(
+        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
+    )
+    llm = False if no_llm else None
     if as_json:
-        display.print_json(answer.to_dict())
-    else:
-        display.render_answer(answer)
+        display.print_json(assistant.ask(question, llm=llm).to_dict())
+        return
+    with display.streamed_answer() as on_token:
+        answer = assistant.ask(question, llm=llm, on_token=on_token)
+        on_token.finish(answer)
+
+
+@cli.command()
+@_DATA_DIR
+@_COLLECTION
+@llm_options
+@one_line_errors
+def doctor(data_dir, collection, model, base_url, fallback) -> None:
+    """Show the effective configuration (key masked) and check the index and the endpoint."""
+    from assistant import display
+    from assistant.doctor import diagnose
+
+    assistant = _assistant(
+        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
+    )
+    report = diagnose(assistant.settings)
+    display.render_doctor(report)
+    if not report.healthy:
+        sys.exit(1)
 
 
 @cli.command(name="eval")

@@ -53,6 +53,38 @@ class Settings(BaseSettings):
     llm_model: str = Field(
         "gpt-4o-mini", alias="ASSISTANT_LLM_MODEL", description="Chat model for LLM answers."
     )
+    llm_timeout: float = Field(
+        60.0, alias="ASSISTANT_LLM_TIMEOUT", description="Seconds to wait for the LLM.", gt=0
+    )
+    llm_max_retries: int = Field(
+        2,
+        alias="ASSISTANT_LLM_MAX_RETRIES",
+        description="Retries, with backoff, on timeouts, 429 and 5xx answers.",
+        ge=0,
+        le=10,
+    )
+    llm_context_window: int = Field(
+        16000,
+        alias="ASSISTANT_LLM_CONTEXT_WINDOW",
+        description="The model's context window in tokens; evidence is trimmed to fit.",
+        ge=1024,
+    )
+    llm_answer_tokens: int = Field(
+        800,
+        alias="ASSISTANT_LLM_ANSWER_TOKENS",
+        description="Tokens reserved for the answer.",
+        ge=64,
+    )
+    fallback: Literal["none", "offline"] = Field(
+        "none",
+        alias="ASSISTANT_FALLBACK",
+        description="What to do when the LLM fails: report the error, or answer offline.",
+    )
+    prompts_dir: Path | None = Field(
+        None,
+        alias="ASSISTANT_PROMPTS_DIR",
+        description="A folder of prompt files that override the bundled ones by name.",
+    )
     chroma_host: str | None = Field(
         None, alias="CHROMA_HOST", description="Chroma server host (default: on-disk store)."
     )

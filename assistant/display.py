@@ -50,8 +50,60 @@ def progress_bar(description: str) -> Iterator:
         yield update
 
 
-def render_answer(answer: Answer) -> None:
-    out.print(Markdown(answer.text))
+class _StreamingAnswer:
+    """Token callback that shows the answer growing, then the checked, final version."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.live = None
+
+    def __call__(self, token: str) -> None:
+        from rich.live import Live
+
+        self.text += token
+        if self.live is None:
+            self.live = Live(Markdown(self.text), console=out, refresh_per_second=15)
+            self.live.start()
+        self.live.update(Markdown(self.text))
+
+    def finish(self, answer: Answer) -> None:
+        if self.live is not None:
+            self.live.update(Markdown(answer.text))
+            self.live.stop()
+            self.live = None
+            render_answer(answer, with_text=False)
+        else:
+            render_answer(answer)
+
+    def abort(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+@contextmanager
+def streamed_answer() -> Iterator[_StreamingAnswer]:
+    """Streams on a terminal; elsewhere the final answer is printed once."""
+    handler = _StreamingAnswer()
+    try:
+        yield handler if out.is_terminal else _Quiet(handler)
+    finally:
+        handler.abort()
+
+
+class _Quiet:
+    def __init__(self, handler: _StreamingAnswer) -> None:
+        self.handler = handler
+
+    def __call__(self, token: str) -> None:
+        return None
+
+    def finish(self, answer: Answer) -> None:
+        render_answer(answer)
+
+
+def render_answer(answer: Answer, with_text: bool = True) -> None:
+    if with_text:
+        out.print(Markdown(answer.text))
     if answer.citations:
         out.print()
         out.print("[bold]References[/bold]")
@@ -134,3 +186,15 @@ def render_beir(results: dict) -> None:
         if isinstance(values, dict):
             table.add_row(name, *(f"{values[m]:.4f}" for m in metrics))
     out.print(table)
+
+
+def render_doctor(report) -> None:
+    table = Table(title="Configuration", show_header=False)
+    table.add_column("setting")
+    table.add_column("value")
+    for name, value in report.settings:
+        table.add_row(name, value)
+    out.print(table)
+    for check, ok, detail in report.checks:
+        mark = "[green]ok[/green]" if ok else "[red]FAILED[/red]"
+        out.print(f"{mark}  {check}: {detail}", soft_wrap=True)

@@ -1,0 +1,227 @@
+"""The LLM answerer: numbered evidence under a token budget, a chat call through
+llama-index's OpenAI classes, and the same citation checking for every answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.answer.citations import check_citations
+from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
+from assistant.answer.relevance import ABSOLUTE_FLOOR, ScoredPaper
+from assistant.config import Settings
+from assistant.errors import EndpointError, InputError
+from assistant.prompts import load_prompt, system_prompt
+
+MAX_EVIDENCE = 8
+MIN_EVIDENCE_TOKENS = 60
+MESSAGE_OVERHEAD_TOKENS = 12
+TokenCallback = Callable[[str], None]
+
+
+def count_tokens(text: str) -> int:
+    from llama_index.core.utils import get_tokenizer  # cl100k_base, bundled with llama-index
+
+    return len(get_tokenizer()(text))
+
+
+def _truncate_tokens(text: str, limit: int) -> str:
+    import tiktoken
+
+    encoding = tiktoken.get_encoding("cl100k_base")
+    tokens = encoding.encode(text)
+    return text if len(tokens) <= limit else encoding.decode(tokens[:limit]).rstrip() + " …"
+
+
+@dataclass
+class Evidence:
+    papers: list[ScoredPaper]
+    text: str
+    trimmed: bool
+
+
+def evidence_candidates(scored: list[ScoredPaper]) -> list[ScoredPaper]:
+    """Every paper relevant enough to be worth the model's attention, best first."""
+    return [p for p in scored if p.relevance >= ABSOLUTE_FLOOR][:MAX_EVIDENCE]
+
+
+def build_evidence(papers: list[ScoredPaper], budget: int) -> Evidence:
+    """Number the papers [1]..[n]; stop (trimming the last) when the budget is spent."""
+    blocks, kept, used, trimmed = [], [], 0, False
+    for paper in papers:
+        record = paper.hit.paper
+        year = f" ({record.year})" if record.year else ""
+        block = f"[{len(kept) + 1}] {record.title}{year}\n{record.abstract}"
+        cost = count_tokens(block) + 2
+        if used + cost > budget:
+            room = budget - used - 2
+            trimmed = True
+            if room < MIN_EVIDENCE_TOKENS:
+                break
+            block, cost = _truncate_tokens(block, room), room + 2
+        blocks.append(block)
+        kept.append(paper)
+        used += cost
+    return Evidence(kept, "\n\n".join(blocks), trimmed)
+
+
+def make_llm(settings: Settings):
+    """llama-index's OpenAI class for OpenAI's models, OpenAILike for any other name."""
+    from llama_index.llms.openai import OpenAI
+    from llama_index.llms.openai.utils import openai_modelname_to_contextsize
+    from llama_index.llms.openai_like import OpenAILike
+
+    class _Retrying:
+        # llama-index retries with backoff (honouring Retry-After); the client must not
+        # retry as well, or every attempt would multiply.
+        def _get_credential_kwargs(self, is_async: bool = False) -> dict:
+            return {**super()._get_credential_kwargs(is_async), "max_retries": 0}
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    common = {
+        "model": settings.llm_model,
+        "api_key": key,
+        "api_base": settings.openai_base_url,
+        "timeout": settings.llm_timeout,
+        "max_retries": settings.llm_max_retries + 1,  # attempts, in llama-index's terms
+        "max_tokens": settings.llm_answer_tokens,
+        "temperature": 0.1,
+        "additional_kwargs": {"stream_options": {"include_usage": True}},
+    }
+    try:
+        openai_modelname_to_contextsize(settings.llm_model)
+    except ValueError:
+        cls = type("AssistantOpenAILike", (_Retrying, OpenAILike), {})
+        return cls(**common, is_chat_model=True, context_window=settings.llm_context_window)
+    return type("AssistantOpenAI", (_Retrying, OpenAI), {})(**common)
+
+
+def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
+    """A one-line, key-free explanation of what went wrong with the endpoint."""
+    import openai
+
+    where = settings.openai_base_url or "the OpenAI API"
+    attempts = settings.llm_max_retries + 1
+    if isinstance(error, openai.AuthenticationError):
+        message = f"{where} rejected the API key (401); check OPENAI_API_KEY"
+    elif isinstance(error, openai.PermissionDeniedError):
+        message = f"{where} refused the request (403); check the key's permissions"
+    elif isinstance(error, openai.NotFoundError):
+        message = (
+            f"{where} does not serve model {settings.llm_model!r} (404); "
+            "set ASSISTANT_LLM_MODEL to a model it serves"
+        )
+    elif isinstance(error, openai.APITimeoutError):
+        message = (
+            f"{where} did not answer within {settings.llm_timeout:g} s ({attempts} attempts); "
+            "raise ASSISTANT_LLM_TIMEOUT or use --no-llm"
+        )
+    elif isinstance(error, openai.APIConnectionError):
+        message = f"cannot connect to {where}; is the server running? (or use --no-llm)"
+    elif isinstance(error, openai.RateLimitError):
+        message = f"{where} is rate limiting (429) after {attempts} attempts; try again later"
+    elif isinstance(error, openai.APIStatusError):
+        message = (
+            f"{where} failed with HTTP {error.status_code} after {attempts} attempts; "
+            "try again later or use --no-llm"
+        )
+    else:
+        message = f"{where} sent a malformed response ({type(error).__name__}); check the server"
+    return EndpointError(message)
+
+
+def _usage(raw: object, prompt: str, text: str) -> dict:
+    usage = getattr(raw, "usage", None)
+    if usage is not None and getattr(usage, "prompt_tokens", None) is not None:
+        counts, source = (usage.prompt_tokens, usage.completion_tokens), "endpoint"
+    else:
+        counts, source = (count_tokens(prompt), count_tokens(text)), "tiktoken estimate"
+    return {
+        "prompt_tokens": counts[0],
+        "completion_tokens": counts[1],
+        "total_tokens": counts[0] + counts[1],
+        "source": source,
+    }
+
+
+def _declined(text: str) -> bool:
+    def norm(value: str) -> str:
+        return " ".join(value.lower().strip(" .\n").split())
+
+    return norm(CANNOT_ANSWER) in norm(text)
+
+
+def llm_answer(
+    question: str,
+    scored: list[ScoredPaper],
+    settings: Settings,
+    on_token: TokenCallback | None = None,
+) -> Answer:
+    """Ask the LLM; no call at all when retrieval found nothing relevant."""
+    candidates = evidence_candidates(scored)
+    sources = [p.hit for p in scored]
+    if not candidates:
+        return Answer(question, CANNOT_ANSWER, "llm", True, [], sources, [])
+    system = system_prompt("answer_system", settings.prompts_dir)
+    user_template = load_prompt("answer_user", settings.prompts_dir)
+    overhead = (
+        count_tokens(system)
+        + count_tokens(user_template.render(evidence="", question=question))
+        + 2 * MESSAGE_OVERHEAD_TOKENS
+    )
+    budget = settings.llm_context_window - settings.llm_answer_tokens - overhead
+    if budget < MIN_EVIDENCE_TOKENS:
+        raise InputError(
+            f"the context window ({settings.llm_context_window} tokens) leaves no room for "
+            "evidence; raise ASSISTANT_LLM_CONTEXT_WINDOW or shorten the question"
+        )
+    evidence = build_evidence(candidates, budget)
+    user = user_template.render(evidence=evidence.text, question=question)
+    text, raw = _chat(settings, system, user, on_token)
+    warnings: list[str] = []
+    if evidence.trimmed:
+        warnings.append(
+            f"evidence trimmed to fit the context window: {len(evidence.papers)} of "
+            f"{len(candidates)} papers sent"
+        )
+    usage = _usage(raw, system + user, text)
+    if _declined(text) and "[" not in text:
+        return Answer(question, CANNOT_ANSWER, "llm", True, [], sources, warnings, usage)
+    checked = check_citations(text, len(evidence.papers), exempt=(CANNOT_ANSWER,))
+    warnings.extend(checked.warnings)
+    if not checked.order:
+        warnings.append("the answer cites none of the evidence: treat it as unsupported")
+    citations = [
+        Citation(i + 1, evidence.papers[n - 1].hit.paper) for i, n in enumerate(checked.order)
+    ]
+    return Answer(question, checked.text, "llm", False, citations, sources, warnings, usage)
+
+
+def _chat(
+    settings: Settings, system: str, user: str, on_token: TokenCallback | None
+) -> tuple[str, object]:
+    import openai
+    from llama_index.core.llms import ChatMessage
+
+    llm = make_llm(settings)
+    messages = [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
+    try:
+        if on_token is None:
+            response = llm.chat(messages)
+            text, raw = response.message.content, response.raw
+        else:
+            text, raw = "", None
+            for part in llm.stream_chat(messages):
+                if part.delta:
+                    on_token(part.delta)
+                text, raw = part.message.content or "", part.raw
+    except openai.APIError as error:
+        raise endpoint_error(error, settings) from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        raise endpoint_error(error, settings) from None
+    if not text or not text.strip():
+        raise EndpointError(
+            f"{settings.openai_base_url or 'the OpenAI API'} returned an empty answer; "
+            "check the model"
+        )
+    return text, raw

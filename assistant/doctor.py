@@ -1,0 +1,94 @@
+"""`assistant doctor`: the effective configuration (key masked) and live checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.config import Settings
+
+
+@dataclass
+class DoctorReport:
+    settings: list[tuple[str, str]] = field(default_factory=list)
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return all(ok for _, ok, _ in self.checks)
+
+
+def mask(secret: str | None) -> str:
+    """Whether a key is set, and its length: never any of its characters."""
+    return f"set (hidden, {len(secret)} characters)" if secret else "not set"
+
+
+def diagnose(settings: Settings) -> DoctorReport:
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    report = DoctorReport()
+    report.settings = [
+        ("data dir", str(settings.data_dir)),
+        ("collection", settings.collection),
+        (
+            "vector store",
+            f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else f"on disk ({settings.data_dir / 'chroma'})",
+        ),
+        (
+            "embedding",
+            settings.embedding
+            + (f" ({settings.embedding_model})" if settings.embedding_model else ""),
+        ),
+        ("answer mode", "llm" if settings.llm_configured else "extractive (offline)"),
+        ("LLM endpoint", settings.openai_base_url or "https://api.openai.com/v1 (default)"),
+        ("LLM model", settings.llm_model),
+        ("OPENAI_API_KEY", mask(key)),
+        ("timeout / retries", f"{settings.llm_timeout:g} s / {settings.llm_max_retries}"),
+        (
+            "context window / answer",
+            f"{settings.llm_context_window} / {settings.llm_answer_tokens} tokens",
+        ),
+        ("fallback", settings.fallback),
+        ("prompts", str(settings.prompts_dir or "bundled")),
+    ]
+    report.checks.append(_check_index(settings))
+    if settings.llm_configured:
+        report.checks.append(_check_endpoint(settings, key))
+    return report
+
+
+def _check_index(settings: Settings) -> tuple[str, bool, str]:
+    from assistant.errors import AssistantError
+    from assistant.index.catalog import Catalog
+    from assistant.index.indexer import paths_of
+
+    catalog_path, _, _ = paths_of(settings)
+    if not catalog_path.exists():
+        return ("index", True, "empty: the first ask/search indexes the bundled seeds")
+    try:
+        return ("index", True, f"{Catalog(catalog_path).count()} papers")
+    except AssistantError as error:
+        return ("index", False, str(error))
+
+
+def _check_endpoint(settings: Settings, key: str | None) -> tuple[str, bool, str]:
+    import openai
+
+    from assistant.answer.llm import endpoint_error
+
+    client = openai.OpenAI(
+        api_key=key or "not-needed",
+        base_url=settings.openai_base_url,
+        timeout=min(settings.llm_timeout, 15.0),
+        max_retries=0,
+    )
+    try:
+        models = [m.id for m in client.models.list()]
+    except openai.APIError as error:
+        return ("endpoint", False, str(endpoint_error(error, settings)))
+    served = (
+        "serves the model"
+        if settings.llm_model in models
+        else (f"answers, but does not list {settings.llm_model!r} among {len(models)} models")
+    )
+    return ("endpoint", True, served)
