@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from assistant.answer.model import Answer
@@ -82,32 +82,52 @@ class Assistant:
         *,
         llm: bool | None = None,
         on_token: Callable[[str], None] | None = None,
+        only: Collection[str] | None = None,
     ) -> Answer:
         """A cited answer: by the LLM when one is configured (or `llm=True`), else extractive.
 
         `on_token` receives the LLM's text as it streams. With `fallback="offline"` a failing
-        endpoint gives an extractive answer with a warning instead of an error.
+        endpoint gives an extractive answer with a warning instead of an error. `only`
+        limits the evidence to some paper ids.
         """
-        from assistant.answer.relevance import CANDIDATES, RelevanceScorer
+        from assistant.answer.relevance import (
+            ABSOLUTE_FLOOR,
+            CANDIDATES,
+            FOLLOW_UP_FLOOR,
+            RelevanceScorer,
+        )
 
         question = check_question(question)
         use_llm = self.settings.llm_configured if llm is None else llm
-        ranking = self.engine.retriever.retrieve(question, k=CANDIDATES)
+        ranking = self.engine.retriever.retrieve(question, k=CANDIDATES, only=only)
         scored = RelevanceScorer(self.engine.embedder, self.engine.bm25).score(ranking)
-        return self._answer(question, scored, use_llm, on_token)
+        floor = FOLLOW_UP_FLOOR if only is not None else ABSOLUTE_FLOOR
+        return self._answer(question, scored, use_llm, on_token, floor)
 
-    def _answer(self, question, scored, use_llm: bool, on_token) -> Answer:
+    def _answer(self, question, scored, use_llm: bool, on_token, floor: float) -> Answer:
         from assistant.answer.extractive import extractive_answer
 
         if not use_llm:
-            return extractive_answer(question, scored)
+            return extractive_answer(question, scored, floor)
         from assistant.answer.llm import llm_answer
 
         try:
-            return llm_answer(question, scored, self.settings, on_token)
+            return llm_answer(question, scored, self.settings, on_token, floor)
         except EndpointError as error:
             if self.settings.fallback != "offline":
                 raise
-            answer = extractive_answer(question, scored)
+            answer = extractive_answer(question, scored, floor)
             answer.warnings.append(f"LLM failed ({error}); answered offline instead")
             return answer
+
+    def describe(self, question: str, papers: Sequence[Paper]) -> Answer:
+        """An extractive overview of given papers ("tell me more about [2]")."""
+        from assistant.answer.extractive import describe_papers
+
+        return describe_papers(check_question(question), list(papers))
+
+    def chat(self):
+        """A conversation that keeps context: `.ask(question)` answers follow-ups."""
+        from assistant.chat import Conversation
+
+        return Conversation(self)

@@ -216,6 +216,22 @@ def ask(question, as_json, no_llm, model, base_url, fallback, data_dir, collecti
 
 
 @cli.command()
+@llm_options
+@_DATA_DIR
+@_COLLECTION
+@one_line_errors
+def chat(model, base_url, fallback, data_dir, collection) -> None:
+    """A conversation in the terminal, with follow-ups and slash commands (/help)."""
+    from assistant.chat_repl import run_chat
+
+    run_chat(
+        _assistant(
+            data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
+        )
+    )
+
+
+@cli.command()
 @_DATA_DIR
 @_COLLECTION
 @llm_options

@@ -198,3 +198,13 @@ def render_doctor(report) -> None:
     for check, ok, detail in report.checks:
         mark = "[green]ok[/green]" if ok else "[red]FAILED[/red]"
         out.print(f"{mark}  {check}: {detail}", soft_wrap=True)
+
+
+def render_sources(hits) -> None:
+    table = Table(expand=True, show_lines=True)
+    table.add_column("#", justify="right", width=3)
+    table.add_column("Paper", ratio=2)
+    table.add_column("Best matching passage", ratio=3)
+    for rank, hit in enumerate(hits, start=1):
+        table.add_row(str(rank), hit.paper.title, hit.snippet)
+    out.print(table)

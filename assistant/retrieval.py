@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.corpus.paper import Paper
@@ -89,12 +89,29 @@ class HybridRetriever:
         self.embedder = embedder
         self.catalog = catalog
 
-    def retrieve(self, query: str, k: int = 10, mode: str = "hybrid", depth: int = 50) -> Ranking:
-        """The top k papers for the query; mode is hybrid, dense or bm25."""
+    def retrieve(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        depth: int = 50,
+        only: Collection[str] | None = None,
+    ) -> Ranking:
+        """The top k papers for the query; mode is hybrid, dense or bm25.
+
+        `only` restricts the ranking to some paper ids (follow-up questions about the papers
+        of the last answer)."""
         depth = max(depth, 5 * k)
         vector = self.embedder.embed([query])[0]
-        dense: list[DenseHit] = self.store.query(vector, depth) if mode != "bm25" else []
-        lexical: list[LexicalHit] = self.bm25.query(query, depth) if mode != "dense" else []
+        chosen = sorted(only) if only is not None else None
+        dense: list[DenseHit] = []
+        if mode != "bm25" and chosen != []:
+            dense = self.store.query(vector, depth, chosen)
+        lexical: list[LexicalHit] = []
+        if mode != "dense":
+            lexical = self.bm25.query(query, depth if only is None else len(self.bm25.chunk_ids))
+            if only is not None:
+                lexical = [hit for hit in lexical if hit.paper_id in only][:depth]
         best_dense = best_per_paper(dense, lambda h: h.similarity)
         best_lexical = best_per_paper(lexical, lambda h: h.score)
         fused = convex_fusion(best_dense, best_lexical)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
-from assistant.answer.relevance import ScoredPaper, select_cited
-from assistant.answer.sentences import cite, third_person
+from assistant.answer.relevance import ABSOLUTE_FLOOR, ScoredPaper, select_cited
+from assistant.answer.sentences import cite, split_sentences, third_person
+from assistant.corpus.paper import Paper
+from assistant.retrieval import SNIPPET_CHARS, PaperHit
 
 MAX_SENTENCES_PER_PAPER = 2
 SECOND_SENTENCE_RATIO = 0.9
@@ -34,9 +36,11 @@ def _lead(count: int) -> str:
     return f"{count} papers in the collection bear on this question."
 
 
-def extractive_answer(question: str, scored: list[ScoredPaper]) -> Answer:
+def extractive_answer(
+    question: str, scored: list[ScoredPaper], floor: float = ABSOLUTE_FLOOR
+) -> Answer:
     """Cite the papers that clear the relevance cut; abstain when none does."""
-    cited = select_cited(scored)
+    cited = select_cited(scored, floor)
     sources = [p.hit for p in scored]
     if not cited:
         return Answer(question, CANNOT_ANSWER, "extractive", True, [], sources, [])
@@ -51,3 +55,17 @@ def extractive_answer(question: str, scored: list[ScoredPaper]) -> Answer:
         paragraphs.append(f"*{short_title(paper.hit.paper.title)}*: {body}")
     text = "\n\n".join([_lead(len(citations)), *paragraphs])
     return Answer(question, text, "extractive", False, citations, sources, [])
+
+
+def describe_papers(question: str, papers: list[Paper], sentences: int = 4) -> Answer:
+    """The opening sentences of each paper's abstract, cited: an overview on request."""
+    paragraphs, citations = [], []
+    for n, paper in enumerate(papers, start=1):
+        chosen = [third_person(s) for s in split_sentences(paper.abstract)[:sentences]]
+        if not chosen:
+            continue
+        citations.append(Citation(n, paper))
+        body = " ".join([*chosen[:-1], cite(chosen[-1], f"[{n}]")])
+        paragraphs.append(f"*{paper.title}*: {body}")
+    sources = [PaperHit(c.paper, 1.0, snippet=c.paper.abstract[:SNIPPET_CHARS]) for c in citations]
+    return Answer(question, "\n\n".join(paragraphs), "extractive", False, citations, sources, [])

@@ -40,9 +40,11 @@ class Evidence:
     trimmed: bool
 
 
-def evidence_candidates(scored: list[ScoredPaper]) -> list[ScoredPaper]:
+def evidence_candidates(
+    scored: list[ScoredPaper], floor: float = ABSOLUTE_FLOOR
+) -> list[ScoredPaper]:
     """Every paper relevant enough to be worth the model's attention, best first."""
-    return [p for p in scored if p.relevance >= ABSOLUTE_FLOOR][:MAX_EVIDENCE]
+    return [p for p in scored if p.relevance >= floor][:MAX_EVIDENCE]
 
 
 def build_evidence(papers: list[ScoredPaper], budget: int) -> Evidence:
@@ -156,9 +158,10 @@ def llm_answer(
     scored: list[ScoredPaper],
     settings: Settings,
     on_token: TokenCallback | None = None,
+    floor: float = ABSOLUTE_FLOOR,
 ) -> Answer:
     """Ask the LLM; no call at all when retrieval found nothing relevant."""
-    candidates = evidence_candidates(scored)
+    candidates = evidence_candidates(scored, floor)
     sources = [p.hit for p in scored]
     if not candidates:
         return Answer(question, CANNOT_ANSWER, "llm", True, [], sources, [])
@@ -197,14 +200,21 @@ def llm_answer(
     return Answer(question, checked.text, "llm", False, citations, sources, warnings, usage)
 
 
+def complete(settings: Settings, prompt: str) -> str:
+    """One plain (non-streamed) completion of a single user message."""
+    return _chat(settings, None, prompt, None)[0].strip()
+
+
 def _chat(
-    settings: Settings, system: str, user: str, on_token: TokenCallback | None
+    settings: Settings, system: str | None, user: str, on_token: TokenCallback | None
 ) -> tuple[str, object]:
     import openai
     from llama_index.core.llms import ChatMessage
 
     llm = make_llm(settings)
-    messages = [ChatMessage(role="system", content=system), ChatMessage(role="user", content=user)]
+    messages = [ChatMessage(role="user", content=user)]
+    if system:
+        messages.insert(0, ChatMessage(role="system", content=system))
     try:
         if on_token is None:
             response = llm.chat(messages)

@@ -43,6 +43,7 @@ class Answer:
     sources: list[PaperHit] = field(default_factory=list)  # the evidence the answer drew on
     warnings: list[str] = field(default_factory=list)
     usage: dict | None = None
+    rewritten: str | None = None  # the standalone question a follow-up was rewritten into
 
     def to_dict(self) -> dict:
         """The `ask --json` object (DESIGN.md); `usage` is added in LLM mode."""
@@ -56,6 +57,8 @@ class Answer:
         }
         if self.usage is not None:
             record["usage"] = self.usage
+        if self.rewritten is not None:
+            record["rewritten_question"] = self.rewritten
         return record
 
     def references_markdown(self) -> str:

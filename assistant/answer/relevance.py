@@ -21,6 +21,9 @@ from assistant.index.embeddings import Embedder
 from assistant.retrieval import PaperHit, Ranking
 
 ABSOLUTE_FLOOR = 0.35
+# A follow-up about the papers of the last answer ("which of those use RL?") is short and
+# leans on the conversation for its topic, so it is held to a lower floor.
+FOLLOW_UP_FLOOR = ABSOLUTE_FLOOR / 2
 RELATIVE_CUTOFF = 0.75
 CANDIDATES = 10
 
@@ -82,9 +85,9 @@ class RelevanceScorer:
         return sorted(scored, key=lambda p: -p.relevance)
 
 
-def select_cited(scored: list[ScoredPaper]) -> list[ScoredPaper]:
+def select_cited(scored: list[ScoredPaper], floor: float = ABSOLUTE_FLOOR) -> list[ScoredPaper]:
     """Papers relevant enough to cite; empty when nothing clears the absolute floor."""
-    if not scored or scored[0].relevance < ABSOLUTE_FLOOR:
+    if not scored or scored[0].relevance < floor:
         return []
-    cutoff = max(ABSOLUTE_FLOOR, RELATIVE_CUTOFF * scored[0].relevance)
+    cutoff = max(floor, RELATIVE_CUTOFF * scored[0].relevance)
     return [p for p in scored if p.relevance >= cutoff]

@@ -22,7 +22,9 @@ def third_person(sentence: str) -> str:
     sentence = re.sub(r"^Our\b", "The authors'", sentence)
     sentence = re.sub(r"\bOur\b", "Their", sentence)
     sentence = re.sub(r"\bour\b", "their", sentence)
-    sentence = re.sub(r"(?<=[,;:] )we\b|(?<=\band )we\b", "they", sentence)
+    sentence = re.sub(r"\bwe\b", "they", sentence)
+    sentence = re.sub(r"\bWe\b", "They", sentence)
+    sentence = re.sub(r"\bus\b", "them", sentence)
     return sentence
 
 

@@ -140,7 +140,10 @@ class VectorStore:
     def count(self) -> int:
         return self.collection.count() if self.collection is not None else 0
 
-    def query(self, vector: np.ndarray, k: int) -> list[DenseHit]:
+    def query(
+        self, vector: np.ndarray, k: int, paper_ids: Sequence[str] | None = None
+    ) -> list[DenseHit]:
+        """The k chunks nearest the vector, optionally only among some papers' chunks."""
         if self.collection is None:
             return []
         if self.dimension and len(vector) != self.dimension:
@@ -151,9 +154,11 @@ class VectorStore:
         k = min(k, self.count())
         if k == 0:
             return []
+        where = {"paper_id": {"$in": list(paper_ids)}} if paper_ids is not None else None
         result = self.collection.query(
             query_embeddings=[vector.tolist()],
             n_results=k,
+            where=where,
             include=["distances", "documents", "metadatas"],
         )
         return [

@@ -1,0 +1,117 @@
+"""Conversations: follow-up questions resolved against what was said before.
+
+With an LLM, a follow-up is rewritten into a standalone question by the condensing prompt.
+Offline, "[2]" means reference 2 of the last answer, and "those"/"them"/"these papers"
+mean the papers the last answer cited: the next answer is drawn from those papers only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.answer.model import Answer
+from assistant.app import Assistant, check_question
+from assistant.corpus.paper import Paper
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_BACK_REFERENCE = re.compile(
+    r"\b(those|these|them|they|their|it|its|this paper|that paper|the above|above|"
+    r"the same|which of)\b",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(
+    r"\b(tell|me|more|about|what|does|do|did|say|says|said|explain|describe|summari[sz]e|"
+    r"details?|on|of|the|a|an|paper|papers|reference|please|and|is|it|its|in|that|this)\b|"
+    r"[?.!,:;]",
+    re.IGNORECASE,
+)
+HISTORY_TURNS = 3
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: Answer
+
+
+class Conversation:
+    """`a.chat()` returns one; `.ask()` keeps context between questions."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.turns: list[Turn] = []
+
+    @property
+    def last(self) -> Answer | None:
+        """The latest answer that cited papers: what "[2]" and "those" refer to."""
+        for turn in reversed(self.turns):
+            if turn.answer.citations:
+                return turn.answer
+        return None
+
+    def reset(self) -> None:
+        self.turns.clear()
+
+    def paper(self, n: int) -> Paper:
+        """Reference n of the last answer."""
+        if self.last is None or not 1 <= n <= len(self.last.citations):
+            count = len(self.last.citations) if self.last else 0
+            raise IndexError(f"the last answer has {count} references")
+        return self.last.citations[n - 1].paper
+
+    def ask(self, question: str, *, on_token: Callable[[str], None] | None = None) -> Answer:
+        question = check_question(question)
+        settings = self.assistant.settings
+        if self.turns and settings.llm_configured:
+            standalone = self._condense(question)
+            answer = self.assistant.ask(standalone, on_token=on_token)
+            answer.question, answer.rewritten = question, standalone
+        else:
+            answer = self._ask_offline_follow_up(question, on_token)
+        self.turns.append(Turn(question, answer))
+        return answer
+
+    def _ask_offline_follow_up(self, question: str, on_token) -> Answer:
+        last = self.last
+        if last is None or not last.citations:
+            return self.assistant.ask(question, on_token=on_token)
+        numbers = [int(n) for n in _MARKER.findall(question)]
+        named = [last.citations[n - 1].paper for n in numbers if 1 <= n <= len(last.citations)]
+        if named:
+            rest = _FILLER.sub(" ", _MARKER.sub(" ", question)).split()
+            if not rest:  # "tell me more about [2]"
+                return self.assistant.describe(question, named)
+            return self.assistant.ask(
+                " ".join(rest), on_token=on_token, only={p.paper_id for p in named}
+            )
+        if _BACK_REFERENCE.search(question):
+            cited = {c.paper.paper_id for c in last.citations}
+            return self.assistant.ask(question, on_token=on_token, only=cited)
+        return self.assistant.ask(question, on_token=on_token)
+
+    def _condense(self, question: str) -> str:
+        from assistant.answer.llm import complete
+        from assistant.prompts import load_prompt
+
+        history = "\n".join(
+            f"User: {t.question}\nAssistant: {t.answer.text[:1500]}"
+            for t in self.turns[-HISTORY_TURNS:]
+        )
+        papers = "\n".join(
+            f"[{c.n}] {c.paper.title}" for c in (self.last.citations if self.last else [])
+        )
+        prompt = load_prompt("condense", self.assistant.settings.prompts_dir)
+        text = complete(
+            self.assistant.settings,
+            prompt.render(history=history, papers=papers or "(none)", question=question),
+        )
+        return " ".join(text.split()) or question
+
+    def to_markdown(self) -> str:
+        """The conversation, each answer followed by its references."""
+        parts = ["# Conversation\n"]
+        for turn in self.turns:
+            parts.append(f"## {turn.question}\n\n{turn.answer.to_markdown()}\n")
+        return "\n".join(parts)

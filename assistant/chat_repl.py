@@ -1,0 +1,109 @@
+"""`assistant chat`: the terminal conversation loop (line editing, history, slash commands)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.markdown import Markdown
+
+from assistant import display
+from assistant.app import Assistant
+from assistant.chat import Conversation
+from assistant.errors import AssistantError
+
+HELP = """\
+Ask a question, or a follow-up ("which of those use RL?", "tell me more about [2]").
+  /sources      the evidence behind the last answer
+  /paper N      the full abstract of reference N
+  /reset        forget the conversation
+  /save FILE    save the conversation as markdown with references
+  /help         this text
+  /quit         leave (or Ctrl-D); Ctrl-C stops a long answer
+"""
+
+
+def _reader(history_file: Path) -> Callable[[], str]:
+    """prompt_toolkit on a terminal (editing, persistent history); plain input() elsewhere."""
+    if not sys.stdin.isatty():
+        return lambda: input("ask> ")
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    history_file.parent.mkdir(parents=True, exist_ok=True)
+    session = PromptSession(history=FileHistory(str(history_file)))
+    return lambda: session.prompt("ask> ")
+
+
+def run_chat(assistant: Assistant) -> None:
+    out = display.out
+    conversation = assistant.chat()
+    count = len(assistant.papers())
+    mode = "LLM" if assistant.settings.llm_configured else "offline"
+    out.print(f"Ask about {count} papers ({mode} answers). /help for commands, Ctrl-D to leave.")
+    read = _reader(assistant.settings.data_dir / "chat_history")
+    while True:
+        try:
+            line = read().strip()
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            out.print()
+            return
+        if not line:
+            continue
+        if line.startswith("/"):
+            if _command(line, conversation) == "quit":
+                return
+            continue
+        try:
+            with display.streamed_answer() as on_token:
+                answer = conversation.ask(line, on_token=on_token)
+                on_token.finish(answer)
+        except KeyboardInterrupt:
+            out.print("\n[yellow](interrupted)[/yellow]")
+        except AssistantError as error:
+            display.err.print(f"[red]error:[/red] {error}")
+
+
+def _command(line: str, conversation: Conversation) -> str | None:
+    out = display.out
+    name, _, argument = line.partition(" ")
+    argument = argument.strip()
+    if name in ("/quit", "/exit", "/q"):
+        return "quit"
+    if name == "/help":
+        out.print(HELP, markup=False)
+    elif name == "/reset":
+        conversation.reset()
+        out.print("Conversation cleared.")
+    elif name == "/sources":
+        last = conversation.turns[-1].answer if conversation.turns else None
+        if last is None or not last.sources:
+            out.print("No answer yet, or it drew on no evidence.")
+        else:
+            display.render_sources(last.sources)
+    elif name == "/paper":
+        try:
+            paper = conversation.paper(int(argument))
+        except (ValueError, IndexError) as error:
+            out.print(f"Usage: /paper N, with N a reference of the last answer ({error}).")
+        else:
+            year = f" ({paper.year})" if paper.year else ""
+            urls = "\n\n" + "\n".join(paper.urls) if paper.urls else ""
+            out.print(Markdown(f"**{paper.title}**{year}\n\n{paper.abstract}{urls}"))
+    elif name == "/save":
+        if not argument:
+            out.print("Usage: /save FILE")
+        else:
+            path = Path(argument).expanduser()
+            try:
+                path.write_text(conversation.to_markdown(), encoding="utf-8")
+            except OSError as error:
+                out.print(f"Cannot write {path}: {error.strerror}")
+            else:
+                out.print(f"Saved {len(conversation.turns)} questions to {path}.")
+    else:
+        out.print(f"Unknown command {name}; /help lists them.")
+    return None

@@ -1,0 +1,126 @@
+"""Conversations: follow-ups offline and with an LLM, and the real `assistant chat` in a pty."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pexpect
+
+from assistant.app import Assistant
+from assistant.config import Settings
+
+from .conftest import console_script
+from .fake_openai import FakeOpenAIServer, Reply
+
+REFUSAL = "which papers study over-refusal?"
+
+
+def test_offline_follow_ups_resolve_references_and_those(seeded):
+    conversation = seeded.chat()
+    first = conversation.ask(REFUSAL)
+    assert len(first.citations) >= 2
+    cited_first = {c.paper.paper_id for c in first.citations}
+    narrowed = conversation.ask("which of those build an evaluation benchmark?")
+    assert narrowed.citations
+    assert {c.paper.paper_id for c in narrowed.citations} <= cited_first
+    assert len(narrowed.citations) < len(first.citations)
+    second_title = first.citations[1].paper.title
+    conversation.turns.pop()  # back to the first answer
+    more = conversation.ask("tell me more about [2]")
+    assert [c.paper.title for c in more.citations] == [second_title]
+    assert more.text.count("[1]") == 1
+    assert conversation.paper(1).title == second_title
+    conversation.reset()
+    assert conversation.turns == [] and conversation.last is None
+
+
+def test_llm_follow_ups_are_rewritten_into_standalone_questions(seeded_dir):
+    server = FakeOpenAIServer()
+    with server as fake:
+        settings = Settings(
+            data_dir=seeded_dir, openai_base_url=server.base_url, llm_model="test-model"
+        )
+        conversation = Assistant(settings).chat()
+        fake.script(Reply("Refusal tokens calibrate refusals [1]."))
+        conversation.ask(REFUSAL)
+        fake.script(
+            Reply("Which papers on over-refusal use reinforcement learning?"),
+            Reply("One paper uses reinforcement learning [1]."),
+        )
+        answer = conversation.ask("which of those use RL?")
+        condense, final = fake.chat_requests()[1:]
+        prompt = condense.body["messages"][-1]["content"]
+        assert "which of those use RL?" in prompt and "Refusal tokens calibrate" in prompt
+        assert "[1] " in prompt  # the papers of the last answer are listed
+        assert answer.rewritten == "Which papers on over-refusal use reinforcement learning?"
+        assert (
+            "Which papers on over-refusal use reinforcement learning?"
+            in (final.body["messages"][-1]["content"])
+        )
+        assert answer.to_dict()["rewritten_question"] == answer.rewritten
+
+
+def spawn_chat(data_dir: Path, extra_env: dict | None = None) -> pexpect.spawn:
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "PROMPT_TOOLKIT_NO_CPR": "1"}
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        env.pop(name, None)
+    env.update(extra_env or {})
+    return pexpect.spawn(console_script(), ["chat"], env=env, encoding="utf-8", timeout=90,
+                         dimensions=(50, 110))  # fmt: skip
+
+
+def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
+    saved = tmp_path / "conversation.md"
+    child = spawn_chat(seeded_dir)
+    try:
+        child.expect("Ctrl-D to leave")
+        child.expect("ask>")
+        child.sendline(REFUSAL)
+        child.expect("References")
+        child.expect("ask>")
+        child.sendline("tell me more about [1]")
+        child.expect("References")
+        child.expect("ask>")
+        child.sendline("/paper 1")
+        child.expect("Refusal")  # the abstract of reference 1 of the last answer
+        child.expect("ask>")
+        child.sendline(f"/save {saved}")
+        child.expect("Saved 2 questions")
+        child.expect("ask>")
+        child.sendline("/sources")
+        child.expect("Best matching passage")
+        child.expect("ask>")
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    text = saved.read_text(encoding="utf-8")
+    assert text.count("## ") == 2 and "**References**" in text and "[1]" in text
+    assert (seeded_dir / "chat_history").read_text(encoding="utf-8").count(REFUSAL) == 1
+
+
+def test_ctrl_c_stops_a_long_answer_without_leaving(seeded_dir: Path):
+    server = FakeOpenAIServer()
+    never = threading.Event()
+    with server as fake:
+        fake.script(Reply(chunks=["Refusal is studied ", "STARTED here ", "never sent [1]."],
+                          wait_for=never))  # fmt: skip
+        child = spawn_chat(seeded_dir, {"OPENAI_BASE_URL": server.base_url,
+                                        "ASSISTANT_LLM_MODEL": "test-model"})  # fmt: skip
+        try:
+            child.expect("LLM answers")
+            child.expect("ask>")
+            child.sendline(REFUSAL)
+            child.expect("STARTED")
+            child.sendcontrol("c")
+            child.expect("interrupted")
+            child.expect("ask>")
+            child.sendline("/quit")
+            child.expect(pexpect.EOF)
+        finally:
+            never.set()
+            child.close()
+    assert child.exitstatus == 0
