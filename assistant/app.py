@@ -131,3 +131,41 @@ class Assistant:
         from assistant.chat import Conversation
 
         return Conversation(self)
+
+    def related_work(self, topic: str, *, words: int = 250, llm: bool | None = None):
+        """A related-work draft on `topic`: themed paragraphs citing the relevant papers."""
+        from assistant.answer.model import CANNOT_ANSWER
+        from assistant.answer.relevance import RelevanceScorer
+        from assistant.related_work import (
+            MAX_PAPERS,
+            RelatedWork,
+            cluster,
+            extractive_related_work,
+            llm_related_work,
+            name_themes,
+            select_papers,
+        )
+
+        topic = check_question(topic)
+        if words < 50:
+            raise InputError("--words must be at least 50")
+        use_llm = self.settings.llm_configured if llm is None else llm
+        engine = self.engine
+        ranking = engine.retriever.retrieve(topic, k=2 * MAX_PAPERS)
+        scored = RelevanceScorer(engine.embedder, engine.bm25).score(ranking, limit=2 * MAX_PAPERS)
+        papers = select_papers(scored)
+        if not papers:
+            return RelatedWork(topic, CANNOT_ANSWER, "llm" if use_llm else "extractive", True)
+        vectors = engine.store.paper_vectors([p.hit.paper.paper_id for p in papers])
+        groups = cluster(papers, vectors)
+        names = name_themes(groups, engine.bm25, topic)
+        if use_llm:
+            try:
+                return llm_related_work(topic, groups, names, words, self.settings)
+            except EndpointError as error:
+                if self.settings.fallback != "offline":
+                    raise
+                draft = extractive_related_work(topic, groups, names, words)
+                draft.warnings.append(f"LLM failed ({error}); drafted offline instead")
+                return draft
+        return extractive_related_work(topic, groups, names, words)

@@ -215,6 +215,54 @@ def ask(question, as_json, no_llm, model, base_url, fallback, data_dir, collecti
         on_token.finish(answer)
 
 
+@cli.command(name="related-work")
+@click.argument("topic")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "latex"]),
+    default="markdown",
+    show_default=True,
+    help="[n] citations with a reference list, or \\cite{key} for LaTeX.",
+)
+@click.option(
+    "--bib",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the cited papers as BibTeX to this file (keys match \\cite).",
+)
+@click.option("--words", default=250, show_default=True, help="Upper bound on the length.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--no-llm", is_flag=True, help="Draft offline even if an LLM is set.")
+@llm_options
+@_DATA_DIR
+@_COLLECTION
+@one_line_errors
+def related_work(
+    topic, fmt, bib, words, as_json, no_llm, model, base_url, fallback, data_dir, collection
+) -> None:
+    """Draft a cited related-work section on TOPIC from the indexed papers."""
+    from assistant import display
+    from assistant.errors import InputError
+
+    assistant = _assistant(
+        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
+    )
+    draft = assistant.related_work(topic, words=words, llm=False if no_llm else None)
+    if bib is not None and draft.citations:
+        try:
+            bib.write_text(draft.to_bibtex(), encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot write {bib}: {error.strerror}") from None
+    if as_json:
+        display.print_json(draft.to_dict(fmt))
+    elif fmt == "latex":
+        click.echo(draft.to_latex() if draft.citations else draft.text)
+    else:
+        display.render_related_work(draft)
+    for warning in draft.warnings:
+        display.err.print(f"[yellow]warning:[/yellow] {warning}")
+
+
 @cli.command()
 @llm_options
 @_DATA_DIR

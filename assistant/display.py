@@ -208,3 +208,16 @@ def render_sources(hits) -> None:
     for rank, hit in enumerate(hits, start=1):
         table.add_row(str(rank), hit.paper.title, hit.snippet)
     out.print(table)
+
+
+def render_related_work(draft) -> None:
+    """Rendered on a terminal; raw markdown (with references) when piped to a file."""
+    if not out.is_terminal:
+        sys.stdout.write(draft.to_markdown() + "\n")
+        return
+    out.print(Markdown(draft.text))
+    if draft.citations:
+        out.print()
+        out.print("[bold]References[/bold]")
+        for citation in draft.citations:
+            out.print(citation.reference(), soft_wrap=True)

@@ -31,6 +31,19 @@ class Ranking:
     hits: list[PaperHit]
     query_vector: object = None  # numpy vector of the query, reused by the answerer
 
+    def _repr_html_(self) -> str:
+        from assistant.notebook import ranking_html
+
+        return ranking_html(self)
+
+    def to_dataframe(self):
+        """The ranking as a pandas DataFrame (pandas is optional: install it to use this)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("to_dataframe() needs pandas: pip install pandas") from None
+        return pandas.DataFrame(self.to_dict()["results"]).set_index("rank")
+
     def to_dict(self) -> dict:
         """The `search --json` object (DESIGN.md)."""
         return {

@@ -70,5 +70,16 @@ class Answer:
             return self.text
         return f"{self.text}\n\n**References**\n\n{self.references_markdown()}"
 
+    def to_bibtex(self) -> str:
+        """BibTeX entries of the cited papers."""
+        from assistant.bibtex import to_bibtex
+
+        return to_bibtex(c.paper for c in self.citations)
+
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        from assistant.notebook import answer_html
+
+        return answer_html(self.text, self.citations)

@@ -59,9 +59,9 @@ class RelevanceScorer:
         present = set(tokenize([text])[0])
         return sum(w for t, w in weights.items() if t in present) / total
 
-    def score(self, ranking: Ranking) -> list[ScoredPaper]:
+    def score(self, ranking: Ranking, limit: int = CANDIDATES) -> list[ScoredPaper]:
         """The top candidates of a ranking, most relevant first."""
-        hits = ranking.hits[:CANDIDATES]
+        hits = ranking.hits[:limit]
         if not hits:
             return []
         weights = self._weights(ranking.query)

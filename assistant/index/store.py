@@ -172,6 +172,19 @@ class VectorStore:
             )
         ]
 
+    def paper_vectors(self, paper_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Each paper's mean chunk vector, normalised: one point per paper for clustering."""
+        if self.collection is None or not paper_ids:
+            return {}
+        got = self.collection.get(
+            where={"paper_id": {"$in": list(paper_ids)}}, include=["embeddings", "metadatas"]
+        )
+        sums: dict[str, np.ndarray] = {}
+        for vector, meta in zip(got["embeddings"], got["metadatas"], strict=True):
+            pid = meta["paper_id"]
+            sums[pid] = sums.get(pid, 0) + np.asarray(vector, dtype=np.float32)
+        return {pid: v / max(float(np.linalg.norm(v)), 1e-12) for pid, v in sums.items()}
+
     def iter_chunks(self, page: int = 5000) -> Iterator[tuple[str, str, str]]:
         """(chunk_id, paper_id, text) of every stored chunk, page by page."""
         if self.collection is None:

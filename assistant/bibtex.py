@@ -1,0 +1,80 @@
+"""Citation keys and BibTeX entries for cited papers, written with bibtexparser."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from assistant.corpus.paper import Paper
+
+_SKIP_WORDS = frozenset("a an the of on in for to and with via is are from by at as".split())
+
+
+def _ascii_word(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]", "", plain).lower()
+
+
+def base_key(paper: Paper) -> str:
+    """First author's surname, else the first significant title word, plus the year."""
+    stem = ""
+    if isinstance(paper.authors, list) and paper.authors:
+        first = paper.authors[0]
+        surname = first.split(",")[0] if "," in first else first.split()[-1]
+        stem = _ascii_word(surname)
+    if not stem:
+        words = [_ascii_word(w) for w in paper.title.split()]
+        stem = next((w for w in words if w and w not in _SKIP_WORDS), "") or "paper"
+    return f"{stem}{paper.year or ''}"
+
+
+def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
+    """paper_id -> a unique key; a paper's own key (from a .bib file) is kept."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for paper in papers:
+        key = paper.bibkey or base_key(paper)
+        candidate, suffix = key, 0
+        while candidate in taken:
+            candidate = f"{key}{chr(ord('a') + suffix)}" if suffix < 26 else f"{key}_{suffix}"
+            suffix += 1
+        taken.add(candidate)
+        keys[paper.paper_id] = candidate
+    return keys
+
+
+def _braced(text: str) -> str:
+    """Text safe inside a BibTeX {...} value: balanced braces, no stray backslashes."""
+    text = text.replace("\\", "")
+    depth, kept = 0, []
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            if depth == 0:
+                continue
+            depth -= 1
+        kept.append(char)
+    return "".join(kept) + "}" * depth
+
+
+def to_bibtex(papers: Iterable[Paper], keys: dict[str, str] | None = None) -> str:
+    import bibtexparser
+    from bibtexparser.model import Entry, Field
+
+    papers = list(papers)
+    keys = keys or citation_keys(papers)
+    library = bibtexparser.Library()
+    for paper in papers:
+        fields = [Field("title", "{" + _braced(paper.title) + "}")]
+        if isinstance(paper.authors, list) and paper.authors:
+            fields.append(Field("author", " and ".join(_braced(a) for a in paper.authors)))
+        if paper.year:
+            fields.append(Field("year", str(paper.year)))
+        if paper.first_url:
+            fields.append(Field("url", paper.first_url))
+        if paper.abstract:
+            fields.append(Field("abstract", _braced(paper.abstract)))
+        library.add(Entry("misc", keys[paper.paper_id], fields))
+    return bibtexparser.write_string(library)

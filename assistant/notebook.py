@@ -1,0 +1,46 @@
+"""Rich display in Jupyter: answers with clickable references, rankings as tables."""
+
+from __future__ import annotations
+
+import html
+import re
+
+
+def _inline(text: str) -> str:
+    """Escape, then *italics* and [n] links to the reference list."""
+    escaped = html.escape(text)
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
+    escaped = re.sub(r"\*(.+?)\*", r"<em>\1</em>", escaped)
+
+    def link(match: re.Match) -> str:
+        numbers = [n.strip() for n in match.group(1).split(",")]
+        return "[" + ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in numbers) + "]"
+
+    return re.sub(r"\[(\d+(?:,\s*\d+)*)\]", link, escaped)
+
+
+def answer_html(text: str, citations) -> str:
+    paragraphs = "".join(f"<p>{_inline(p)}</p>" for p in text.split("\n\n") if p.strip())
+    if not citations:
+        return f"<div>{paragraphs}</div>"
+    items = []
+    for c in citations:
+        title = html.escape(c.paper.title)
+        if c.paper.first_url:
+            title = f'<a href="{html.escape(c.paper.first_url)}" target="_blank">{title}</a>'
+        year = f" ({c.paper.year})" if c.paper.year else ""
+        items.append(f'<li id="ref-{c.n}" value="{c.n}">{title}{year}</li>')
+    return f"<div>{paragraphs}<p><strong>References</strong></p><ol>{''.join(items)}</ol></div>"
+
+
+def ranking_html(ranking) -> str:
+    rows = "".join(
+        f"<tr><td>{rank}</td><td><strong>{html.escape(hit.paper.title)}</strong>"
+        f"{f' ({hit.paper.year})' if hit.paper.year else ''}</td>"
+        f"<td>{html.escape(hit.snippet)}</td><td>{hit.score:.4f}</td></tr>"
+        for rank, hit in enumerate(ranking.hits, start=1)
+    )
+    return (
+        f"<table><caption>{html.escape(ranking.query)}</caption><thead><tr><th>#</th>"
+        f"<th>Paper</th><th>Snippet</th><th>Score</th></tr></thead><tbody>{rows}</tbody></table>"
+    )

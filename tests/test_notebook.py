@@ -1,0 +1,51 @@
+"""The notebook helper: rich display, BibTeX, and the example notebook executed headlessly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bibtexparser
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "quickstart.ipynb"
+
+
+def test_answers_and_rankings_display_richly(seeded):
+    answer = seeded.ask("Which papers study reward models for RLHF?")
+    html = answer._repr_html_()
+    assert '<a href="#ref-1">1</a>' in html and 'id="ref-1"' in html
+    assert answer._repr_markdown_() == answer.to_markdown()
+    assert answer.sources and answer.sources[0].paper.title
+    ranking = seeded.search("persuasion", k=3)
+    table = ranking._repr_html_()
+    assert table.count("<tr>") == 4 and "Teaching Models to Balance" in table
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install pandas"):
+            ranking.to_dataframe()
+    else:
+        assert list(ranking.to_dataframe().columns) == ["paper_id", "title", "score", "snippet"]
+
+
+def test_answer_bibtex_parses(seeded):
+    answer = seeded.ask("Which papers study reward models for RLHF?")
+    library = bibtexparser.parse_string(answer.to_bibtex())
+    assert not library.failed_blocks
+    assert len(library.entries) == len(answer.citations)
+
+
+def test_the_quickstart_notebook_runs_headlessly(seeded_dir, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(seeded_dir))
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+    outputs = [cell.get("outputs", []) for cell in notebook.cells if cell.cell_type == "code"]
+    assert not [o for cell in outputs for o in cell if o.get("output_type") == "error"]
+    rich = [o["data"] for cell in outputs for o in cell if "data" in o]
+    htmls = [d["text/html"] for d in rich if "text/html" in d]
+    assert any("<table>" in h and "Teaching Models to Balance" in h for h in htmls)
+    assert any('href="#ref-1"' in h for h in htmls)
+    printed = "".join(o.get("text", "") for cell in outputs for o in cell)
+    assert "@misc{" in printed and "\\cite{" in printed

@@ -1,0 +1,88 @@
+"""Related-work drafts: themes, citations, LaTeX with matching BibTeX, abstention."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import bibtexparser
+
+from assistant.answer.model import CANNOT_ANSWER
+
+from .conftest import run_cli
+from .fake_openai import FakeOpenAIServer, Reply
+
+TOPIC = "refusal behaviour of aligned language models"
+ON_TOPIC = re.compile(r"refus|jailbr|safe|harm|align", re.IGNORECASE)
+
+
+def test_offline_draft_meets_the_acceptance_bar(seeded, tmp_path: Path):
+    draft = seeded.related_work(TOPIC)
+    assert not draft.abstained and draft.mode == "extractive"
+    assert len(draft.citations) >= 5
+    assert len(draft.themes) >= 2
+    for citation in draft.citations:
+        paper = citation.paper
+        assert ON_TOPIC.search(paper.title + " " + paper.abstract), paper.title
+    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", draft.text)}
+    assert numbers == {c.n for c in draft.citations}
+    assert draft.text.count("**") == 2 * len(draft.themes)  # one bold theme name each
+    latex = draft.to_latex()
+    cited_keys = {k for group in re.findall(r"\\cite\{([^}]+)\}", latex) for k in group.split(",")}
+    library = bibtexparser.parse_string(draft.to_bibtex())
+    assert not library.failed_blocks
+    assert cited_keys == {entry.key for entry in library.entries}
+    assert "\\paragraph{" in latex and "[1]" not in latex
+
+
+def test_words_bound_the_length(seeded):
+    short = seeded.related_work(TOPIC, words=80)
+    assert len(short.text.split()) <= 80 or all(len(t.papers) == 1 for t in short.themes)
+    assert len(short.citations) < len(seeded.related_work(TOPIC).citations)
+
+
+def test_an_uncovered_topic_gets_a_plain_statement(seeded):
+    draft = seeded.related_work("graph neural networks for molecule generation")
+    assert draft.abstained and draft.text == CANNOT_ANSWER and draft.citations == []
+
+
+def test_cli_writes_latex_and_a_matching_bib(seeded_dir: Path, tmp_path: Path):
+    bib = tmp_path / "refs.bib"
+    result = run_cli(
+        "related-work", TOPIC, "--format", "latex", "--bib", str(bib), data_dir=seeded_dir
+    )
+    assert result.returncode == 0, result.stderr
+    cited = {
+        k for group in re.findall(r"\\cite\{([^}]+)\}", result.stdout) for k in group.split(",")
+    }
+    entries = bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries
+    assert cited and cited == {e.key for e in entries}
+    for entry in entries:
+        assert {"title", "abstract"} <= set(entry.fields_dict)
+    markdown = run_cli("related-work", TOPIC, "--json", data_dir=seeded_dir)
+    payload = json.loads(markdown.stdout)
+    assert payload["format"] == "markdown" and len(payload["themes"]) >= 2
+    assert all(c["key"] for c in payload["citations"])
+
+
+def test_llm_draft_has_its_citations_checked(seeded_dir):
+    from assistant.app import Assistant
+    from assistant.config import Settings
+
+    server = FakeOpenAIServer()
+    with server as fake:
+        fake.script(Reply("**Refusal.** Work A studies refusals [2]. Work B invents [77]. "
+                          "Work C agrees [1, 2]."))  # fmt: skip
+        draft = Assistant(
+            Settings(data_dir=seeded_dir, openai_base_url=server.base_url, llm_model="m")
+        ).related_work(TOPIC)
+        system = fake.chat_requests()[0].body["messages"][0]["content"]
+    assert draft.mode == "llm" and "themes" in system
+    assert (
+        draft.text
+        == "**Refusal.** Work A studies refusals [1]. Work B invents. Work C agrees [1, 2]."
+    )
+    assert [c.n for c in draft.citations] == [1, 2]
+    assert any("[77]" in w for w in draft.warnings)
+    assert "\\cite{" in draft.to_latex()
