@@ -21,6 +21,8 @@ def readme_commands() -> list[list[str]]:
         for line in block.splitlines():
             words = shlex.split(line, comments=True)
             if words and words[0] == "assistant":
+                if ">" in words:  # shell redirection is not an argument
+                    words = words[: words.index(">")]
                 commands.append(words[1:])
     return commands
 
