@@ -54,14 +54,23 @@ class Assistant:
         rebuild: bool = False,
         prune: bool = False,
         fmt: str | None = None,
+        categories: Sequence[str] | None = None,
     ) -> IndexReport:
-        """Index corpus files or folders (default: the bundled seeds)."""
+        """Index corpus files or folders (default: the bundled seeds).
+
+        `categories` keeps only arXiv records in one of them (e.g. ["cs.CL"])."""
         from assistant.corpus import bundled_seeds
         from assistant.index.indexer import index_paths
 
         chosen = [Path(p) for p in paths] or [bundled_seeds()]
         report = index_paths(
-            self.settings, chosen, rebuild=rebuild, prune=prune, fmt=fmt, progress=self.progress
+            self.settings,
+            chosen,
+            rebuild=rebuild,
+            prune=prune,
+            fmt=fmt,
+            categories=frozenset(categories) if categories else None,
+            progress=self.progress,
         )
         self._engine = None
         return report

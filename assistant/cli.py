@@ -32,6 +32,9 @@ def _redact(message: str) -> str:
     return message.replace(key, "***") if len(key) >= 4 else message
 
 
+MAX_LISTED = 20
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"error: {_redact(message)}", err=True)
     sys.exit(code)
@@ -114,18 +117,42 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again.")
 @click.option("--prune", is_flag=True, help="Remove indexed papers not found in PATHS.")
-@click.option("--format", "fmt", help="Corpus format, overriding the file extension.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["seed", "jsonl", "csv", "bib", "arxiv"]),
+    help="Corpus format, overriding the file extension (.txt .jsonl .csv .bib .json).",
+)
+@click.option(
+    "--filter-category",
+    "categories",
+    multiple=True,
+    help="arXiv snapshot: keep only records in this category (repeatable), e.g. cs.CL.",
+)
 @_DATA_DIR
 @_COLLECTION
 @one_line_errors
-def index(paths, rebuild, prune, fmt, data_dir, collection) -> None:
-    """Index corpus files or folders (default: the bundled seeds/)."""
+def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
+    """Index corpus files or folders (default: the bundled seeds/).
+
+    Formats: the seed listings (.txt), JSON Lines (.jsonl), CSV (.csv), BibTeX (.bib) and
+    the arXiv metadata snapshot (.json, one object per line). Bad records are reported
+    with file and line and skipped.
+    """
+    from rich.markup import escape
+
     from assistant.display import err
 
     assistant = _assistant(data_dir, collection)
-    report = assistant.index(paths, rebuild=rebuild, prune=prune, fmt=fmt)
-    for problem in report.problems:
-        err.print(f"[yellow]skipped[/yellow] {problem}", soft_wrap=True)
+    report = assistant.index(
+        paths, rebuild=rebuild, prune=prune, fmt=fmt, categories=list(categories) or None
+    )
+    for problem in report.problems[:MAX_LISTED]:
+        err.print(f"[yellow]skipped[/yellow] {escape(str(problem))}", soft_wrap=True)
+    if len(report.problems) > MAX_LISTED:
+        err.print(f"... and {len(report.problems) - MAX_LISTED} more skipped records")
+    for title in report.title_only[:MAX_LISTED]:
+        err.print(f"no abstract, indexed by title only: {title}", soft_wrap=True, markup=False)
     err.print(report.summary())
 
 

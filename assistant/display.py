@@ -13,6 +13,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -31,6 +32,11 @@ def print_json(payload: dict) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
+class _RateColumn(ProgressColumn):
+    def render(self, task) -> str:
+        return f"{task.speed:,.1f} papers/s" if task.speed else ""
+
+
 @contextmanager
 def progress_bar(description: str) -> Iterator:
     """A (done, total) callback that drives a progress bar on stderr."""
@@ -38,6 +44,7 @@ def progress_bar(description: str) -> Iterator:
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        _RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )

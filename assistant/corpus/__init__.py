@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.corpus.bibtex_reader import read_bibtex
+from assistant.corpus.csv_reader import read_csv
 from assistant.corpus.jsonl import read_jsonl
 from assistant.corpus.paper import Paper, paper_id_for
 from assistant.corpus.records import Problem, Record
@@ -15,9 +17,22 @@ from assistant.errors import CorpusError
 Reader = Callable[[Path], Iterator[Record]]
 
 #: format name -> reader; every reader, the default included, is registered here.
-READERS: dict[str, Reader] = {"seed": read_seed_dump, "jsonl": read_jsonl}
+READERS: dict[str, Reader] = {
+    "seed": read_seed_dump,
+    "jsonl": read_jsonl,
+    "arxiv": read_jsonl,  # the arXiv metadata snapshot: JSON lines with `categories`
+    "bib": read_bibtex,
+    "csv": read_csv,
+}
 #: file extension -> format name
-EXTENSIONS: dict[str, str] = {".txt": "seed", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+EXTENSIONS: dict[str, str] = {
+    ".txt": "seed",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "arxiv",
+    ".bib": "bib",
+    ".csv": "csv",
+}
 
 __all__ = ["CorpusLoad", "Paper", "Problem", "bundled_seeds", "paper_id_for", "read_corpus"]
 
@@ -67,21 +82,55 @@ def reader_for(path: Path, fmt: str | None) -> Reader:
     return READERS[name]
 
 
-def read_corpus(paths: Iterable[Path], fmt: str | None = None) -> CorpusLoad:
-    """Read every file, merge papers with the same id, keep the problems for the report."""
-    load = CorpusLoad(files=_files_under(paths, fmt))
-    by_id: dict[str, Paper] = {}
-    for path in load.files:
+def corpus_files(paths: Iterable[Path], fmt: str | None = None) -> list[Path]:
+    """The files to read, checked up front: a bad path fails before any work is done."""
+    files = _files_under(paths, fmt)
+    for path in files:
+        reader_for(path, fmt)
+    return files
+
+
+def iter_records(
+    files: Iterable[Path], fmt: str | None = None, categories: frozenset[str] | None = None
+) -> Iterator[Record]:
+    """Papers and problems, file by file, streamed (a large file is never held whole)."""
+    for path in files:
         reader = reader_for(path, fmt)
         try:
-            for record in reader(path):
-                if isinstance(record, Problem):
-                    load.problems.append(record)
-                elif record.paper_id in by_id:
-                    by_id[record.paper_id].merge(record)
-                else:
-                    by_id[record.paper_id] = record
+            if reader is read_jsonl:
+                yield from read_jsonl(path, categories)
+            else:
+                yield from reader(path)
         except (OSError, UnicodeDecodeError) as error:
-            load.problems.append(Problem(path.name, None, f"unreadable: {error}"))
+            yield Problem(path.name, None, f"unreadable: {error}")
+
+
+def estimate_records(files: Iterable[Path]) -> int | None:
+    """Roughly how many records the files hold (lines, or entries), for progress and ETA."""
+    total = 0
+    for path in files:
+        suffix = path.suffix.lower()
+        if suffix == ".txt":
+            return None  # listing dumps: small, and papers span several lines
+        marker = b"\n@" if suffix == ".bib" else b"\n"
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 24):
+                total += block.count(marker)
+    return total or None
+
+
+def read_corpus(
+    paths: Iterable[Path], fmt: str | None = None, categories: frozenset[str] | None = None
+) -> CorpusLoad:
+    """Read every file, merge papers with the same id, keep the problems for the report."""
+    load = CorpusLoad(files=corpus_files(paths, fmt))
+    by_id: dict[str, Paper] = {}
+    for record in iter_records(load.files, fmt, categories):
+        if isinstance(record, Problem):
+            load.problems.append(record)
+        elif record.paper_id in by_id:
+            by_id[record.paper_id].merge(record)
+        else:
+            by_id[record.paper_id] = record
     load.papers = list(by_id.values())
     return load

@@ -37,8 +37,11 @@ def paper_from_record(record: dict, source: str) -> Paper | str:
     if len(abstract) > MAX_ABSTRACT_CHARS:
         return f"abstract of {len(abstract):,} characters is too long to be an abstract"
     urls = record.get("urls") or ([record["url"]] if record.get("url") else [])
+    if not urls and record.get("categories") and record.get("id"):
+        urls = [f"https://arxiv.org/abs/{record['id']}"]
     year = record.get("year")
-    date = str(record["date"]) if record.get("date") else None
+    date = record.get("date") or record.get("update_date")
+    date = str(date) if date else None
     try:
         year = int(str(year)[:4]) if year else (year_of(date) if date else None)
     except ValueError:
@@ -51,11 +54,21 @@ def paper_from_record(record: dict, source: str) -> Paper | str:
         date=date,
         year=year,
         urls=list(dict.fromkeys([*[str(u) for u in urls], *find_urls(abstract)])),
-        paper_id=str(record.get("id") or record.get("_id") or ""),
+        paper_id=_paper_id(record),
     )
 
 
-def read_jsonl(path: Path) -> Iterator[Record]:
+def _paper_id(record: dict) -> str:
+    """The record's own id, if any (arXiv ids get an `arxiv:` prefix); else title-derived."""
+    given = str(record.get("id") or record.get("_id") or "").strip()
+    if given and "categories" in record:
+        return f"arxiv:{given}"
+    return given
+
+
+def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator[Record]:
+    """One record per line, streamed; with `categories`, only arXiv records in one of them
+    (their `categories` field is a space-separated list such as "cs.CL cs.AI")."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -70,6 +83,10 @@ def read_jsonl(path: Path) -> Iterator[Record]:
                 continue
             if not isinstance(record, dict):
                 yield Problem(path.name, number, "expected a JSON object")
+                continue
+            if categories is not None and not categories & set(
+                str(record.get("categories", "")).split()
+            ):
                 continue
             paper = paper_from_record(record, path.name)
             if isinstance(paper, str):

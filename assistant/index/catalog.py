@@ -42,10 +42,21 @@ class Catalog:
     def close(self) -> None:
         self.db.close()
 
-    def hashes(self) -> dict[str, tuple[str, int]]:
-        """paper_id -> (content_hash, n_chunks) of every indexed paper."""
-        rows = self.db.execute("SELECT paper_id, content_hash, n_chunks FROM papers")
-        return {paper_id: (digest, n) for paper_id, digest, n in rows}
+    def hashes_for(self, paper_ids: list[str]) -> dict[str, str]:
+        """paper_id -> content_hash for those of the given papers that are indexed."""
+        found: dict[str, str] = {}
+        for start in range(0, len(paper_ids), 500):
+            batch = paper_ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(
+                f"SELECT paper_id, content_hash FROM papers WHERE paper_id IN ({marks})", batch
+            )
+            found.update(rows)
+        return found
+
+    def ids(self) -> Iterator[str]:
+        for (paper_id,) in self.db.execute("SELECT paper_id FROM papers"):
+            yield paper_id
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]

@@ -9,6 +9,7 @@ A file lock keeps two writers apart.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.corpus import CorpusLoad, Problem, read_corpus
+from assistant.corpus import Problem, corpus_files, estimate_records, iter_records
 from assistant.corpus.paper import Paper
 from assistant.errors import IndexError_, IndexLockedError
 from assistant.index.bm25 import BM25Index
@@ -35,17 +36,36 @@ class IndexReport:
     unchanged: int = 0
     removed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    title_only: list[str] = field(default_factory=list)  # papers indexed without an abstract
     total: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # time per stage
 
     @property
     def skipped(self) -> int:
         return len(self.problems)
 
     def summary(self) -> str:
+        title_only = f" ({len(self.title_only)} by title only)" if self.title_only else ""
         return (
-            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{self.removed} removed, {self.skipped} skipped; {self.total} papers indexed"
+            f"{self.added} added{title_only}, {self.updated} updated, {self.unchanged} "
+            f"unchanged, {self.removed} removed, {self.skipped} skipped; "
+            f"{self.total} papers indexed"
         )
+
+    def timed(self, stage: str):
+        return _StageTimer(self.seconds, stage)
+
+
+class _StageTimer:
+    def __init__(self, seconds: dict[str, float], stage: str) -> None:
+        self.seconds, self.stage = seconds, stage
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc) -> None:
+        elapsed = time.perf_counter() - self.start
+        self.seconds[self.stage] = self.seconds.get(self.stage, 0.0) + elapsed
 
 
 def paths_of(settings: Settings) -> tuple[Path, Path, Path]:
@@ -77,47 +97,138 @@ def index_paths(
     rebuild: bool = False,
     prune: bool = False,
     fmt: str | None = None,
+    categories: frozenset[str] | None = None,
     progress: Progress | None = None,
 ) -> IndexReport:
-    load = read_corpus(paths, fmt)
-    return index_papers(settings, load, rebuild=rebuild, prune=prune, progress=progress)
+    """Stream the files into the index, a batch of papers at a time."""
+    files = corpus_files(paths, fmt)
+    with _Indexing(settings, rebuild, progress, estimate_records(files)) as run:
+        records = iter_records(files, fmt, categories)
+        while True:
+            with run.report.timed("parse"):
+                record = next(records, None)
+            if record is None:
+                break
+            run.take(record)
+        run.flush()
+        if prune:
+            run.prune()
+    return run.report
 
 
-def index_papers(
-    settings: Settings,
-    load: CorpusLoad,
-    *,
-    rebuild: bool = False,
-    prune: bool = False,
-    progress: Progress | None = None,
-) -> IndexReport:
-    report = IndexReport(problems=list(load.problems))
-    catalog_path, bm25_dir, _ = paths_of(settings)
-    lock = index_lock(settings)
-    try:
-        catalog = _open_catalog(catalog_path, set_aside_if_corrupt=rebuild)
-        if rebuild:
-            store = _fresh_store(settings, catalog)
-        else:
-            store = VectorStore(settings, expected_model_id(settings), None)
-        known = catalog.hashes()
-        todo = [p for p in load.papers if known.get(p.paper_id, ("",))[0] != p.content_hash]
-        report.unchanged = len(load.papers) - len(todo)
-        report.updated = sum(p.paper_id in known for p in todo)
-        report.added = len(todo) - report.updated
-        gone = set(known) - {p.paper_id for p in load.papers} if prune else set()
-        if gone:
-            store.delete_papers(sorted(gone))
-            catalog.remove(gone)
-            report.removed = len(gone)
+class _Indexing:
+    """One index run: holds the lock, batches papers, merges duplicates, writes."""
+
+    def __init__(
+        self, settings: Settings, rebuild: bool, progress: Progress | None, estimate: int | None
+    ) -> None:
+        self.settings, self.rebuild, self.progress = settings, rebuild, progress
+        self.estimate = estimate
+        self.report = IndexReport()
+        self.batch: dict[str, Paper] = {}
+        self.indexed: dict[str, str] = {}  # paper_id -> content hash, for papers seen this run
+        self.seen = 0
+        self.embedder = None
+
+    def __enter__(self) -> _Indexing:
+        catalog_path, self.bm25_dir, _ = paths_of(self.settings)
+        self.lock = index_lock(self.settings)
+        try:
+            self.catalog = _open_catalog(catalog_path, set_aside_if_corrupt=self.rebuild)
+            if self.rebuild:
+                self.store = _fresh_store(self.settings, self.catalog)
+            else:
+                self.store = VectorStore(self.settings, expected_model_id(self.settings), None)
+        except BaseException:
+            self.lock.release()
+            raise
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        try:
+            if kind is None:
+                with self.report.timed("bm25"):
+                    refresh_bm25(self.store, self.catalog, self.bm25_dir)
+                self.report.total = self.catalog.count()
+            self.catalog.close()
+        finally:
+            self.lock.release()
+
+    def take(self, record: Paper | Problem) -> None:
+        if isinstance(record, Problem):
+            self.report.problems.append(record)
+            return
+        pid = record.paper_id
+        if pid in self.batch:
+            self.batch[pid].merge(record)
+            return
+        if pid in self.indexed:  # a duplicate of a paper already written in this run
+            stored = self.catalog.get([pid]).get(pid)
+            if stored is None:
+                return
+            stored.merge(record)
+            if stored.content_hash == self.indexed[pid]:
+                return
+            record = stored
+        self.batch[pid] = record
+        if len(self.batch) >= BATCH_PAPERS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        papers = list(self.batch.values())
+        self.batch = {}
+        known = self.catalog.hashes_for([p.paper_id for p in papers])
+        todo = [p for p in papers if known.get(p.paper_id) != p.content_hash]
+        fresh = [p for p in papers if p.paper_id not in self.indexed]
+        self.report.unchanged += sum(known.get(p.paper_id) == p.content_hash for p in fresh)
+        self.report.updated += sum(
+            p.paper_id in known and p.paper_id not in self.indexed for p in todo
+        )
+        self.report.added += sum(p.paper_id not in known for p in todo)
+        self.report.title_only += [p.title for p in todo if not p.abstract]
         if todo:
-            _embed_and_store(settings, store, catalog, todo, progress)
-        refresh_bm25(store, catalog, bm25_dir)
-        report.total = catalog.count()
-        catalog.close()
-    finally:
-        lock.release()
-    return report
+            self._write(todo)
+        for paper in papers:
+            self.indexed[paper.paper_id] = paper.content_hash
+        self.seen += len(fresh)
+        if self.progress:
+            self.progress(self.seen, max(self.estimate or 0, self.seen))
+
+    def _write(self, papers: list[Paper]) -> None:
+        from assistant.index.chunking import Chunker
+        from assistant.index.llama_embedding import AssistantEmbedding
+
+        if self.embedder is None:
+            with self.report.timed("load model"):
+                self.chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
+                self.embedder = AssistantEmbedding(make_embedder(self.settings))
+        with self.report.timed("chunk"):
+            chunks = [chunk for paper in papers for chunk in self.chunker.chunks(paper)]
+        with self.report.timed("embed"):
+            vectors = np.array(
+                self.embedder.get_text_embedding_batch([c.text for c in chunks]),
+                dtype=np.float32,
+            )
+        with self.report.timed("store"):
+            self.store.create(vectors.shape[1])
+            self.store.delete_papers([p.paper_id for p in papers])
+            self.store.add(
+                [c.chunk_id for c in chunks],
+                vectors,
+                [c.text for c in chunks],
+                [c.paper_id for c in chunks],
+            )
+            counts = Counter(c.paper_id for c in chunks)
+            self.catalog.put((p, counts[p.paper_id]) for p in papers)
+
+    def prune(self) -> None:
+        gone = sorted(set(self.catalog.ids()) - set(self.indexed))
+        if gone:
+            self.store.delete_papers(gone)
+            self.catalog.remove(gone)
+        self.report.removed = len(gone)
 
 
 def _open_catalog(path: Path, set_aside_if_corrupt: bool) -> Catalog:
@@ -136,44 +247,6 @@ def _fresh_store(settings: Settings, catalog: Catalog) -> VectorStore:
     VectorStore(settings, expected_model_id(settings), None, check=False).drop()
     catalog.clear()
     return VectorStore(settings, expected_model_id(settings), None)
-
-
-def _embed_and_store(
-    settings: Settings,
-    store: VectorStore,
-    catalog: Catalog,
-    papers: list[Paper],
-    progress: Progress | None,
-) -> None:
-    from assistant.index.chunking import Chunker
-    from assistant.index.llama_embedding import AssistantEmbedding
-
-    chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
-    embed_model = AssistantEmbedding(make_embedder(settings))
-    done = 0
-    if progress:
-        progress(0, len(papers))
-    for start in range(0, len(papers), BATCH_PAPERS):
-        batch = papers[start : start + BATCH_PAPERS]
-        chunks = [chunk for paper in batch for chunk in chunker.chunks(paper)]
-        vectors = np.array(
-            embed_model.get_text_embedding_batch([c.text for c in chunks]), dtype=np.float32
-        )
-        store.create(vectors.shape[1])
-        store.delete_papers([p.paper_id for p in batch])
-        store.add(
-            [c.chunk_id for c in chunks],
-            vectors,
-            [c.text for c in chunks],
-            [c.paper_id for c in chunks],
-        )
-        counts: dict[str, int] = {}
-        for chunk in chunks:
-            counts[chunk.paper_id] = counts.get(chunk.paper_id, 0) + 1
-        catalog.put((p, counts[p.paper_id]) for p in batch)
-        done += len(batch)
-        if progress:
-            progress(done, len(papers))
 
 
 def refresh_bm25(store: VectorStore, catalog: Catalog, bm25_dir: Path) -> BM25Index:

@@ -1,0 +1,145 @@
+"""Users' own libraries: BibTeX, CSV, the arXiv snapshot, bad records, collections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.corpus import read_corpus
+
+from .conftest import run_cli
+
+BIB = r"""
+@article{vaswani2017attention,
+  title = {Attention Is All You Need},
+  author = {Vaswani, Ashish and Shazeer, Noam},
+  year = {2017},
+  doi = {10.48550/arXiv.1706.03762},
+  abstract = {The dominant sequence transduction models are based on complex recurrent
+    networks. We propose the Transformer, based solely on attention mechanisms.}
+}
+
+@inproceedings{devlin2019bert,
+  title = {{BERT}: Pre-training of Deep Bidirectional Transformers},
+  author = {Devlin, Jacob and others},
+  year = 2019,
+  url = {https://aclanthology.org/N19-1423}
+}
+
+@misc{broken,
+  author = {Nobody},
+  year = {2020}
+}
+"""
+
+
+def arxiv_line(i: int, categories: str, **extra) -> str:
+    record = {
+        "id": f"2401.{i:05d}",
+        "title": f"Paper number {i} on {categories}",
+        "abstract": f"  We study topic {i} in {categories}.\n Results are promising.  ",
+        "authors": "Ada Lovelace and Alan Turing",
+        "categories": categories,
+        "update_date": "2024-01-15",
+        **extra,
+    }
+    return json.dumps(record)
+
+
+def test_bibtex_keeps_keys_and_reports_entries_without_abstract(tmp_path: Path):
+    path = tmp_path / "library.bib"
+    path.write_text(BIB, encoding="utf-8")
+    load = read_corpus([path])
+    by_key = {p.bibkey: p for p in load.papers}
+    assert set(by_key) == {"vaswani2017attention", "devlin2019bert"}
+    attention = by_key["vaswani2017attention"]
+    assert attention.title == "Attention Is All You Need"
+    assert attention.authors == ["Vaswani, Ashish", "Shazeer, Noam"]
+    assert attention.year == 2017
+    assert attention.urls == ["https://doi.org/10.48550/arXiv.1706.03762"]
+    assert by_key["devlin2019bert"].title == "BERT: Pre-training of Deep Bidirectional Transformers"
+    assert [str(p) for p in load.problems] == ["library.bib:17: entry broken: no title"]
+    report = Assistant(Settings(data_dir=tmp_path / "d")).index([path])
+    assert report.added == 2 and report.title_only == [by_key["devlin2019bert"].title]
+    assert "by title only" in report.summary()
+
+
+def test_related_work_latex_reuses_the_users_bib_keys(tmp_path: Path):
+    path = tmp_path / "library.bib"
+    path.write_text(BIB, encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=tmp_path / "d"))
+    assistant.index([path])
+    draft = assistant.related_work("attention mechanisms in sequence transduction")
+    assert "\\cite{vaswani2017attention}" in draft.to_latex()
+
+
+def test_csv_with_optional_columns_and_bad_rows(tmp_path: Path):
+    path = tmp_path / "papers.csv"
+    path.write_text(
+        "title,abstract,authors,year,url,id\n"
+        '"Sparse retrieval","BM25 still works, mostly.","A. B; C. D",2021,https://x.org/1,s1\n'
+        ',"a row without a title",,,,\n'
+        '"Dense retrieval","Vectors help.",,not-a-year,,\n',
+        encoding="utf-8",
+    )
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["Sparse retrieval", "Dense retrieval"]
+    sparse = load.papers[0]
+    assert (sparse.paper_id, sparse.authors, sparse.year) == ("s1", ["A. B", "C. D"], 2021)
+    assert load.papers[1].year is None
+    assert [(p.line, p.message) for p in load.problems] == [(3, "no title")]
+
+
+def test_arxiv_snapshot_is_streamed_and_filtered_by_category(tmp_path: Path):
+    path = tmp_path / "arxiv-metadata-oai-snapshot.json"
+    lines = [arxiv_line(i, "cs.CL cs.AI" if i % 3 else "math.CO") for i in range(30)]
+    lines.insert(5, "{not json")
+    lines.insert(9, json.dumps({"id": "x", "abstract": "no title", "categories": "cs.CL"}))
+    huge = arxiv_line(99, "cs.CL", abstract="word " * 1_100_000)  # a 5 MB abstract
+    path.write_bytes(("\n".join([*lines, huge]) + "\n").encode() + b"\xff\xfe broken bytes\n")
+    assistant = Assistant(Settings(data_dir=tmp_path / "d", collection="arxiv-cl"))
+    report = assistant.index([path], categories=["cs.CL"])
+    assert report.added == 20  # i % 3 != 0
+    messages = sorted((p.line, p.message.split(" (")[0]) for p in report.problems)
+    assert messages[0] == (6, "broken JSON")
+    assert (10, "no title") in messages
+    assert any("too long" in m for _, m in messages)
+    assert any(m == "not UTF-8 text" for _, m in messages)
+    papers = {p.paper_id: p for p in assistant.papers()}
+    first = papers["arxiv:2401.00001"]
+    assert first.abstract == "We study topic 1 in cs.CL cs.AI. Results are promising."
+    assert first.urls == ["https://arxiv.org/abs/2401.00001"]
+    assert (first.year, first.authors) == (2024, ["Ada Lovelace", "Alan Turing"])
+
+
+def test_collections_live_side_by_side(seeded_dir: Path, tmp_path: Path):
+    corpus = tmp_path / "mine.jsonl"
+    corpus.write_text(json.dumps({"title": "Bananas", "abstract": "Bananas ripen."}) + "\n")
+    result = run_cli("index", str(corpus), "--collection", "fruit", data_dir=seeded_dir)
+    assert result.returncode == 0, result.stderr
+    fruit = json.loads(run_cli("papers", "--json", "--collection", "fruit",
+                               data_dir=seeded_dir).stdout)["papers"]  # fmt: skip
+    assert [p["title"] for p in fruit] == ["Bananas"]
+    default = json.loads(run_cli("papers", "--json", data_dir=seeded_dir).stdout)["papers"]
+    assert len(default) == 87
+    search = run_cli("search", "--json", "ripening", "--collection", "fruit", data_dir=seeded_dir)
+    assert json.loads(search.stdout)["results"][0]["title"] == "Bananas"
+
+
+def test_invalid_collection_name_is_a_one_line_error(tmp_path: Path):
+    result = run_cli("papers", "--collection", "../etc", data_dir=tmp_path)
+    assert result.returncode != 0 and result.stderr.startswith("error: invalid setting")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_format_option_overrides_the_extension(tmp_path: Path, fmt: str):
+    path = tmp_path / "data.txt"
+    if fmt == "jsonl":
+        path.write_text(json.dumps({"title": "T", "abstract": "A b c."}) + "\n")
+    else:
+        path.write_text("title,abstract\nT,A b c.\n")
+    assert [p.title for p in read_corpus([path], fmt).papers] == ["T"]
