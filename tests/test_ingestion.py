@@ -62,7 +62,7 @@ def test_bibtex_keeps_keys_and_reports_entries_without_abstract(tmp_path: Path):
     assert attention.year == 2017
     assert attention.urls == ["https://doi.org/10.48550/arXiv.1706.03762"]
     assert by_key["devlin2019bert"].title == "BERT: Pre-training of Deep Bidirectional Transformers"
-    assert [str(p) for p in load.problems] == ["library.bib:17: entry broken: no title"]
+    assert [str(p) for p in load.problems] == ["library.bib:18: entry broken: no title"]
     report = Assistant(Settings(data_dir=tmp_path / "d")).index([path])
     assert report.added == 2 and report.title_only == [by_key["devlin2019bert"].title]
     assert "by title only" in report.summary()
