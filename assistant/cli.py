@@ -21,6 +21,27 @@ _DATA_DIR = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the index lives [env: ASSISTANT_DATA_DIR].",
 )
+
+
+def _use_chroma_server(context: click.Context, parameter: click.Parameter, url: str | None):
+    """--chroma-url http://host:port: the same as setting CHROMA_HOST and CHROMA_PORT."""
+    if url:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        if not parsed.hostname:
+            raise click.BadParameter("expected http://HOST:PORT", context, parameter)
+        os.environ["CHROMA_HOST"] = parsed.hostname
+        os.environ["CHROMA_PORT"] = str(parsed.port or 8000)
+    return url
+
+
+_CHROMA_URL = click.option(
+    "--chroma-url",
+    callback=_use_chroma_server,
+    expose_value=False,
+    help="Use a Chroma server, e.g. http://localhost:8000 [env: CHROMA_HOST, CHROMA_PORT].",
+)
 _COLLECTION = click.option(
     "--collection", help="Corpus collection to use [env: ASSISTANT_COLLECTION; default: papers]."
 )
@@ -131,6 +152,7 @@ def cli() -> None:
 )
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @one_line_errors
 def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
     """Index corpus files or folders (default: the bundled seeds/).
@@ -160,6 +182,7 @@ def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @one_line_errors
 def papers(as_json, data_dir, collection) -> None:
     """List the indexed papers."""
@@ -185,6 +208,7 @@ def papers(as_json, data_dir, collection) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @one_line_errors
 def search(query, k, mode, as_json, data_dir, collection) -> None:
     """Rank papers for QUERY, each paper once, with a snippet."""
@@ -225,6 +249,7 @@ def llm_options(command: Callable) -> Callable:
 @llm_options
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @one_line_errors
 def ask(question, as_json, no_llm, model, base_url, fallback, data_dir, collection) -> None:
     """Answer QUESTION from the indexed papers, citing them as [n]."""
@@ -263,6 +288,7 @@ def ask(question, as_json, no_llm, model, base_url, fallback, data_dir, collecti
 @llm_options
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @one_line_errors
 def related_work(
     topic, fmt, bib, words, as_json, no_llm, model, base_url, fallback, data_dir, collection
@@ -294,6 +320,7 @@ def related_work(
 @llm_options
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @one_line_errors
 def chat(model, base_url, fallback, data_dir, collection) -> None:
     """A conversation in the terminal, with follow-ups and slash commands (/help)."""
@@ -309,6 +336,7 @@ def chat(model, base_url, fallback, data_dir, collection) -> None:
 @cli.command()
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @llm_options
 @one_line_errors
 def doctor(data_dir, collection, model, base_url, fallback) -> None:
@@ -339,6 +367,7 @@ def doctor(data_dir, collection, model, base_url, fallback) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @_DATA_DIR
 @_COLLECTION
+@_CHROMA_URL
 @one_line_errors
 def evaluate(target, k, retrievers, split, as_json, data_dir, collection) -> None:
     """Measure retrieval and answers.

@@ -1,0 +1,83 @@
+"""Server mode: a real `chroma run` on 127.0.0.1 gives the same results as the on-disk store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import read_corpus
+
+from .conftest import SEEDS, run_cli
+
+QUERIES = ["reward models for RLHF", "over-refusal of safe prompts", "persuasion"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    chroma = Path(sys.executable).parent / "chroma"
+    executable = str(chroma) if chroma.exists() else shutil.which("chroma")
+    port = free_port()
+    process = subprocess.Popen(
+        [executable, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    pytest.fail("chroma run did not start")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_server_mode_matches_the_on_disk_store(chroma_server: str, tmp_path: Path):
+    corpus = tmp_path / "some.jsonl"
+    papers = read_corpus([SEEDS]).papers[:30]
+    corpus.write_text(
+        "\n".join(json.dumps({"title": p.title, "abstract": p.abstract}) for p in papers)
+    )
+    disk, served = tmp_path / "disk", tmp_path / "served"
+    assert run_cli("index", str(corpus), data_dir=disk).returncode == 0
+    indexed = run_cli("index", str(corpus), "--chroma-url", chroma_server, data_dir=served)
+    assert indexed.returncode == 0, indexed.stderr
+    assert not (served / "chroma").exists()  # vectors went to the server
+    for query in QUERIES:
+        local = json.loads(run_cli("search", "--json", query, data_dir=disk).stdout)
+        remote = run_cli("search", "--json", query, "--chroma-url", chroma_server,
+                         data_dir=served)  # fmt: skip
+        assert remote.returncode == 0, remote.stderr
+        remote = json.loads(remote.stdout)
+        assert [r["paper_id"] for r in remote["results"]] == [
+            r["paper_id"] for r in local["results"]
+        ]
+        for a, b in zip(remote["results"], local["results"], strict=True):
+            assert a["score"] == pytest.approx(b["score"], abs=1e-4)
+
+
+def test_an_unreachable_server_is_a_one_line_error(tmp_path: Path):
+    result = run_cli("search", "x", "--chroma-url", f"http://127.0.0.1:{free_port()}",
+                     data_dir=tmp_path)  # fmt: skip
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "Chroma server" in result.stderr
