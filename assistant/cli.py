@@ -85,9 +85,7 @@ def one_line_errors(command: Callable) -> Callable:
     return wrapper
 
 
-def _assistant(
-    data_dir: Path | None, collection: str | None, show_progress: bool = True, **overrides
-):
+def _assistant(data_dir: Path | None, collection: str | None, **overrides):
     from pydantic import ValidationError
 
     from assistant.app import Assistant
@@ -99,14 +97,18 @@ def _assistant(
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         raise InputError(f"invalid setting {field}: {first['msg']}") from None
-    if show_progress:
-        from assistant.display import err
-
-        assistant.progress = _progress_printer(err)
+    assistant.progress = _progress_printer()  # on stderr, only if indexing happens
     return assistant
 
 
-def _progress_printer(console):
+def _llm_assistant(data_dir, collection, model, base_url, fallback):
+    """An Assistant with the LLM options of the command line applied."""
+    return _assistant(
+        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
+    )
+
+
+def _progress_printer():
     """Lazily opens a progress bar the first time indexing reports progress."""
     state: dict = {}
 
@@ -255,9 +257,7 @@ def ask(question, as_json, no_llm, model, base_url, fallback, data_dir, collecti
     """Answer QUESTION from the indexed papers, citing them as [n]."""
     from assistant import display
 
-    assistant = _assistant(
-        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
-    )
+    assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
     llm = False if no_llm else None
     if as_json:
         display.print_json(assistant.ask(question, llm=llm).to_dict())
@@ -297,9 +297,7 @@ def related_work(
     from assistant import display
     from assistant.errors import InputError
 
-    assistant = _assistant(
-        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
-    )
+    assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
     draft = assistant.related_work(topic, words=words, llm=False if no_llm else None)
     if bib is not None and draft.citations:
         try:
@@ -326,11 +324,7 @@ def chat(model, base_url, fallback, data_dir, collection) -> None:
     """A conversation in the terminal, with follow-ups and slash commands (/help)."""
     from assistant.chat_repl import run_chat
 
-    run_chat(
-        _assistant(
-            data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
-        )
-    )
+    run_chat(_llm_assistant(data_dir, collection, model, base_url, fallback))
 
 
 @cli.command()
@@ -344,9 +338,7 @@ def doctor(data_dir, collection, model, base_url, fallback) -> None:
     from assistant import display
     from assistant.doctor import diagnose
 
-    assistant = _assistant(
-        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
-    )
+    assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
     report = diagnose(assistant.settings)
     display.render_doctor(report)
     if not report.healthy:

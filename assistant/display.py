@@ -111,11 +111,7 @@ class _Quiet:
 def render_answer(answer: Answer, with_text: bool = True) -> None:
     if with_text:
         out.print(Markdown(answer.text))
-    if answer.citations:
-        out.print()
-        out.print("[bold]References[/bold]")
-        for citation in answer.citations:
-            out.print(citation.reference(), soft_wrap=True)
+    _print_references(answer.citations)
     for warning in answer.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}")
 
@@ -223,8 +219,12 @@ def render_related_work(draft) -> None:
         sys.stdout.write(draft.to_markdown() + "\n")
         return
     out.print(Markdown(draft.text))
-    if draft.citations:
+    _print_references(draft.citations)
+
+
+def _print_references(citations) -> None:
+    if citations:
         out.print()
         out.print("[bold]References[/bold]")
-        for citation in draft.citations:
-            out.print(citation.reference(), soft_wrap=True)
+        for citation in citations:
+            out.print(citation.reference(), soft_wrap=True, markup=False)

@@ -42,17 +42,19 @@ class Catalog:
     def close(self) -> None:
         self.db.close()
 
-    def hashes_for(self, paper_ids: list[str]) -> dict[str, str]:
-        """paper_id -> content_hash for those of the given papers that are indexed."""
-        found: dict[str, str] = {}
-        for start in range(0, len(paper_ids), 500):
-            batch = paper_ids[start : start + 500]
+    def _rows(self, column: str, paper_ids: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """(paper_id, column) of the given papers that are indexed, 500 ids per query."""
+        ids = list(paper_ids)
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
             marks = ",".join("?" * len(batch))
-            rows = self.db.execute(
-                f"SELECT paper_id, content_hash FROM papers WHERE paper_id IN ({marks})", batch
+            yield from self.db.execute(
+                f"SELECT paper_id, {column} FROM papers WHERE paper_id IN ({marks})", batch
             )
-            found.update(rows)
-        return found
+
+    def hashes_for(self, paper_ids: Iterable[str]) -> dict[str, str]:
+        """paper_id -> content_hash for those of the given papers that are indexed."""
+        return dict(self._rows("content_hash", paper_ids))
 
     def ids(self) -> Iterator[str]:
         for (paper_id,) in self.db.execute("SELECT paper_id FROM papers"):
@@ -84,16 +86,10 @@ class Catalog:
             self._bump_version()
 
     def get(self, paper_ids: Iterable[str]) -> dict[str, Paper]:
-        ids = list(paper_ids)
-        found: dict[str, Paper] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self.db.execute(
-                f"SELECT paper_id, record FROM papers WHERE paper_id IN ({marks})", batch
-            )
-            found.update((pid, Paper.from_dict(json.loads(rec))) for pid, rec in rows)
-        return found
+        return {
+            pid: Paper.from_dict(json.loads(record))
+            for pid, record in self._rows("record", paper_ids)
+        }
 
     def all(self) -> Iterator[Paper]:
         for (record,) in self.db.execute("SELECT record FROM papers ORDER BY rowid"):
