@@ -27,7 +27,8 @@ class Engine:
 def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
     """Open the collection; index the bundled seeds first if the default one is empty."""
     catalog_path, bm25_dir, _ = paths_of(settings)
-    if not catalog_path.exists() or Catalog(catalog_path).count() == 0:
+    catalog = Catalog(catalog_path) if catalog_path.exists() else None
+    if catalog is None or catalog.count() == 0:
         if settings.collection != DEFAULT_COLLECTION:
             raise IndexError_(
                 f"collection {settings.collection!r} is empty; run "
@@ -36,7 +37,7 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
         from assistant.corpus import bundled_seeds
 
         index_paths(settings, [bundled_seeds()], progress=progress)
-    catalog = Catalog(catalog_path)
+        catalog = catalog or Catalog(catalog_path)
     store = VectorStore(settings, expected_model_id(settings), None)
     if not store.exists or store.count() == 0:
         raise IndexError_(
