@@ -35,14 +35,19 @@ class LexicalHit:
     score: float
 
 
+@functools.cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, stop-worded, Snowball-stemmed tokens, as the index sees them."""
     import bm25s
-    import Stemmer
 
-    stemmer = Stemmer.Stemmer("english")
     return bm25s.tokenize(
-        texts, stopwords="en", stemmer=stemmer.stemWords, return_ids=False, show_progress=False
+        texts, stopwords="en", stemmer=_stemmer().stemWords, return_ids=False, show_progress=False
     )
 
 
