@@ -92,14 +92,13 @@ def streamed_answer() -> Iterator[_StreamingAnswer]:
     """Streams on a terminal; elsewhere the final answer is printed once."""
     handler = _StreamingAnswer()
     try:
-        yield handler if out.is_terminal else _Quiet(handler)
+        yield handler if out.is_terminal else _Quiet()
     finally:
         handler.abort()
 
 
 class _Quiet:
-    def __init__(self, handler: _StreamingAnswer) -> None:
-        self.handler = handler
+    """For output that is not a terminal: no live updates, the final answer once."""
 
     def __call__(self, token: str) -> None:
         return None

@@ -3,6 +3,7 @@ llama-index's OpenAI classes, and the same citation checking for every answer.""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,17 +20,23 @@ MESSAGE_OVERHEAD_TOKENS = 12
 TokenCallback = Callable[[str], None]
 
 
-def count_tokens(text: str) -> int:
-    from llama_index.core.utils import get_tokenizer  # cl100k_base, bundled with llama-index
+@functools.cache
+def _encoding():
+    """cl100k_base from the copy bundled with llama-index (nothing is downloaded)."""
+    import tiktoken
+    from llama_index.core.utils import get_tokenizer
 
-    return len(get_tokenizer()(text))
+    get_tokenizer()  # points tiktoken's cache at llama-index's bundled file
+    return tiktoken.get_encoding("cl100k_base")
+
+
+def count_tokens(text: str) -> int:
+    return len(_encoding().encode(text, disallowed_special=()))
 
 
 def _truncate_tokens(text: str, limit: int) -> str:
-    import tiktoken
-
-    encoding = tiktoken.get_encoding("cl100k_base")
-    tokens = encoding.encode(text)
+    encoding = _encoding()
+    tokens = encoding.encode(text, disallowed_special=())
     return text if len(tokens) <= limit else encoding.decode(tokens[:limit]).rstrip() + " …"
 
 
