@@ -203,7 +203,8 @@ def _words(paper: ScoredPaper) -> Counter:
 def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) -> list[str]:
     """Two distinctive words per group: frequent in the group, rarer elsewhere."""
     topic_stems = set(tokenize([topic])[0])
-    counts = [sum((_words(p) for p in group), Counter()) for group in groups]
+    words_of = [[_words(p) for p in group] for group in groups]
+    counts = [sum(group_words, Counter()) for group_words in words_of]
     names = []
     for i, count in enumerate(counts):
         others = sum((c for j, c in enumerate(counts) if j != i), Counter())
@@ -212,7 +213,7 @@ def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) ->
             stems = tokenize([word])[0]
             if not stems or stems[0] in topic_stems:
                 continue
-            spread = sum(word in _words(p) for p in groups[i]) / len(groups[i])
+            spread = sum(word in paper_words for paper_words in words_of[i]) / len(groups[i])
             if (len(groups[i]) > 1 and spread < 0.5) or word.endswith(_ADJECTIVE_ENDINGS):
                 continue
             scored.append((n * spread * bm25.idf(stems[0]) / (1 + others[word]), word))
@@ -231,7 +232,7 @@ def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) ->
 _DISCOURSE = re.compile(
     r"^(?:Specifically|Moreover|However|Overall|Finally|Furthermore|In addition|Additionally|"
     r"First|Second|Third|Therefore|Thus|Hence|Importantly|Notably|Interestingly|In particular|"
-    r"To this end|As a result|In this experiment),\s+"
+    r"To this end|As a result|In this experiment|For example|For instance),\s+"
 )
 MAX_SENTENCE_WORDS = 45
 
