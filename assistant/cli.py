@@ -310,6 +310,8 @@ def related_work(
         click.echo(draft.to_latex() if draft.citations else draft.text)
     else:
         display.render_related_work(draft)
+    if bib is not None and not draft.citations:
+        draft.warnings.append(f"nothing cited, so {bib} was not written")
     for warning in draft.warnings:
         display.err.print(f"[yellow]warning:[/yellow] {warning}")
 
