@@ -6,8 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from assistant.app import Assistant
@@ -78,6 +81,21 @@ def run_cli(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+@contextmanager
+def in_terminal(
+    args: list[str], env: dict, on_exit: Callable[[], object] | None = None
+) -> Iterator[pexpect.spawn]:
+    """The console script in a pseudo-terminal; closed (after `on_exit`) when done."""
+    child = pexpect.spawn(console_script(), args, env=env, encoding="utf-8", timeout=90,
+                          dimensions=(50, 110))  # fmt: skip
+    try:
+        yield child
+    finally:
+        if on_exit is not None:
+            on_exit()
+        child.close()
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:

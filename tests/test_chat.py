@@ -11,7 +11,7 @@ import pexpect
 from assistant.app import Assistant
 from assistant.config import Settings
 
-from .conftest import console_script
+from .conftest import in_terminal
 from .fake_openai import FakeOpenAIServer, Reply
 
 REFUSAL = "which papers study over-refusal?"
@@ -62,19 +62,17 @@ def test_llm_follow_ups_are_rewritten_into_standalone_questions(seeded_dir):
         assert answer.to_dict()["rewritten_question"] == answer.rewritten
 
 
-def spawn_chat(data_dir: Path, extra_env: dict | None = None) -> pexpect.spawn:
+def chat_env(data_dir: Path, extra_env: dict | None = None) -> dict:
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "PROMPT_TOOLKIT_NO_CPR": "1"}
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
         env.pop(name, None)
     env.update(extra_env or {})
-    return pexpect.spawn(console_script(), ["chat"], env=env, encoding="utf-8", timeout=90,
-                         dimensions=(50, 110))  # fmt: skip
+    return env
 
 
 def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
     saved = tmp_path / "conversation.md"
-    child = spawn_chat(seeded_dir)
-    try:
+    with in_terminal(["chat"], chat_env(seeded_dir)) as child:
         child.expect("Ctrl-D to leave")
         child.expect("ask>")
         child.sendline(REFUSAL)
@@ -94,8 +92,6 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.expect("ask>")
         child.sendcontrol("d")
         child.expect(pexpect.EOF)
-    finally:
-        child.close()
     assert child.exitstatus == 0
     text = saved.read_text(encoding="utf-8")
     assert text.count("## ") == 2 and "**References**" in text and "[1]" in text
@@ -108,9 +104,10 @@ def test_ctrl_c_stops_a_long_answer_without_leaving(seeded_dir: Path):
     with server as fake:
         fake.script(Reply(chunks=["Refusal is studied ", "STARTED here ", "never sent [1]."],
                           wait_for=never))  # fmt: skip
-        child = spawn_chat(seeded_dir, {"OPENAI_BASE_URL": server.base_url,
-                                        "ASSISTANT_LLM_MODEL": "test-model"})  # fmt: skip
-        try:
+        env = chat_env(
+            seeded_dir, {"OPENAI_BASE_URL": server.base_url, "ASSISTANT_LLM_MODEL": "test-model"}
+        )
+        with in_terminal(["chat"], env, on_exit=never.set) as child:
             child.expect("LLM answers")
             child.expect("ask>")
             child.sendline(REFUSAL)
@@ -120,7 +117,4 @@ def test_ctrl_c_stops_a_long_answer_without_leaving(seeded_dir: Path):
             child.expect("ask>")
             child.sendline("/quit")
             child.expect(pexpect.EOF)
-        finally:
-            never.set()
-            child.close()
     assert child.exitstatus == 0

@@ -16,7 +16,7 @@ from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import EndpointError, IndexError_, InputError
 
-from .conftest import console_script, run_cli
+from .conftest import in_terminal, run_cli
 from .fake_openai import FakeOpenAIServer, Reply
 
 KEY = "sk-test-DO-NOT-LEAK-0123456789abcdef"
@@ -296,16 +296,11 @@ def test_streaming_reaches_the_terminal_token_by_token(seeded_dir, server):
     server.script(Reply(chunks=["Reward models ", "learn from ", "FIRSTPART feedback ",
                                 "and LASTPART too [1]."], wait_for=release))  # fmt: skip
     env = {**cli_env(server), "ASSISTANT_DATA_DIR": str(seeded_dir), "COLUMNS": "100"}
-    child = pexpect.spawn(console_script(), ["ask", QUESTION], env=env, encoding="utf-8",
-                          timeout=60, dimensions=(40, 100))  # fmt: skip
-    try:
+    with in_terminal(["ask", QUESTION], env, on_exit=release.set) as child:
         child.expect("FIRSTPART")  # shown while the server still holds the last piece
         assert "LASTPART" not in child.before
         release.set()
         child.expect("LASTPART")
         child.expect("References")
         child.expect(pexpect.EOF)
-    finally:
-        release.set()
-        child.close()
     assert child.exitstatus == 0
