@@ -6,12 +6,21 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.corpus.paper import Paper
-from assistant.index.bm25 import BM25Index, LexicalHit
+from assistant.index.bm25 import BM25Index, LexicalHit, is_question_word
 from assistant.index.catalog import Catalog
 from assistant.index.embeddings import Embedder
 from assistant.index.store import DenseHit, VectorStore
 
 SNIPPET_CHARS = 240
+# Words found in more than this share of the chunks say little about which paper is meant
+# ("language models" in a corpus of LLM papers), yet they dominate a dense query vector.
+COMMON_SHARE = 0.3
+# Below this many chunks, document frequencies are too coarse to call a word common.
+MIN_CHUNKS_TO_FOCUS = 50
+# Chunks each retriever returns for fusion, whatever k is: min-max normalisation over a deep
+# list is steadier, and k no longer changes the order of the first results. SciFact (train)
+# hybrid nDCG@10 at k=10: 0.731 with 50 chunks, 0.734 with 200, 0.737 with 500.
+FUSION_DEPTH = 500
 
 
 @dataclass
@@ -84,6 +93,29 @@ def convex_fusion(*score_lists: dict[str, float], weights: Sequence[float] | Non
     return fused
 
 
+def focused_query(query: str, bm25: BM25Index) -> str:
+    """The query without its framing and without words most chunks share; "" if that changes
+    nothing or leaves nothing.
+
+    Dense retrieval searches with this instead of the whole query: on the seed questions it
+    lifts papers that match the specific part of a question ("explaining decisions") over
+    papers that only match the corpus-wide part ("language models"), raising recall@10 from
+    0.942 to 0.975; on SciFact it moves nDCG@10 by +0.1 point, as few claims hold such words."""
+    if len(bm25.chunk_ids) < MIN_CHUNKS_TO_FOCUS:
+        return ""
+    words = query.split()
+    kept = [
+        word
+        for word in words
+        if not is_question_word(_letters(word)) and bm25.chunk_share(_letters(word)) <= COMMON_SHARE
+    ]
+    return " ".join(kept) if kept and len(kept) < len(words) else ""
+
+
+def _letters(word: str) -> str:
+    return "".join(ch for ch in word if ch.isalnum())
+
+
 def best_per_paper(hits: Iterable[DenseHit | LexicalHit], score) -> dict[str, float]:
     best: dict[str, float] = {}
     for hit in hits:
@@ -107,7 +139,7 @@ class HybridRetriever:
         query: str,
         k: int = 10,
         mode: str = "hybrid",
-        depth: int = 50,
+        depth: int = FUSION_DEPTH,
         only: Collection[str] | None = None,
     ) -> Ranking:
         """The top k papers for the query; mode is hybrid, dense or bm25.
@@ -115,11 +147,14 @@ class HybridRetriever:
         `only` restricts the ranking to some paper ids (follow-up questions about the papers
         of the last answer)."""
         depth = max(depth, 5 * k)
-        vector = self.embedder.embed([query])[0]
+        focus = focused_query(query, self.bm25) if mode != "bm25" else ""
+        vectors = self.embedder.embed([query, focus] if focus else [query])
+        vector = vectors[0]  # the answerer scores relevance against the whole question
+        search_vector = vectors[-1]  # the focused query, where there is one
         chosen = sorted(only) if only is not None else None
         dense: list[DenseHit] = []
         if mode != "bm25" and chosen != []:
-            dense = self.store.query(vector, depth, chosen)
+            dense = self.store.query(search_vector, depth, chosen)
         lexical: list[LexicalHit] = []
         if mode != "dense":
             lexical = self.bm25.query(query, depth if only is None else len(self.bm25.chunk_ids))
@@ -129,10 +164,8 @@ class HybridRetriever:
         best_lexical = best_per_paper(lexical, lambda h: h.score)
         fused = convex_fusion(best_dense, best_lexical)
         top = sorted(fused.items(), key=lambda item: -item[1])[:k]
-        snippet_chunk: dict[str, DenseHit] = {}
-        for hit in dense:  # hits come best first: keep each paper's best chunk
-            snippet_chunk.setdefault(hit.paper_id, hit)
         papers = self.catalog.get(pid for pid, _ in top)
+        snippets = self._snippets(papers, dense or lexical)
         hits = []
         for paper_id, score in top:
             paper = papers.get(paper_id)
@@ -144,16 +177,29 @@ class HybridRetriever:
                     score,
                     dense=best_dense.get(paper_id, 0.0),
                     lexical=best_lexical.get(paper_id, 0.0),
-                    snippet=_snippet(paper, snippet_chunk.get(paper_id)),
+                    snippet=snippets.get(paper_id, ""),
                 )
             )
         return Ranking(query, hits, vector)
 
+    def _snippets(
+        self, papers: dict[str, Paper], hits: Sequence[DenseHit | LexicalHit]
+    ) -> dict[str, str]:
+        """Each paper's best-matching chunk (hits come best first), as a snippet."""
+        best_chunk: dict[str, str] = {}
+        for hit in hits:
+            if hit.paper_id in papers:
+                best_chunk.setdefault(hit.paper_id, hit.chunk_id)
+        texts = self.store.texts(list(best_chunk.values()))
+        return {
+            paper_id: _snippet(paper, texts.get(best_chunk.get(paper_id, ""), ""))
+            for paper_id, paper in papers.items()
+        }
 
-def _snippet(paper: Paper, chunk: DenseHit | None) -> str:
-    """The paper's best-matching chunk without its title, cut at a word boundary."""
-    text = chunk.text.removeprefix(paper.title).strip() if chunk else ""
-    text = text or paper.abstract
+
+def _snippet(paper: Paper, chunk_text: str) -> str:
+    """The chunk without its title (else the abstract), cut at a word boundary."""
+    text = chunk_text.removeprefix(paper.title).strip() or paper.abstract
     if len(text) > SNIPPET_CHARS:
         text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
     return text

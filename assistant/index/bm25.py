@@ -56,6 +56,11 @@ def _question_tokens() -> frozenset[str]:
     return frozenset(tokenize([QUESTION_WORDS])[0])
 
 
+def is_question_word(word: str) -> bool:
+    """Whether the word only frames the question ("which papers study ...")."""
+    return _stemmer().stemWord(word.lower()) in _question_tokens()
+
+
 def query_terms(text: str) -> list[str]:
     """The tokens of a query that say what it is about (question framing removed)."""
     tokens = tokenize([text])[0]
@@ -112,15 +117,26 @@ class BM25Index:
             return None
         return cls(retriever, state["chunk_ids"], state["paper_ids"])
 
+    def document_frequency(self, token: str) -> int:
+        """How many chunks hold the (tokenized) token."""
+        token_id = self.retriever.vocab_dict.get(token) if self.chunk_ids else None
+        indptr = self.retriever.scores["indptr"] if self.chunk_ids else ()
+        # bm25s gives the empty token the last id, past the end of the matrix
+        if token_id is None or token_id + 1 >= len(indptr):
+            return 0
+        return int(indptr[token_id + 1] - indptr[token_id])
+
     def idf(self, token: str) -> float:
         """Inverse document frequency over the chunks; highest for a token no chunk has."""
-        token_id = self.retriever.vocab_dict.get(token) if self.chunk_ids else None
-        frequency = 0
-        if token_id is not None:
-            indptr = self.retriever.scores["indptr"]
-            frequency = int(indptr[token_id + 1] - indptr[token_id])
+        frequency = self.document_frequency(token)
         n = len(self.chunk_ids)
         return float(np.log(1 + (n - frequency + 0.5) / (frequency + 0.5)))
+
+    def chunk_share(self, word: str) -> float:
+        """The share of chunks that hold the word (after stemming)."""
+        if not self.chunk_ids:
+            return 0.0
+        return self.document_frequency(_stemmer().stemWord(word.lower())) / len(self.chunk_ids)
 
     def query(self, text: str, k: int) -> list[LexicalHit]:
         if not self.chunk_ids:

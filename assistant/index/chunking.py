@@ -7,6 +7,15 @@ from dataclasses import dataclass
 from assistant.corpus.paper import Paper
 
 
+def chunk_id_of(paper_id: str, position: int) -> str:
+    return f"{paper_id}:{position}"
+
+
+def paper_of_chunk(chunk_id: str) -> str:
+    """The paper id inside a chunk id (paper ids may hold colons; positions do not)."""
+    return chunk_id.rsplit(":", 1)[0]
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A piece of one paper's abstract, with its title in front so titles take part in retrieval."""
@@ -31,7 +40,7 @@ class Chunker:
         pieces = pieces or [""]
         return [
             Chunk(
-                chunk_id=f"{paper.paper_id}:{i}",
+                chunk_id=chunk_id_of(paper.paper_id, i),
                 paper_id=paper.paper_id,
                 position=i,
                 text=f"{paper.title}\n{piece}".strip(),

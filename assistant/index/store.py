@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import IndexError_
+from assistant.index.chunking import paper_of_chunk
 
 SCHEMA_VERSION = 1
 
@@ -23,7 +24,6 @@ class DenseHit:
     chunk_id: str
     paper_id: str
     similarity: float
-    text: str
 
 
 def _client(settings: Settings) -> Any:
@@ -155,22 +155,22 @@ class VectorStore:
         if k == 0:
             return []
         where = {"paper_id": {"$in": list(paper_ids)}} if paper_ids is not None else None
+        # Distances only: reading hundreds of documents and metadata rows would cost more
+        # than the search; a chunk id names its paper, and texts() fetches the few needed.
         result = self.collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=k,
-            where=where,
-            include=["distances", "documents", "metadatas"],
+            query_embeddings=[vector.tolist()], n_results=k, where=where, include=["distances"]
         )
         return [
-            DenseHit(chunk_id, meta["paper_id"], 1.0 - float(distance), document or "")
-            for chunk_id, distance, document, meta in zip(
-                result["ids"][0],
-                result["distances"][0],
-                result["documents"][0],
-                result["metadatas"][0],
-                strict=True,
-            )
+            DenseHit(chunk_id, paper_of_chunk(chunk_id), 1.0 - float(distance))
+            for chunk_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)
         ]
+
+    def texts(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """The stored text of some chunks, by chunk id."""
+        if self.collection is None or not chunk_ids:
+            return {}
+        result = self.collection.get(ids=list(chunk_ids), include=["documents"])
+        return dict(zip(result["ids"], (d or "" for d in result["documents"]), strict=True))
 
     def paper_vectors(self, paper_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Each paper's mean chunk vector, normalised: one point per paper for clustering."""
