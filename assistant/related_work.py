@@ -27,7 +27,7 @@ RELATIVE_CUTOFF = 0.8
 MAX_PAPERS = 14
 MAX_THEMES = 5
 _CONNECTIVES = ("Similarly, ", "In a related direction, ", "Along the same lines, ", "Likewise, ")
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}[A-Za-z]")  # 4+ letters, inner hyphens only
 _GENERIC = frozenset(
     """large language models model llms llm paper papers study studies propose proposed
     approach method methods results show shows task tasks based using work works existing
@@ -165,7 +165,29 @@ def _average_linkage(vectors: np.ndarray, k: int) -> list[int]:
     return labels
 
 
+def _without_singletons(vectors: np.ndarray, labels: list[int]) -> list[int]:
+    """Each one-paper cluster joined to the cluster it is closest to on average: a one-paper
+    theme reads as a list entry, and average linkage leaves outliers alone."""
+    labels = list(labels)
+    while len(set(labels)) > 1:
+        sizes = Counter(labels)
+        lonely = [i for i, label in enumerate(labels) if sizes[label] == 1]
+        if not lonely:
+            break
+        i = lonely[0]
+        others = set(labels) - {labels[i]}
+        labels[i] = max(
+            others,
+            key=lambda other: float(
+                np.mean([vectors[i] @ vectors[j] for j, lb in enumerate(labels) if lb == other])
+            ),
+        )
+    return labels
+
+
 def _silhouette(vectors: np.ndarray, labels: list[int]) -> float:
+    if len(set(labels)) < 2:
+        return -1.0  # undefined for one cluster; the worst value, so any split is preferred
     distance = 1.0 - vectors @ vectors.T
     labels_array = np.array(labels)
     scores = []
@@ -181,17 +203,18 @@ def _silhouette(vectors: np.ndarray, labels: list[int]) -> float:
 
 
 def cluster(papers: list[ScoredPaper], vectors: dict[str, np.ndarray]) -> list[list[ScoredPaper]]:
-    """Groups of papers; at least two when there are four papers or more."""
+    """Groups of at least two papers each, as many as the silhouette prefers (one group when
+    no split leaves every group two papers)."""
     if len(papers) < 4:
         return [papers]
     matrix = np.vstack([vectors[p.hit.paper.paper_id] for p in papers])
     options = range(2, min(MAX_THEMES, len(papers) // 2) + 1)
-    labelings = [_average_linkage(matrix, k) for k in options]
+    labelings = [_without_singletons(matrix, _average_linkage(matrix, k)) for k in options]
     labels = max(labelings, key=lambda labels: _silhouette(matrix, labels))
     groups: dict[int, list[ScoredPaper]] = {}
     for paper, label in zip(papers, labels, strict=True):
         groups.setdefault(label, []).append(paper)
-    return sorted(groups.values(), key=lambda g: -max(p.relevance for p in g))
+    return sorted(groups.values(), key=lambda g: -max(topical_score(p) for p in g))
 
 
 def _words(paper: ScoredPaper) -> Counter:
@@ -200,8 +223,19 @@ def _words(paper: ScoredPaper) -> Counter:
     return Counter(w.lower() for w in _WORD.findall(text) if w.lower() not in _GENERIC)
 
 
+def _spelling(groups: list[list[ScoredPaper]]) -> dict[str, str]:
+    """Each lower-cased word's most frequent written form, so acronyms stay acronyms."""
+    texts = (f"{p.hit.paper.title} {p.hit.paper.abstract}" for group in groups for p in group)
+    forms = Counter(word for text in texts for word in _WORD.findall(text))
+    spelling: dict[str, str] = {}
+    for form, _ in forms.most_common():
+        spelling.setdefault(form.lower(), form if form[1:] != form[1:].lower() else form.lower())
+    return spelling
+
+
 def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) -> list[str]:
     """Two distinctive words per group: frequent in the group, rarer elsewhere."""
+    spelling = _spelling(groups)
     topic_stems = set(tokenize([topic])[0])
     words_of = [[_words(p) for p in group] for group in groups]
     counts = [sum(group_words, Counter()) for group_words in words_of]
@@ -225,7 +259,8 @@ def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) ->
                 seen.add(stem)
             if len(chosen) == 2:
                 break
-        names.append(" and ".join(chosen).capitalize() if chosen else f"Theme {i + 1}")
+        name = " and ".join(spelling.get(word, word) for word in chosen)
+        names.append(name[:1].upper() + name[1:] if chosen else f"Theme {i + 1}")
     return names
 
 
@@ -263,7 +298,8 @@ def _clause(paper: ScoredPaper, n: int, connective: str) -> str:
 def extractive_related_work(
     topic: str, groups: list[list[ScoredPaper]], names: list[str], words: int
 ) -> RelatedWork:
-    """One paragraph per theme; the least topical papers are left out to respect `words`."""
+    """One paragraph per theme; the least topical papers (and themes left empty) are left
+    out to respect `words`."""
     groups = [list(group) for group in groups]
 
     def draft() -> tuple[list[ScoredPaper], str]:
@@ -280,14 +316,11 @@ def extractive_related_work(
         return papers, "\n\n".join(paragraphs)
 
     papers, text = draft()
-    while len(text.split()) > words:
-        removable = [p for group in groups if len(group) > 1 for p in group[1:]]
-        if not removable:
-            break
-        weakest = min(removable, key=topical_score)
-        for group in groups:
-            if weakest in group:
-                group.remove(weakest)
+    while len(text.split()) > words and len(papers) > 1:
+        weakest = min(papers, key=topical_score)  # a theme left with no paper goes too
+        kept = [[p for p in group if p is not weakest] for group in groups]
+        names = [name for name, group in zip(names, kept, strict=True) if group]
+        groups = [group for group in kept if group]
         papers, text = draft()
     citations = [Citation(n, p.hit.paper) for n, p in enumerate(papers, start=1)]
     themes = [Theme(name, group) for name, group in zip(names, groups, strict=True)]
