@@ -29,7 +29,7 @@ class PaperHit:
 
     paper: Paper
     score: float  # fused score: higher is better; meaningful only within one ranking
-    dense: float = 0.0  # best cosine similarity of any of its chunks to the query
+    dense: float = 0.0  # best cosine similarity of its chunks to the (focused) query
     lexical: float = 0.0  # best BM25 score of any of its chunks
     snippet: str = ""
 

@@ -2,7 +2,8 @@
 
 Fusion ranks papers; deciding which to cite (and whether to abstain) needs a score
 that means the same across questions. Three signals are averaged with equal weights:
-- dense: the best cosine similarity of any of the paper's chunks to the question;
+- dense: the best cosine similarity of any of the paper's chunks to the question (as the
+  dense search saw it: see retrieval.focused_query);
 - sentence: the best cosine similarity of any single sentence of its abstract;
 - coverage: the IDF-weighted share of the question's content words the paper contains.
 Papers are cited when they score within `RELATIVE_CUTOFF` of the best one and above
