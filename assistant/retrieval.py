@@ -165,7 +165,7 @@ class HybridRetriever:
         fused = convex_fusion(best_dense, best_lexical)
         top = sorted(fused.items(), key=lambda item: -item[1])[:k]
         papers = self.catalog.get(pid for pid, _ in top)
-        snippets = self._snippets(papers, dense or lexical)
+        snippets = self._snippets(papers, [*dense, *lexical])
         hits = []
         for paper_id, score in top:
             paper = papers.get(paper_id)
@@ -185,7 +185,7 @@ class HybridRetriever:
     def _snippets(
         self, papers: dict[str, Paper], hits: Sequence[DenseHit | LexicalHit]
     ) -> dict[str, str]:
-        """Each paper's best-matching chunk (hits come best first), as a snippet."""
+        """Each paper's best-matching chunk as a snippet (hits: dense, then lexical, best first)."""
         best_chunk: dict[str, str] = {}
         for hit in hits:
             if hit.paper_id in papers:
