@@ -217,16 +217,22 @@ def cluster(papers: list[ScoredPaper], vectors: dict[str, np.ndarray]) -> list[l
     return sorted(groups.values(), key=lambda g: -max(topical_score(p) for p in g))
 
 
-def _words(paper: ScoredPaper) -> Counter:
+def _forms(paper: ScoredPaper) -> Counter:
+    """The paper's words as written, its title counted three times."""
     title = paper.hit.paper.title
-    text = f"{title} {title} {title} {paper.hit.paper.abstract}"
-    return Counter(w.lower() for w in _WORD.findall(text) if w.lower() not in _GENERIC)
+    return Counter(_WORD.findall(f"{title} {title} {title} {paper.hit.paper.abstract}"))
 
 
-def _spelling(groups: list[list[ScoredPaper]]) -> dict[str, str]:
+def _words(forms: Counter) -> Counter:
+    words: Counter = Counter()
+    for form, n in forms.items():
+        if form.lower() not in _GENERIC:
+            words[form.lower()] += n
+    return words
+
+
+def _spelling(forms: Counter) -> dict[str, str]:
     """Each lower-cased word's most frequent written form, so acronyms stay acronyms."""
-    texts = (f"{p.hit.paper.title} {p.hit.paper.abstract}" for group in groups for p in group)
-    forms = Counter(word for text in texts for word in _WORD.findall(text))
     spelling: dict[str, str] = {}
     for form, _ in forms.most_common():
         spelling.setdefault(form.lower(), form if form[1:] != form[1:].lower() else form.lower())
@@ -235,9 +241,10 @@ def _spelling(groups: list[list[ScoredPaper]]) -> dict[str, str]:
 
 def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) -> list[str]:
     """Two distinctive words per group: frequent in the group, rarer elsewhere."""
-    spelling = _spelling(groups)
+    forms_of = [[_forms(p) for p in group] for group in groups]
+    spelling = _spelling(sum((f for group in forms_of for f in group), Counter()))
+    words_of = [[_words(forms) for forms in group] for group in forms_of]
     topic_stems = set(tokenize([topic])[0])
-    words_of = [[_words(p) for p in group] for group in groups]
     counts = [sum(group_words, Counter()) for group_words in words_of]
     names = []
     for i, count in enumerate(counts):

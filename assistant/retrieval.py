@@ -104,16 +104,14 @@ def focused_query(query: str, bm25: BM25Index) -> str:
     if len(bm25.chunk_ids) < MIN_CHUNKS_TO_FOCUS:
         return ""
     words = query.split()
-    kept = [
-        word
-        for word in words
-        if not is_question_word(_letters(word)) and bm25.chunk_share(_letters(word)) <= COMMON_SHARE
-    ]
+    kept = [word for word in words if not _says_little(word, bm25)]
     return " ".join(kept) if kept and len(kept) < len(words) else ""
 
 
-def _letters(word: str) -> str:
-    return "".join(ch for ch in word if ch.isalnum())
+def _says_little(word: str, bm25: BM25Index) -> bool:
+    """Question framing, or a word in more than COMMON_SHARE of the chunks."""
+    letters = "".join(ch for ch in word if ch.isalnum())
+    return is_question_word(letters) or bm25.chunk_share(letters) > COMMON_SHARE
 
 
 def best_per_paper(hits: Iterable[DenseHit | LexicalHit], score) -> dict[str, float]:

@@ -56,9 +56,14 @@ def _question_tokens() -> frozenset[str]:
     return frozenset(tokenize([QUESTION_WORDS])[0])
 
 
+def stem(word: str) -> str:
+    """One word as the index spells it (lower-cased, Snowball-stemmed)."""
+    return _stemmer().stemWord(word.lower())
+
+
 def is_question_word(word: str) -> bool:
     """Whether the word only frames the question ("which papers study ...")."""
-    return _stemmer().stemWord(word.lower()) in _question_tokens()
+    return stem(word) in _question_tokens()
 
 
 def query_terms(text: str) -> list[str]:
@@ -119,8 +124,10 @@ class BM25Index:
 
     def document_frequency(self, token: str) -> int:
         """How many chunks hold the (tokenized) token."""
-        token_id = self.retriever.vocab_dict.get(token) if self.chunk_ids else None
-        indptr = self.retriever.scores["indptr"] if self.chunk_ids else ()
+        if not self.chunk_ids:
+            return 0
+        token_id = self.retriever.vocab_dict.get(token)
+        indptr = self.retriever.scores["indptr"]
         # bm25s gives the empty token the last id, past the end of the matrix
         if token_id is None or token_id + 1 >= len(indptr):
             return 0
@@ -136,7 +143,7 @@ class BM25Index:
         """The share of chunks that hold the word (after stemming)."""
         if not self.chunk_ids:
             return 0.0
-        return self.document_frequency(_stemmer().stemWord(word.lower())) / len(self.chunk_ids)
+        return self.document_frequency(stem(word)) / len(self.chunk_ids)
 
     def query(self, text: str, k: int) -> list[LexicalHit]:
         if not self.chunk_ids:
