@@ -1,0 +1,298 @@
+"""Fit the relevance decision (assistant/answer/relevance_model.json) on labelled questions.
+
+Training data, each row one (question, candidate paper) of the top POOL of the hybrid
+ranking, labelled 1 when the paper is gold for the question:
+- the repo's questions over the bundled seeds (eval/questions*.jsonl; "acceptable"
+  papers are left out of training, off-corpus questions give all-negative pools);
+- the SciFact train claims and qrels (BEIR folder, default ../shared/eval/scifact);
+- cross-corpus pairs: SciFact claims asked of the seeds, and the seed questions asked of
+  SciFact, whose candidates are all irrelevant: the off-topic cases a user meets;
+- ablated pools: a seed question or SciFact claim whose gold (and acceptable) papers are
+  taken out of its candidates, so that everything left is a near miss: a question next to
+  the collection's topics that the collection does not answer.
+Each source weighs the same in the fit (the cross pairs half). Precision and recall are
+reported on questions the model was not fitted on (5-fold, grouped by question), and the
+threshold is chosen there, on the seed questions.
+
+    pip install -e ".[dev]"      # scikit-learn is a dev extra: the product only reads JSON
+    python eval/fit_relevance.py --scifact ../shared/eval/scifact
+
+Without the SciFact folder (a user's clone), the seed questions alone are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant import Assistant
+from assistant.answer.question import analyse
+from assistant.answer.relevance import (
+    FEATURES,
+    MODEL_FILE,
+    POOL,
+    POOL_FEATURES,
+    candidate_features,
+    pool_features,
+)
+from assistant.beir import load_beir
+from assistant.corpus.paper import paper_id_for
+from assistant.retrieval import Ranking
+
+HERE = Path(__file__).resolve().parent
+SOURCE_WEIGHT = {"seeds": 1.0, "scifact": 1.0, "cross": 0.5, "ablated": 0.5}
+
+
+@dataclass
+class Rows:
+    features: list[list[float]]
+    labels: list[int]
+    groups: list[str]  # question id: folds never split a question
+    sources: list[str]
+
+    def add(
+        self, assistant: Assistant, group: str, source: str, question: str, gold, skip=(),
+        ablate: bool = False,
+    ):  # fmt: skip
+        """The question's pool; with `ablate`, a second pool without its gold papers."""
+        engine = assistant.engine
+        ranking = engine.retriever.retrieve(question, k=POOL)
+        analysis = analyse(question, engine.bm25)
+        self._add_pool(engine, ranking, analysis, group, source, gold, skip)
+        if ablate and gold:
+            kept = [h for h in ranking.hits if h.paper.paper_id not in gold | set(skip)]
+            ablated = Ranking(ranking.query, kept, ranking.query_vector)
+            self._add_pool(engine, ablated, analysis, group, "ablated", set(), ())
+
+    def _add_pool(self, engine, ranking, analysis, group, source, gold, skip) -> None:
+        if not ranking.hits:
+            return
+        vectors = engine.store.paper_vectors([h.paper.paper_id for h in ranking.hits])
+        rows = candidate_features(ranking, analysis, engine.bm25, vectors)
+        for hit, row in zip(ranking.hits, rows, strict=True):
+            if hit.paper.paper_id in skip:
+                continue
+            self.features.append([row[name] for name in FEATURES])
+            self.labels.append(int(hit.paper.paper_id in gold))
+            self.groups.append(group)
+            self.sources.append(source)
+
+
+def seed_questions(folder: Path) -> list[dict]:
+    questions = []
+    for path in sorted(folder.glob("questions*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                questions.append(json.loads(line))
+    return questions
+
+
+def collect(scifact: Path | None, data_dir: Path, claims_on_seeds: int) -> Rows:
+    rows = Rows([], [], [], [])
+    seeds = Assistant(data_dir=str(data_dir), collection="papers")
+    questions = seed_questions(HERE)
+    for q in questions:
+        gold = {paper_id_for(t) for t in q.get("gold", [])}
+        skip = {paper_id_for(t) for t in q.get("acceptable", [])}
+        rows.add(seeds, f"seed:{q['id']}", "seeds", q["q"], gold, skip, ablate=True)
+    print(f"seed questions: {len(questions)}", file=sys.stderr)
+    if scifact is None:
+        return rows
+    beir = load_beir(scifact, "train")
+    sci = Assistant(data_dir=str(data_dir), collection="beir-scifact")
+    sci.index([beir.corpus])
+    for i, (qid, text) in enumerate(beir.queries.items()):
+        gold = {doc for doc, grade in beir.qrels[qid].items() if grade > 0}
+        rows.add(sci, f"sf:{qid}", "scifact", text, gold, ablate=i % 3 == 0)
+    sample = random.Random(0).sample(sorted(beir.queries), min(claims_on_seeds, len(beir.queries)))
+    for qid in sample:
+        rows.add(seeds, f"sf-on-seeds:{qid}", "cross", beir.queries[qid], set())
+    for q in questions:
+        rows.add(sci, f"seed-on-sf:{q['id']}", "cross", q["q"], set())
+    print(f"scifact claims: {len(beir.queries)}, cross pairs: {len(sample)}", file=sys.stderr)
+    return rows
+
+
+def _weights(sources: np.ndarray) -> np.ndarray:
+    weights = np.zeros(len(sources))
+    for source, weight in SOURCE_WEIGHT.items():
+        chosen = sources == source
+        if chosen.any():
+            weights[chosen] = weight / chosen.sum()
+    return weights * len(sources) / weights.sum()
+
+
+def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w)
+    return scaler, model
+
+
+def _precision_recall(y: np.ndarray, predicted: np.ndarray) -> dict:
+    tp = int((predicted & (y == 1)).sum())
+    chosen, wanted = int(predicted.sum()), int((y == 1).sum())
+    precision = tp / chosen if chosen else 1.0
+    recall = tp / wanted if wanted else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def answer_quality(labels: list[np.ndarray], cited: list[np.ndarray]) -> float:
+    """Mean over questions of how good the answer is: the F1 of its citations for a question
+    the collection answers (0 when it abstains), 1 or 0 for abstaining on one it does not."""
+    scores = []
+    for gold_mask, cited_mask in zip(labels, cited, strict=True):
+        gold, chosen = int(gold_mask.sum()), int(cited_mask.sum())
+        hits = int((gold_mask.astype(bool) & cited_mask).sum())
+        scores.append(float(chosen == 0) if not gold else 2 * hits / (gold + chosen))
+    return float(np.mean(scores))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    default_scifact = HERE.parent.parent / "shared" / "eval" / "scifact"
+    parser.add_argument("--scifact", type=Path, default=default_scifact)
+    parser.add_argument("--data-dir", type=Path, default=None, help="index location (temp)")
+    parser.add_argument("--claims-on-seeds", type=int, default=300)
+    parser.add_argument("--out", type=Path, default=MODEL_FILE)
+    parser.add_argument("--rows", type=Path, help="cache the feature rows in this .npz file")
+    args = parser.parse_args()
+    x, y, sources, groups = load_rows(args)
+    fit_and_report(x, y, sources, groups, args.out)
+
+
+def load_rows(args) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Feature rows from the cache (when given and present), else computed (and cached)."""
+    if args.rows and args.rows.is_file():
+        cached = np.load(args.rows)
+        return cached["x"], cached["y"], cached["sources"], cached["groups"]
+    scifact = args.scifact if (args.scifact / "corpus.jsonl").is_file() else None
+    if scifact is None:
+        print(f"{args.scifact}: no SciFact folder; fitting on the seed questions only")
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="fit-relevance-"))
+    rows = collect(scifact, data_dir, args.claims_on_seeds)
+    x, y = np.array(rows.features), np.array(rows.labels)
+    sources, groups = np.array(rows.sources), np.array(rows.groups)
+    if args.rows:
+        np.savez(args.rows, x=x, y=y, sources=sources, groups=groups)
+    return x, y, sources, groups
+
+
+def _held_out(x, y, w, groups) -> np.ndarray:
+    """Probabilities from models fitted without the question (5 folds by question)."""
+    from sklearn.model_selection import GroupKFold
+
+    held_out = np.zeros(len(y))
+    for train, test in GroupKFold(n_splits=5).split(x, y, groups):
+        scaler, model = _fit(x[train], y[train], w[train])
+        held_out[test] = model.predict_proba(scaler.transform(x[test]))[:, 1]
+    return held_out
+
+
+@dataclass
+class Pools:
+    """One row per pool (a question asked of a corpus) for the coverage decision."""
+
+    x: np.ndarray
+    covered: np.ndarray  # the pool holds a gold paper
+    sources: np.ndarray
+    groups: np.ndarray
+    index: list[np.ndarray]  # the candidate rows of each pool
+
+
+def pools_of(x, y, sources, groups, probabilities) -> Pools:
+    keys = list(dict.fromkeys(zip(groups, sources, strict=True)))
+    members = {key: [] for key in keys}
+    for i, key in enumerate(zip(groups, sources, strict=True)):
+        members[key].append(i)
+    rows, covered, index = [], [], []
+    for key in keys:
+        chosen = np.array(members[key])
+        candidates = [dict(zip(FEATURES, row, strict=True)) for row in x[chosen]]
+        pool = pool_features(candidates, probabilities[chosen])
+        rows.append([pool[name] for name in POOL_FEATURES])
+        covered.append(int(y[chosen].any()))
+        index.append(chosen)
+    return Pools(
+        np.array(rows),
+        np.array(covered),
+        np.array([k[1] for k in keys]),
+        np.array([k[0] for k in keys]),
+        index,
+    )
+
+
+def _model_dict(scaler, model, names, threshold: float) -> dict:
+    return {
+        "features": list(names),
+        "mean": scaler.mean_.round(6).tolist(),
+        "scale": scaler.scale_.round(6).tolist(),
+        "coef": model.coef_[0].round(6).tolist(),
+        "intercept": round(float(model.intercept_[0]), 6),
+        "threshold": threshold,
+    }
+
+
+def fit_and_report(x, y, sources, groups, out: Path) -> None:
+    w = _weights(sources)
+    held_out = _held_out(x, y, w, groups)
+    pools = pools_of(x, y, sources, groups, held_out)
+    pool_weights = _weights(pools.sources)
+    covered = _held_out(pools.x, pools.covered, pool_weights, pools.groups)
+    # The coverage threshold is the one that decides coverage best, each source weighing the
+    # same; the paper threshold then gives the best held-out answers where the product is
+    # used: questions over a collection of papers (the seed questions; see answer_quality).
+    grid = np.round(np.arange(0.1, 0.81, 0.02), 2)
+    truth = pools.covered.astype(bool)
+
+    def coverage_accuracy(cut: float) -> float:
+        right = (covered >= cut) == truth
+        return float(np.mean([right[pools.sources == s].mean() for s in set(pools.sources)]))
+
+    pool_cut = float(max(grid, key=coverage_accuracy))
+    seeds = np.flatnonzero(pools.sources == "seeds")
+    labels = [y[pools.index[i]] for i in seeds]
+    best = (-1.0, 0.5, pool_cut)
+    for paper_cut in grid:
+        cited = [(held_out[pools.index[i]] >= paper_cut) & (covered[i] >= pool_cut) for i in seeds]
+        best = max(best, (answer_quality(labels, cited), float(paper_cut), pool_cut))
+    quality, paper_cut, pool_cut = best
+    report = {
+        source: _precision_recall(y[sources == source], held_out[sources == source] >= paper_cut)
+        for source in ("seeds", "scifact")
+        if (sources == source).any()
+    }
+    for source in ("seeds", "scifact", "cross", "ablated"):
+        chosen = pools.sources == source
+        if chosen.any():
+            right = (covered[chosen] >= pool_cut) == pools.covered[chosen].astype(bool)
+            report[f"{source}_coverage_accuracy"] = round(float(right.mean()), 4)
+    scaler, model = _fit(x, y, w)
+    pool_scaler, pool_model = _fit(pools.x, pools.covered, pool_weights)
+    fitted = {
+        "paper": _model_dict(scaler, model, FEATURES, float(paper_cut)),
+        "coverage": _model_dict(pool_scaler, pool_model, POOL_FEATURES, float(pool_cut)),
+        "held_out_answer_quality": round(quality, 4),
+        "trained_on": {s: int((sources == s).sum()) for s in SOURCE_WEIGHT},
+        "held_out": report,
+    }
+    out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: fitted[k] for k in ("held_out_answer_quality", "held_out")}, indent=2))
+    print(f"thresholds: paper {paper_cut}, coverage {pool_cut}")
+    for names, fitted_model in ((FEATURES, model), (POOL_FEATURES, pool_model)):
+        for name, coef in zip(names, fitted_model.coef_[0], strict=True):
+            print(f"  {name:18s} {coef:+.3f}")
+
+
+if __name__ == "__main__":
+    main()
