@@ -37,6 +37,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, **overrides: object) -> None:
         self.settings = settings or load_settings(**overrides)
         self.progress: Progress | None = None  # called as (done, total) while indexing
+        self.notice: Callable[[str], None] | None = None  # one-line notes (LLM call costs)
         self._engine = None
 
     @property
@@ -99,33 +100,49 @@ class Assistant:
         endpoint gives an extractive answer with a warning instead of an error. `only`
         limits the evidence to some paper ids.
         """
-        from assistant.answer.relevance import (
-            ABSOLUTE_FLOOR,
-            CANDIDATES,
-            FOLLOW_UP_FLOOR,
-            RelevanceScorer,
-        )
+        from assistant.answer.decision import decide
 
         question = check_question(question)
         use_llm = self.settings.llm_configured if llm is None else llm
-        ranking = self.engine.retriever.retrieve(question, k=CANDIDATES, only=only)
-        scored = RelevanceScorer(self.engine.embedder, self.engine.bm25).score(ranking)
-        floor = FOLLOW_UP_FLOOR if only is not None else ABSOLUTE_FLOOR
-        return self._answer(question, scored, use_llm, on_token, floor)
+        decision = decide(self.engine, question, only=only)
+        return self._answer(decision, use_llm, on_token)
 
-    def _answer(self, question, scored, use_llm: bool, on_token, floor: float) -> Answer:
+    def _answer(self, decision, use_llm: bool, on_token) -> Answer:
+        from assistant.answer.abstain import abstention
         from assistant.answer.extractive import extractive_answer
 
+        picker = decision.picker(self.engine)
         if not use_llm:
-            return extractive_answer(question, scored, floor)
+            if not decision.relevant:
+                return abstention(decision.analysis, decision.judged, "extractive")
+            return extractive_answer(decision.analysis, decision.judged, decision.relevant, picker)
         from assistant.answer.llm import llm_answer
+        from assistant.answer.llm_checks import rerank, verify
 
+        warnings: list[str] = []
         try:
-            return llm_answer(question, scored, self.settings, on_token, floor)
+            if self.settings.llm_rerank and decision.judged:
+                reranked, warnings = rerank(
+                    decision.analysis.question, decision.judged, self.settings, self.notice
+                )
+                decision.relevant = decision.relevant if reranked is None else reranked
+            if not decision.relevant:
+                answer = abstention(decision.analysis, decision.judged, "llm")
+            else:
+                answer = llm_answer(decision, self.settings, on_token)
+                if self.settings.verify:
+                    answer = verify(answer, self.settings)
+            answer.warnings[:0] = warnings
+            return answer
         except EndpointError as error:
             if self.settings.fallback != "offline":
                 raise
-            answer = extractive_answer(question, scored, floor)
+            if not decision.relevant:
+                answer = abstention(decision.analysis, decision.judged, "extractive")
+            else:
+                answer = extractive_answer(
+                    decision.analysis, decision.judged, decision.relevant, picker
+                )
             answer.warnings.append(f"LLM failed ({error}); answered offline instead")
             return answer
 
@@ -143,10 +160,9 @@ class Assistant:
 
     def related_work(self, topic: str, *, words: int = 250, llm: bool | None = None):
         """A related-work draft on `topic`: themed paragraphs citing the relevant papers."""
+        from assistant.answer.decision import decide
         from assistant.answer.model import CANNOT_ANSWER
-        from assistant.answer.relevance import RelevanceScorer
         from assistant.related_work import (
-            MAX_PAPERS,
             RelatedWork,
             cluster,
             extractive_related_work,
@@ -160,9 +176,8 @@ class Assistant:
             raise InputError("--words must be at least 50")
         use_llm = self.settings.llm_configured if llm is None else llm
         engine = self.engine
-        ranking = engine.retriever.retrieve(topic, k=2 * MAX_PAPERS)
-        scored = RelevanceScorer(engine.embedder, engine.bm25).score(ranking, limit=2 * MAX_PAPERS)
-        papers = select_papers(scored)
+        decision = decide(engine, topic)
+        papers = select_papers(decision, decision.picker(engine))
         if not papers:
             return RelatedWork(topic, CANNOT_ANSWER, "llm" if use_llm else "extractive", True)
         vectors = engine.store.paper_vectors([p.hit.paper.paper_id for p in papers])

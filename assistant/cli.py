@@ -101,11 +101,33 @@ def _assistant(data_dir: Path | None, collection: str | None, **overrides):
     return assistant
 
 
-def _llm_assistant(data_dir, collection, model, base_url, fallback):
+def _llm_assistant(data_dir, collection, model, base_url, fallback, **checks):
     """An Assistant with the LLM options of the command line applied."""
     return _assistant(
-        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback
-    )
+        data_dir, collection, llm_model=model, openai_base_url=base_url, fallback=fallback,
+        **checks,
+    )  # fmt: skip
+
+
+def answer_checks(command: Callable) -> Callable:
+    """--rerank and --verify: optional LLM passes around an answer."""
+    command = click.option(
+        "--verify",
+        is_flag=True,
+        default=None,
+        help="Ask the LLM whether the cited abstracts support each sentence "
+        "[env: ASSISTANT_VERIFY=1].",
+    )(command)
+    return click.option(
+        "--rerank",
+        type=click.Choice(["fitted", "llm"]),
+        help="Who decides which papers are relevant: the fitted model (default) or the LLM "
+        "in one batched call [env: ASSISTANT_LLM_RERANK=1].",
+    )(command)
+
+
+def _checks(rerank: str | None, verify: bool | None) -> dict:
+    return {"llm_rerank": None if rerank is None else rerank == "llm", "verify": verify}
 
 
 def _progress_printer():
@@ -249,15 +271,21 @@ def llm_options(command: Callable) -> Callable:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
 @llm_options
+@answer_checks
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
-def ask(question, as_json, no_llm, model, base_url, fallback, data_dir, collection) -> None:
+def ask(
+    question, as_json, no_llm, model, base_url, fallback, rerank, verify, data_dir, collection
+) -> None:
     """Answer QUESTION from the indexed papers, citing them as [n]."""
     from assistant import display
 
-    assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
+    assistant = _llm_assistant(
+        data_dir, collection, model, base_url, fallback, **_checks(rerank, verify)
+    )
+    assistant.notice = display.notice
     llm = False if no_llm else None
     if as_json:
         display.print_json(assistant.ask(question, llm=llm).to_dict())

@@ -80,6 +80,17 @@ class Settings(BaseSettings):
         alias="ASSISTANT_FALLBACK",
         description="What to do when the LLM fails: report the error, or answer offline.",
     )
+    llm_rerank: bool = Field(
+        False,
+        alias="ASSISTANT_LLM_RERANK",
+        description="Let the LLM score each candidate's relevance (0-10) in one batched call, "
+        "instead of the fitted decision (`--rerank llm`).",
+    )
+    verify: bool = Field(
+        False,
+        alias="ASSISTANT_VERIFY",
+        description="Ask the LLM, per cited sentence, whether the cited abstracts support it.",
+    )
     prompts_dir: Path | None = Field(
         None,
         alias="ASSISTANT_PROMPTS_DIR",

@@ -37,6 +37,13 @@ class _RateColumn(ProgressColumn):
         return f"{task.speed:,.1f} papers/s" if task.speed else ""
 
 
+def notice(message: str) -> None:
+    """A one-line note on stderr (what an LLM call will cost, ...)."""
+    from rich.text import Text
+
+    err.print(Text(message, style="dim"))
+
+
 @contextmanager
 def progress_bar(description: str) -> Iterator:
     """A (done, total) callback that drives a progress bar on stderr."""
@@ -152,6 +159,7 @@ def render_questions_report(report) -> None:
         "search recall",
         "cited recall",
         "cited precision",
+        "count",
         "abstained",
     ):
         table.add_column(column)
@@ -169,6 +177,7 @@ def render_questions_report(report) -> None:
             fmt(r.search_recall),
             fmt(r.cited_recall),
             fmt(r.cited_precision),
+            "-" if r.stated is None else f"{r.stated}/{len(r.cited)}",
             flag,
         )
     out.print(table)

@@ -1,29 +1,48 @@
 """Measure retrieval and answers against a questions file (JSONL).
 
-Each line: {"id", "q", "gold": [titles], "abstain": bool (optional)}. Gold papers are
-matched by title through the same normalisation that makes paper ids.
+Each line: {"id", "q", "gold": [titles], "abstain": bool, "type": "list" | "specific" |
+"comparison" | "offcorpus", "acceptable": [titles], "answer_contains": [strings]}; only
+"q" is required. Gold papers are matched by title through the same normalisation that
+makes paper ids. "acceptable" papers may be cited without counting against precision.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
 
+from assistant.answer.question import classify
 from assistant.corpus.paper import paper_id_for
 from assistant.errors import InputError
+
+_STATED = re.compile(r"^(One|\d+) papers? in the collection\b", re.MULTILINE)
+
+
+def stated_count(text: str) -> int | None:
+    """The count an answer's lead states ("6 papers in the collection study ..."), if any."""
+    match = _STATED.search(text)
+    if match is None:
+        return None
+    return 1 if match.group(1) == "One" else int(match.group(1))
 
 
 @dataclass
 class QuestionResult:
     qid: str
     question: str
+    kind: str
     gold: set[str]
+    acceptable: set[str]
     should_abstain: bool
     retrieved: list[str]
     cited: list[str]
     abstained: bool
+    stated: int | None = None
+    contains_expected: bool | None = None  # the answer quotes the sentence holding the fact
+    supported_share: float | None = None  # with --verify: share of sentences supported
 
     @property
     def search_recall(self) -> float | None:
@@ -37,11 +56,28 @@ class QuestionResult:
     def cited_precision(self) -> float | None:
         if not self.gold:
             return None
-        return len(self.gold & set(self.cited)) / len(self.cited) if self.cited else 0.0
+        if not self.cited:
+            return 0.0
+        return len((self.gold | self.acceptable) & set(self.cited)) / len(self.cited)
+
+    @property
+    def complete(self) -> bool | None:
+        """For list questions: every gold paper cited."""
+        return self.gold <= set(self.cited) if self.kind == "list" and self.gold else None
+
+    @property
+    def count_matches(self) -> bool | None:
+        """Whether a stated count equals the number of papers cited."""
+        return None if self.stated is None else self.stated == len(self.cited)
 
     @property
     def abstention_correct(self) -> bool:
         return self.abstained == self.should_abstain
+
+
+def _avg(values) -> float | None:
+    kept = [float(v) for v in values if v is not None]
+    return round(mean(kept), 4) if kept else None
 
 
 @dataclass
@@ -50,20 +86,24 @@ class QuestionsReport:
     results: list[QuestionResult] = field(default_factory=list)
 
     def summary(self) -> dict:
-        def avg(values):
-            kept = [v for v in values if v is not None]
-            return round(mean(kept), 4) if kept else None
-
-        return {
-            "questions": len(self.results),
-            f"search_recall@{self.k}": avg(r.search_recall for r in self.results),
-            "cited_gold_share": avg(r.cited_recall for r in self.results),
-            "citations_gold_share": avg(r.cited_precision for r in self.results),
-            "abstention_accuracy": avg(float(r.abstention_correct) for r in self.results),
-            "abstained_when_should": sum(r.abstained and r.should_abstain for r in self.results),
-            "should_abstain": sum(r.should_abstain for r in self.results),
-            "abstained_wrongly": sum(r.abstained and not r.should_abstain for r in self.results),
+        results = self.results
+        off = [r for r in results if r.should_abstain]
+        on = [r for r in results if not r.should_abstain]
+        summary = {
+            "questions": len(results),
+            f"search_recall@{self.k}": _avg(r.search_recall for r in results),
+            "cited_recall": _avg(r.cited_recall for r in results),
+            "cited_precision": _avg(r.cited_precision for r in results),
+            "list_completeness": _avg(r.complete for r in results),
+            "stated_count_correct": _avg(r.count_matches for r in results),
+            "fact_sentence_quoted": _avg(r.contains_expected for r in results),
+            "off_corpus_abstained": f"{sum(r.abstained for r in off)} of {len(off)}",
+            "on_corpus_abstained": f"{sum(r.abstained for r in on)} of {len(on)}",
         }
+        supported = _avg(r.supported_share for r in results)
+        if supported is not None:
+            summary["supported_sentences"] = supported
+        return summary
 
     def to_dict(self) -> dict:
         return {
@@ -72,9 +112,13 @@ class QuestionsReport:
                 {
                     "id": r.qid,
                     "question": r.question,
+                    "type": r.kind,
                     "search_recall": r.search_recall,
                     "cited_recall": r.cited_recall,
                     "cited_precision": r.cited_precision,
+                    "complete": r.complete,
+                    "stated_count": r.stated,
+                    "cited": len(r.cited),
                     "abstained": r.abstained,
                     "should_abstain": r.should_abstain,
                 }
@@ -94,34 +138,45 @@ def load_questions(path: Path) -> list[dict]:
             continue
         try:
             record = json.loads(line)
+            abstain = bool(record.get("abstain", False))
             questions.append(
                 {
                     "id": str(record.get("id", number)),
                     "q": record["q"],
                     "gold": list(record.get("gold", [])),
-                    "abstain": bool(record.get("abstain", False)),
+                    "acceptable": list(record.get("acceptable", [])),
+                    "abstain": abstain,
+                    "type": str(record.get("type", "offcorpus" if abstain else "")),
+                    "answer_contains": list(record.get("answer_contains", [])),
                 }
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError(f"{path}:{number}: expected a JSON object with a 'q' field") from None
     return questions
 
 
 def evaluate_questions(assistant, path: Path, k: int = 10) -> QuestionsReport:
-    """Search recall@k, cited-gold shares and abstention accuracy of `assistant`."""
+    """Search recall@k, cited recall and precision, list completeness, stated counts and
+    abstention of `assistant`'s answers."""
     report = QuestionsReport(k)
     for question in load_questions(path):
         ranking = assistant.search(question["q"], k=k)
         answer = assistant.ask(question["q"])
+        expected = question["answer_contains"]
         report.results.append(
             QuestionResult(
                 qid=question["id"],
                 question=question["q"],
+                kind=question["type"] or classify(question["q"])[0],
                 gold={paper_id_for(title) for title in question["gold"]},
+                acceptable={paper_id_for(title) for title in question["acceptable"]},
                 should_abstain=question["abstain"],
                 retrieved=[hit.paper.paper_id for hit in ranking.hits],
                 cited=[c.paper.paper_id for c in answer.citations],
                 abstained=answer.abstained,
+                stated=stated_count(answer.text),
+                contains_expected=all(s in answer.text for s in expected) if expected else None,
+                supported_share=answer.supported_share,
             )
         )
     return report

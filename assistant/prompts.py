@@ -20,6 +20,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "condense": frozenset({"history", "papers", "question"}),
     "related_work_system": frozenset({"cannot_answer"}),
     "related_work_user": frozenset({"evidence", "topic", "words"}),
+    "rerank": frozenset({"question", "candidates"}),
+    "verify": frozenset({"evidence", "sentences"}),
 }
 
 

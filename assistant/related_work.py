@@ -16,15 +16,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answer.citations import check_citations
+from assistant.answer.evidence import Sentence
 from assistant.answer.extractive import short_title
 from assistant.answer.model import CANNOT_ANSWER, Citation
-from assistant.answer.relevance import ABSOLUTE_FLOOR, ScoredPaper
 from assistant.answer.sentences import third_person
 from assistant.bibtex import citation_keys, to_bibtex
 from assistant.index.bm25 import BM25Index, tokenize
+from assistant.retrieval import PaperHit
 
-RELATIVE_CUTOFF = 0.8
-MAX_PAPERS = 14
+MAX_PAPERS = 20
 MAX_THEMES = 5
 _CONNECTIVES = ("Similarly, ", "In a related direction, ", "Along the same lines, ", "Likewise, ")
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}[A-Za-z]")  # 4+ letters, inner hyphens only
@@ -37,6 +37,19 @@ _GENERIC = frozenset(
 
 
 _ADJECTIVE_ENDINGS = ("ful", "ly", "ous", "ive", "ed", "able", "ible")
+
+
+@dataclass
+class ScoredPaper:
+    """A paper the relevance decision kept, with its sentences scored against the topic."""
+
+    hit: PaperHit
+    relevance: float
+    sentences: list[Sentence]
+
+    @property
+    def paper(self):
+        return self.hit.paper
 
 
 @dataclass
@@ -136,13 +149,12 @@ def topical_score(paper: ScoredPaper) -> float:
     return (paper.hit.dense + best_sentence) / 2
 
 
-def select_papers(scored: list[ScoredPaper]) -> list[ScoredPaper]:
-    """Papers on the topic: the answer's floor, then close to the most topical paper."""
-    if not scored or scored[0].relevance < ABSOLUTE_FLOOR:
-        return []
-    ranked = sorted(scored, key=topical_score, reverse=True)
-    cutoff = RELATIVE_CUTOFF * topical_score(ranked[0])
-    return [p for p in ranked if topical_score(p) >= cutoff][:MAX_PAPERS]
+def select_papers(decision, picker) -> list[ScoredPaper]:
+    """The papers the relevance decision judged on topic, most topical first."""
+    chosen = decision.relevant[:MAX_PAPERS]
+    sentences = picker.pick([j.paper for j in chosen])
+    scored = [ScoredPaper(j.hit, j.probability, sentences[j.paper.paper_id]) for j in chosen]
+    return sorted(scored, key=topical_score, reverse=True)
 
 
 def _average_linkage(vectors: np.ndarray, k: int) -> list[int]:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 
+from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
+from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
-from assistant.answer.sentences import cite, split_sentences, third_person
+from assistant.answer.sentences import (
+    cite,
+    leans_back,
+    split_sentences,
+    third_person,
+    without_connective,
+)
+from assistant.evaluation import stated_count
 
 
 def markers(text: str) -> list[int]:
@@ -26,8 +35,12 @@ def test_a_covered_question_gets_cited_prose_and_references(seeded):
     assert len(cited) == len(set(cited))  # each [n] once
     titles = [c.paper.title for c in answer.citations]
     assert "Sequence to Sequence Reward Modeling: Improving RLHF by Language Feedback" in titles
-    for paragraph in answer.text.split("\n\n")[1:]:
-        assert re.search(r"\[\d+\][.!?]?[\"”’)]*$", paragraph), paragraph
+    assert answer.text.startswith(f"{len(answer.citations)} papers in the collection study")
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == len(answer.citations)
+    for line in lines:
+        assert re.search(r"\[\d+\][.!?]?[\"”’)]*$", line), line
+    assert QUOTED_NOTE in answer.text
     payload = answer.to_dict()
     assert set(payload) >= {"question", "answer", "mode", "abstained", "citations", "warnings"}
     assert set(payload["citations"][0]) == {"n", "paper_id", "title", "year", "url"}
@@ -50,17 +63,55 @@ def test_an_uncovered_question_abstains_and_cites_nothing(seeded):
         answer = seeded.ask(question)
         assert answer.abstained
         assert answer.citations == []
-        assert answer.text == CANNOT_ANSWER
+        assert answer.text.startswith(CANNOT_ANSWER)
+        assert "Closest papers (not cited)" in answer.text
         assert markers(answer.text) == []
 
 
+def test_the_over_refusal_question_lists_the_over_refusal_papers(seeded):
+    answer = seeded.ask("which papers study over-refusal?")
+    titles = [c.paper.title for c in answer.citations]
+    assert any(t.startswith("Beyond No") for t in titles), answer.text
+    assert answer.text.startswith(f"{len(titles)} papers in the collection study over-refusal:")
+    assert stated_count(answer.text) == len(answer.citations)
+
+
+def test_an_off_corpus_question_names_what_is_missing(seeded):
+    answer = seeded.ask("Which papers study watermarking of LLM-generated text?")
+    assert answer.abstained and answer.citations == []
+    assert '"watermarking"' in answer.text
+
+
+def test_questions_without_a_topic_or_not_in_english_get_a_plain_reply(seeded):
+    for question in ("the and of is which", "what are the papers about it"):
+        answer = seeded.ask(question)
+        assert (answer.abstained, answer.text, answer.citations) == (True, NO_TOPIC, [])
+    for question in ("quels articles étudient le sur-refus ?", "哪些论文研究过度拒绝？"):
+        answer = seeded.ask(question)
+        assert (answer.abstained, answer.text, answer.citations) == (True, NOT_ENGLISH, [])
+
+
+def test_a_question_after_a_number_quotes_the_sentence_that_holds_it(seeded):
+    answer = seeded.ask(
+        "How many prompts does the benchmark for malicious code generation contain?"
+    )
+    assert "473" in answer.text.split("\n\n")[0], answer.text
+    assert not answer.text.startswith(("To fill", "Moreover", "However"))
+
+
 def test_sentence_helpers():
-    text = "We use X (i.e., a thing) et al. agree. In this paper, we show 3.5% gains! Done."
-    assert split_sentences(text) == [
-        "We use X (i.e., a thing) et al. agree.",
-        "In this paper, we show 3.5% gains!",
+    text = (
+        "We use X (i.e., a thing) as Smith et al. do. The U.S. data, e.g. in Fig. 2, "
+        "show 3.5% gains! Done."
+    )
+    assert split_sentences(text) == (
+        "We use X (i.e., a thing) as Smith et al. do.",
+        "The U.S. data, e.g. in Fig. 2, show 3.5% gains!",
         "Done.",
-    ]
+    )
+    assert without_connective("Moreover, we find X.") == "We find X."
+    assert without_connective("To fill this gap, we propose Y.") == "We propose Y."
+    assert leans_back("This gap matters.") and not leans_back("Refusal matters.")
     assert third_person("In this work, we find that our model wins.") == (
         "The authors find that their model wins."
     )

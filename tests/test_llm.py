@@ -57,7 +57,7 @@ def test_a_well_cited_answer(seeded_dir, server):
     answer = llm_assistant(seeded_dir, server).ask(QUESTION)
     assert (answer.mode, answer.abstained) == ("llm", False)
     assert [c.n for c in answer.citations] == [1, 2]
-    assert answer.warnings == []
+    assert all("left uncited" in w for w in answer.warnings)  # a list question
     assert answer.usage == {
         "prompt_tokens": 321, "completion_tokens": 45, "total_tokens": 366, "source": "endpoint",
     }  # fmt: skip
@@ -120,7 +120,7 @@ def test_a_model_that_declines_abstains(seeded_dir, server):
 
 def test_nothing_relevant_means_no_call_at_all(seeded_dir, server):
     answer = llm_assistant(seeded_dir, server).ask("What is the capital of Australia?")
-    assert answer.abstained and answer.mode == "llm" and answer.text == CANNOT_ANSWER
+    assert answer.abstained and answer.mode == "llm" and answer.text.startswith(CANNOT_ANSWER)
     assert server.requests == []
 
 
@@ -304,3 +304,72 @@ def test_streaming_reaches_the_terminal_token_by_token(seeded_dir, server):
         child.expect("References")
         child.expect(pexpect.EOF)
     assert child.exitstatus == 0
+
+
+def test_list_questions_ask_for_every_paper_and_report_the_uncited(seeded_dir, server):
+    server.script(Reply("Seq2seq reward modeling learns from language feedback [1]."))
+    answer = llm_assistant(seeded_dir, server).ask(QUESTION)
+    _, user = messages_of(server.chat_requests()[0])
+    sent = len(re.findall(r"^\[\d+\] ", user, re.MULTILINE))
+    assert "cite every paper in the evidence that fits" in user
+    assert sent >= 2
+    left_out = [w for w in answer.warnings if "left uncited" in w]
+    assert left_out and left_out[0].startswith(f"{sent - 1} relevant paper(s)")
+
+
+def test_llm_rerank_scores_replace_the_fitted_decision(seeded_dir, server):
+    notes: list[str] = []
+    server.script(
+        Reply('Scores: [{"n": 2, "score": 9, "reason": "about reward models"}, '
+              '{"n": 1, "score": 2, "reason": "off topic"}]'),
+        Reply("Reward models learn from feedback [1]."),
+    )  # fmt: skip
+    assistant = llm_assistant(seeded_dir, server, llm_rerank=True)
+    assistant.notice = notes.append
+    answer = assistant.ask(QUESTION)
+    rerank_request, answer_request = server.chat_requests()
+    _, rerank_prompt = messages_of_user_only(rerank_request)
+    second = re.search(r"^\[2\] (.+)$", rerank_prompt, re.MULTILINE).group(1)
+    assert [c.paper.title for c in answer.citations] == [second]
+    _, user = messages_of(answer_request)
+    assert len(re.findall(r"^\[\d+\] ", user, re.MULTILINE)) == 1  # only the paper scored >= 5
+    assert notes and re.match(r"LLM rerank: \d+ candidates, about [\d,]+ prompt tokens", notes[0])
+
+
+def test_a_malformed_rerank_falls_back_to_the_fitted_decision(seeded_dir, server):
+    server.script(Reply("I think they are all fine."), Reply("Reward models [1]."))
+    answer = llm_assistant(seeded_dir, server, llm_rerank=True).ask(QUESTION)
+    assert answer.citations and any("not a JSON array" in w for w in answer.warnings)
+
+
+def test_verify_marks_what_the_cited_abstracts_do_not_support(seeded_dir, server):
+    server.script(
+        Reply("Seq2seq reward modeling learns from language feedback [1]. "
+              "Quantum chromodynamics explains the proton spin crisis [2]."),
+        # a model that says yes to everything
+        Reply('[{"n": 1, "supported": true, "reason": "stated"}, '
+              '{"n": 2, "supported": true, "reason": "stated"}]'),
+    )  # fmt: skip
+    answer = llm_assistant(seeded_dir, server, verify=True).ask(QUESTION)
+    support = answer.to_dict()["support"]
+    assert [s["supported"] for s in support] == [True, False]
+    assert "proton spin crisis [2]. *(not supported" in answer.text
+    assert any("1 of 2 cited sentences not supported" in w for w in answer.warnings)
+    assert answer.supported_share == 0.5
+
+
+def test_verify_with_malformed_verdicts_says_it_could_not_check(seeded_dir, server):
+    server.script(Reply("Reward models learn from language feedback [1]."),
+                  Reply('[{"n": "one", "supported": "maybe"}]'))  # fmt: skip
+    answer = llm_assistant(seeded_dir, server, verify=True).ask(QUESTION)
+    assert [s["supported"] for s in answer.support] == [None]
+    assert any("no valid verdict" in w for w in answer.warnings)
+    server.script(Reply("Reward models learn from language feedback [1]."), Reply("yes"))
+    answer = llm_assistant(seeded_dir, server, verify=True).ask(QUESTION)
+    assert answer.support is None
+    assert any("not a JSON array" in w for w in answer.warnings)
+
+
+def messages_of_user_only(request) -> tuple[None, str]:
+    (message,) = request.body["messages"]
+    return None, message["content"]

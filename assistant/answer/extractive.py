@@ -1,14 +1,25 @@
-"""The offline answerer: prose assembled from the most relevant sentences, each cited."""
+"""The offline answerer: the papers judged relevant, quoted in the form the question asks for.
+
+- list ("which papers study X?"): "N papers in the collection study X:", then one line per
+  paper, most relevant first, with the clause of its abstract that shows why it fits;
+- specific (a number, a benchmark, a method, a finding): per paper, the sentence that
+  carries the asked-for fact first, then a supporting one;
+- comparison: one line per paper with its approach and its finding.
+"""
 
 from __future__ import annotations
 
-from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
-from assistant.answer.relevance import ABSOLUTE_FLOOR, ScoredPaper, select_cited
+from collections.abc import Sequence
+
+from assistant.answer.evidence import Sentence, SentencePicker, shorten
+from assistant.answer.model import Answer, Citation
+from assistant.answer.question import QuestionAnalysis
+from assistant.answer.relevance import Judged
 from assistant.answer.sentences import cite, split_sentences, third_person
 from assistant.corpus.paper import Paper
 from assistant.retrieval import SNIPPET_CHARS, PaperHit
 
-MAX_SENTENCES_PER_PAPER = 2
+QUOTED_NOTE = "_Quoted from the abstracts (no LLM configured)._"
 SECOND_SENTENCE_RATIO = 0.9
 
 
@@ -18,43 +29,73 @@ def short_title(title: str) -> str:
     return head if colon and 2 <= len(head) <= 60 else title
 
 
-def _chosen_sentences(paper: ScoredPaper) -> list[str]:
-    usable = [s for s in paper.sentences if "http" not in s.text and len(s.text) > 30]
-    if not usable:
-        return []
-    best = usable[0]
-    chosen = [best]
-    for other in usable[1:MAX_SENTENCES_PER_PAPER]:
-        if other.score >= SECOND_SENTENCE_RATIO * best.score:
-            chosen.append(other)
-    return [third_person(s.text) for s in sorted(chosen, key=lambda s: s.position)]
+def _label(paper: Paper) -> str:
+    year = f" ({paper.year})" if paper.year else ""
+    return f"*{short_title(paper.title)}*{year}"
 
 
-def _lead(count: int) -> str:
-    if count == 1:
-        return "One paper in the collection bears on this question."
-    return f"{count} papers in the collection bear on this question."
+def _count(n: int) -> str:
+    return "One paper in the collection" if n == 1 else f"{n} papers in the collection"
+
+
+def _in_order(sentences: Sequence[Sentence]) -> list[str]:
+    return [s.text for s in sorted(sentences, key=lambda s: s.position)]
+
+
+def _list_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
+    verb = "studies" if len(relevant) == 1 else "study"
+    lead = f"{_count(len(relevant))} {verb} {analysis.topic}:"
+    lines = []
+    for n, judged in enumerate(relevant, start=1):
+        best = picked[judged.paper.paper_id][0]
+        lines.append(
+            f"- {_label(judged.paper)}: {cite(shorten(best.text, analysis.terms), f'[{n}]')}"
+        )
+    return lead, lines
+
+
+def _specific_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
+    paragraphs = []
+    for n, judged in enumerate(relevant, start=1):
+        ranked = picked[judged.paper.paper_id]
+        chosen = [ranked[0]]
+        if len(ranked) > 1 and ranked[1].score >= SECOND_SENTENCE_RATIO * ranked[0].score:
+            chosen.append(ranked[1])
+        texts = [chosen[0].text, *_in_order(chosen[1:])]  # the fact first, then support
+        body = " ".join([*texts[:-1], cite(texts[-1], f"[{n}]")])
+        paragraphs.append(f"{_label(judged.paper)}: {body}")
+    return "", paragraphs
+
+
+def _comparison_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
+    lead = f"{_count(len(relevant))} bear on this comparison:"
+    lines = []
+    for n, judged in enumerate(relevant, start=1):
+        texts = _in_order(picked[judged.paper.paper_id][:2])
+        lines.append(
+            f"- {_label(judged.paper)}: {' '.join([*texts[:-1], cite(texts[-1], f'[{n}]')])}"
+        )
+    return lead, lines
+
+
+_FORMS = {"list": _list_lines, "specific": _specific_lines, "comparison": _comparison_lines}
 
 
 def extractive_answer(
-    question: str, scored: list[ScoredPaper], floor: float = ABSOLUTE_FLOOR
+    analysis: QuestionAnalysis,
+    judged: Sequence[Judged],
+    relevant: Sequence[Judged],
+    picker: SentencePicker,
 ) -> Answer:
-    """Cite the papers that clear the relevance cut; abstain when none does."""
-    cited = select_cited(scored, floor)
-    sources = [p.hit for p in scored]
-    if not cited:
-        return Answer(question, CANNOT_ANSWER, "extractive", True, [], sources, [])
-    paragraphs, citations = [], []
-    for paper in cited:
-        sentences = _chosen_sentences(paper)
-        if not sentences:
-            continue
-        n = len(citations) + 1
-        citations.append(Citation(n, paper.hit.paper))
-        body = " ".join([*sentences[:-1], cite(sentences[-1], f"[{n}]")])
-        paragraphs.append(f"*{short_title(paper.hit.paper.title)}*: {body}")
-    text = "\n\n".join([_lead(len(citations)), *paragraphs])
-    return Answer(question, text, "extractive", False, citations, sources, [])
+    """Quote every relevant paper, in the form the question asks for."""
+    picked = picker.pick([j.paper for j in relevant])
+    lead, lines = _FORMS[analysis.kind](analysis, relevant, picked)
+    separator = "\n" if analysis.kind != "specific" else "\n\n"
+    parts = [lead, separator.join(lines), QUOTED_NOTE]
+    text = "\n\n".join(part for part in parts if part)
+    citations = [Citation(n, j.paper) for n, j in enumerate(relevant, start=1)]
+    sources = [j.hit for j in judged]
+    return Answer(analysis.question, text, "extractive", False, citations, sources, [])
 
 
 def describe_papers(question: str, papers: list[Paper], sentences: int = 4) -> Answer:

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 
 from assistant.answer.citations import check_citations
 from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
-from assistant.answer.relevance import ABSOLUTE_FLOOR, ScoredPaper
+from assistant.answer.relevance import Judged
 from assistant.config import Settings
 from assistant.errors import EndpointError, InputError
 from assistant.prompts import load_prompt, system_prompt
 
-MAX_EVIDENCE = 8
 MIN_EVIDENCE_TOKENS = 60
 MESSAGE_OVERHEAD_TOKENS = 12
 TokenCallback = Callable[[str], None]
@@ -42,23 +41,16 @@ def _truncate_tokens(text: str, limit: int) -> str:
 
 @dataclass
 class Evidence:
-    papers: list[ScoredPaper]
+    papers: list[Judged]
     text: str
     trimmed: bool
 
 
-def evidence_candidates(
-    scored: list[ScoredPaper], floor: float = ABSOLUTE_FLOOR
-) -> list[ScoredPaper]:
-    """Every paper relevant enough to be worth the model's attention, best first."""
-    return [p for p in scored if p.relevance >= floor][:MAX_EVIDENCE]
-
-
-def build_evidence(papers: list[ScoredPaper], budget: int) -> Evidence:
+def build_evidence(papers: list[Judged], budget: int) -> Evidence:
     """Number the papers [1]..[n]; stop (trimming the last) when the budget is spent."""
     blocks, kept, used, trimmed = [], [], 0, False
     for paper in papers:
-        record = paper.hit.paper
+        record = paper.paper
         year = f" ({record.year})" if record.year else ""
         block = f"[{len(kept) + 1}] {record.title}{year}\n{record.abstract}"
         cost = count_tokens(block) + 2
@@ -160,23 +152,23 @@ def _declined(text: str) -> bool:
     return norm(CANNOT_ANSWER) in norm(text)
 
 
-def llm_answer(
-    question: str,
-    scored: list[ScoredPaper],
-    settings: Settings,
-    on_token: TokenCallback | None = None,
-    floor: float = ABSOLUTE_FLOOR,
-) -> Answer:
-    """Ask the LLM; no call at all when retrieval found nothing relevant."""
-    candidates = evidence_candidates(scored, floor)
-    sources = [p.hit for p in scored]
-    if not candidates:
-        return Answer(question, CANNOT_ANSWER, "llm", True, [], sources, [])
+LIST_INSTRUCTION = (
+    "This question asks for papers: cite every paper in the evidence that fits it, each with "
+    "what it contributes; leave out only papers that do not fit."
+)
+
+
+def llm_answer(decision, settings: Settings, on_token: TokenCallback | None = None) -> Answer:
+    """Ask the LLM about every paper the decision judged relevant, up to the token budget."""
+    question = decision.analysis.question
+    candidates = decision.relevant
+    sources = [j.hit for j in decision.judged]
     system = system_prompt("answer_system", settings.prompts_dir)
     user_template = load_prompt("answer_user", settings.prompts_dir)
+    asked = f"{question}\n\n{LIST_INSTRUCTION}" if decision.analysis.kind == "list" else question
     overhead = (
         count_tokens(system)
-        + count_tokens(user_template.render(evidence="", question=question))
+        + count_tokens(user_template.render(evidence="", question=asked))
         + 2 * MESSAGE_OVERHEAD_TOKENS
     )
     budget = settings.llm_context_window - settings.llm_answer_tokens - overhead
@@ -186,7 +178,7 @@ def llm_answer(
             "evidence; raise ASSISTANT_LLM_CONTEXT_WINDOW or shorten the question"
         )
     evidence = build_evidence(candidates, budget)
-    user = user_template.render(evidence=evidence.text, question=question)
+    user = user_template.render(evidence=evidence.text, question=asked)
     text, raw = _chat(settings, system, user, on_token)
     warnings: list[str] = []
     if evidence.trimmed:
@@ -201,9 +193,16 @@ def llm_answer(
     warnings.extend(checked.warnings)
     if not checked.order:
         warnings.append("the answer cites none of the evidence: treat it as unsupported")
-    citations = [
-        Citation(i + 1, evidence.papers[n - 1].hit.paper) for i, n in enumerate(checked.order)
-    ]
+    elif decision.analysis.kind == "list":
+        left_out = [
+            j.paper.title for i, j in enumerate(evidence.papers, 1) if i not in checked.order
+        ]
+        if left_out:
+            warnings.append(
+                f"{len(left_out)} relevant paper(s) in the evidence left uncited: "
+                + "; ".join(left_out)
+            )
+    citations = [Citation(i + 1, evidence.papers[n - 1].paper) for i, n in enumerate(checked.order)]
     return Answer(question, checked.text, "llm", False, citations, sources, warnings, usage)
 
 

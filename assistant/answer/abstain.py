@@ -1,0 +1,47 @@
+"""Answers that cite nothing, and say why: no topic, not English, or not in the collection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answer.model import CANNOT_ANSWER, Answer
+from assistant.answer.question import QuestionAnalysis
+from assistant.answer.relevance import Judged
+
+NO_TOPIC = (
+    'Ask about a topic: this question names none (for example, "which papers study over-refusal?").'
+)
+NOT_ENGLISH = (
+    "The collection and its embedding model are English-only, so this question cannot be "
+    "matched: please ask it in English."
+)
+CLOSEST = 3
+
+
+def _closest(judged: Sequence[Judged]) -> str:
+    lines = []
+    for candidate in judged[:CLOSEST]:
+        paper = candidate.paper
+        year = f" ({paper.year})" if paper.year else ""
+        lines.append(f"- {paper.title}{year}")
+    return "Closest papers (not cited):\n\n" + "\n".join(lines) if lines else ""
+
+
+def why_not(analysis: QuestionAnalysis) -> str:
+    """The sentence that names what the collection lacks."""
+    if analysis.missing:
+        words = ", ".join(f'"{w}"' for w in analysis.missing)
+        return f"No paper in the collection mentions {words}."
+    return f"No paper in the collection is about {analysis.topic}."
+
+
+def abstention(analysis: QuestionAnalysis, judged: Sequence[Judged], mode: str) -> Answer:
+    """The answer when nothing is relevant (or the question cannot be matched at all)."""
+    sources = [j.hit for j in judged]
+    if not analysis.english:
+        return Answer(analysis.question, NOT_ENGLISH, mode, True, [], sources, [])
+    if not analysis.has_topic:
+        return Answer(analysis.question, NO_TOPIC, mode, True, [], sources, [])
+    parts = [f"{CANNOT_ANSWER} {why_not(analysis)}", _closest(judged)]
+    text = "\n\n".join(part for part in parts if part)
+    return Answer(analysis.question, text, mode, True, [], sources, [])

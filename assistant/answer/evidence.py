@@ -1,0 +1,141 @@
+"""The sentences of relevant papers that answer a question, scored and ready to quote.
+
+A sentence scores by its similarity to the question (embedded in one batch for all the
+papers), the share of the question's terms it holds, its role (a contribution or a
+finding beats background and motivation) and, for questions after a specific fact, whether
+it carries that kind of fact (a number, a named benchmark, a method).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answer.question import QuestionAnalysis
+from assistant.answer.sentences import (
+    has_number,
+    leans_back,
+    role_bonus,
+    split_sentences,
+    third_person,
+    without_connective,
+)
+from assistant.corpus.paper import Paper
+from assistant.index.bm25 import BM25Index, tokenize
+from assistant.index.embeddings import Embedder
+
+LEXICAL_WEIGHT = 0.3
+FACT_BONUS = 0.12
+PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusal")
+BACK_REFERENCE_PENALTY = 0.06
+MIN_CHARS = 30
+MAX_CLAUSE_WORDS = 45
+_NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)\b")
+_METHOD = re.compile(
+    r"\b(?:by|via|through|using|leverag\w+|train\w*|fine-tun\w+|introduc\w+|propos\w+)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Sentence:
+    text: str  # as quoted: connective stripped, third person, with its antecedent if needed
+    score: float
+    position: int
+
+
+def _fact_bonus(sentence: str, analysis: QuestionAnalysis) -> float:
+    if analysis.fact == "number" and has_number(sentence):
+        return FACT_BONUS
+    if analysis.fact == "named" and _NAMED.search(sentence):
+        return FACT_BONUS
+    if analysis.fact == "method" and _METHOD.search(sentence):
+        return FACT_BONUS / 2
+    return 0.0
+
+
+def quotable(sentences: Sequence[str], position: int) -> str:
+    """A sentence as it can stand alone: its antecedent prepended when it leans back,
+    a dangling connective dropped, first person turned into third."""
+    text = without_connective(sentences[position])
+    if position > 0 and leans_back(sentences[position]):
+        text = f"{without_connective(sentences[position - 1])} {text}"
+    return third_person(text)
+
+
+def shorten(sentence: str, terms: Sequence[str]) -> str:
+    """A long sentence cut to the clause that holds the most question terms."""
+    if len(sentence.split()) <= MAX_CLAUSE_WORDS:
+        return sentence
+    clauses = [
+        c.strip()
+        for c in re.split(r"(?<=[;:])\s+|,\s+(?=(?:while|whereas|and we|but)\b)", sentence)
+    ]
+    if len(clauses) < 2:
+        return sentence
+    wanted = set(terms)
+    best = max(clauses, key=lambda c: len(wanted & set(tokenize([c])[0])))
+    best = best.rstrip(";:,")
+    if not best.endswith((".", "!", "?")):
+        best += "."
+    return best[0].upper() + best[1:]
+
+
+class SentencePicker:
+    """Scores the sentences of given papers against one question."""
+
+    def __init__(
+        self,
+        analysis: QuestionAnalysis,
+        query_vector: np.ndarray,
+        embedder: Embedder,
+        bm25: BM25Index,
+    ) -> None:
+        self.analysis = analysis
+        self.query_vector = np.asarray(query_vector, dtype=np.float32)
+        self.embedder = embedder
+        self.weights = {t: bm25.idf(t) for t in analysis.terms}
+        question_tokens = tokenize([analysis.question])[0]
+        self.phrases = set(itertools.pairwise(question_tokens))
+
+    def _coverage(self, tokens: set[str]) -> float:
+        total = sum(self.weights.values())
+        return sum(w for t, w in self.weights.items() if t in tokens) / total if total else 0.0
+
+    def _has_phrase(self, tokens: Sequence[str]) -> bool:
+        return bool(self.phrases & set(itertools.pairwise(tokens)))
+
+    def pick(self, papers: Sequence[Paper]) -> dict[str, list[Sentence]]:
+        """Each paper's usable sentences, best first."""
+        per_paper = [split_sentences(p.abstract) or (p.title,) for p in papers]
+        flat = [s for sentences in per_paper for s in sentences]
+        if not flat:
+            return {}
+        similarities = self.embedder.embed(flat) @ self.query_vector
+        token_lists = tokenize(flat)
+        token_sets = [set(t) for t in token_lists]
+        result: dict[str, list[Sentence]] = {}
+        offset = 0
+        for paper, sentences in zip(papers, per_paper, strict=True):
+            scored = []
+            for i, sentence in enumerate(sentences):
+                if "http" in sentence or len(sentence) < MIN_CHARS:
+                    continue
+                score = (
+                    float(similarities[offset + i])
+                    + LEXICAL_WEIGHT * self._coverage(token_sets[offset + i])
+                    + (PHRASE_BONUS if self._has_phrase(token_lists[offset + i]) else 0.0)
+                    + role_bonus(sentence)
+                    + _fact_bonus(sentence, self.analysis)
+                    - (BACK_REFERENCE_PENALTY if leans_back(sentence) else 0.0)
+                )
+                scored.append(Sentence(quotable(sentences, i), score, i))
+            offset += len(sentences)
+            if not scored:  # only a title, or only short sentences: quote the title
+                scored = [Sentence(paper.title + ".", 0.0, 0)]
+            result[paper.paper_id] = sorted(scored, key=lambda s: -s.score)
+        return result

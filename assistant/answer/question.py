@@ -1,0 +1,223 @@
+"""What a question asks for: its topic words, its key concept, its form and its language.
+
+The answerers use this to decide the shape of an answer (a list of papers, a specific
+fact, a comparison), and to explain an abstention: which concept the collection lacks,
+that the question has no topic at all, or that it is not in English.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.index.bm25 import BM25Index, is_question_word, stem, tokenize
+
+Kind = Literal["list", "specific", "comparison"]
+Fact = Literal["number", "named", "method", "finding", ""]
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_COMPARISON = re.compile(
+    r"\b(compare[ds]?|comparing|comparison|contrast(?:s|ed|ing)?|differ(?:s|ent|ence|ences)?|"
+    r"versus|vs\.?|trade-?offs?|similarit(?:y|ies)|agree|disagree)\b",
+    re.IGNORECASE,
+)
+_LIST = re.compile(
+    r"^\s*(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
+    r"(?:papers?|works?|studies|articles|research|publications|approaches|methods|benchmarks)\b"
+    r"|(?:papers?|works?|studies|research|publications)\s+(?:on|about|that|which|studying)\b"
+    r"|list\b|survey\b|overview\b)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\b(how (?:many|much|often|large|big|small|long|fast|well)|what (?:percentage|fraction|"
+    r"share|proportion|number|rate|accuracy|score)|by how much|how high|how low)\b",
+    re.IGNORECASE,
+)
+_NAMED = re.compile(
+    r"\b(which|what) (?:\w+ )?(benchmark|dataset|data set|model|metric|game|task|language|corpus|"
+    r"baseline|evaluation)s?\b",
+    re.IGNORECASE,
+)
+_METHOD = re.compile(
+    r"^\s*(how (?:can|could|do|does|did|to|is|are|was|were)|what (?:method|technique|approach)|"
+    r"in what way)\b",
+    re.IGNORECASE,
+)
+_FINDING = re.compile(
+    r"\b(find|found|finding|findings|show|shown|result|results|conclude|observe|report|"
+    r"discover)\b|^\s*(?:does|do|did|is|are|can|was|were|will)\b",
+    re.IGNORECASE,
+)
+# Terms at least this rare, relative to the question's rarest one, make its key concept.
+KEY_TERM_SHARE = 0.6
+_NON_ENGLISH_LANGUAGES = (
+    "FRENCH",
+    "GERMAN",
+    "SPANISH",
+    "ITALIAN",
+    "PORTUGUESE",
+    "DUTCH",
+    "DANISH",
+    "NORWEGIAN",
+    "SWEDISH",
+    "TURKISH",
+    "RUSSIAN",
+)
+
+
+@dataclass(frozen=True)
+class QuestionAnalysis:
+    question: str
+    kind: Kind
+    fact: Fact  # for specific questions: what kind of fact is asked for
+    terms: tuple[str, ...]  # content terms, as the index spells them (stemmed)
+    key_terms: tuple[str, ...]  # the rarest content terms: the question's key concept
+    topic: str  # the question's topic in its own words ("graph neural networks for ...")
+    missing: tuple[str, ...]  # words of the question that no indexed chunk contains
+    english: bool
+
+    @property
+    def has_topic(self) -> bool:
+        return bool(self.terms)
+
+
+def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
+    """Everything the answerers need to know about a question, for this corpus."""
+    words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(question)]
+    content_words = [w for w in words if _content_stems(w)]
+    terms = tuple(dict.fromkeys(t for w in content_words for t in _content_stems(w)))
+    rarity = {t: bm25.idf(t) for t in terms}
+    rarest = max(rarity.values(), default=0.0)
+    key_terms = tuple(t for t in terms if rarity[t] >= KEY_TERM_SHARE * rarest)
+    missing = tuple(
+        dict.fromkeys(
+            w
+            for w in content_words
+            if all(bm25.document_frequency(t) == 0 for t in tokenize([w])[0])
+        )
+    )
+    kind, fact = classify(question)
+    return QuestionAnalysis(
+        question=question,
+        kind=kind,
+        fact=fact,
+        terms=terms,
+        key_terms=key_terms,
+        topic=topic_phrase(question),
+        missing=missing if len(bm25.chunk_ids) else (),
+        english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
+    )
+
+
+# British -> American endings: an abstract says "behavior" where a question says "behaviour".
+_SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
+              ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"))  # fmt: skip
+
+
+def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
+    """The word as the corpus spells it, when only another spelling of it is indexed."""
+    stems = tokenize([word])[0]
+    if not stems or any(bm25.document_frequency(t) for t in stems):
+        return word
+    lower = word.lower()
+    for british, american in _SPELLINGS:
+        if lower.endswith(british):
+            variant = lower[: -len(british)] + american
+            if any(bm25.document_frequency(t) for t in tokenize([variant])[0]):
+                return variant
+    return word
+
+
+# Words that carry no topic, beyond the index's stop words and the question framing.
+FILLER = (
+    "one ones thing things stuff way ways get got tell please know something anything "
+    "everything also kind kinds sort lot lots really maybe then"
+)
+
+
+@functools.cache
+def _non_topic_stems() -> frozenset[str]:
+    import bm25s.stopwords as lists
+
+    return frozenset(stem(w) for w in (*lists.STOPWORDS_EN_PLUS, *FILLER.split()))
+
+
+def _content_stems(word: str) -> list[str]:
+    """The stems of a word that say what a question is about. A hyphenated compound keeps
+    every part ("over-refusal" -> ["over", "refus"]): "over" is what makes it a concept."""
+    if is_question_word(word):
+        return []
+    stems = tokenize([word])[0]
+    if "-" in word.strip("-") and len(stems) > 1:
+        return stems
+    return [t for t in stems if t not in _non_topic_stems()]
+
+
+def classify(question: str) -> tuple[Kind, Fact]:
+    """The form an answer should take: a list of papers, a specific fact, or a comparison."""
+    if _COMPARISON.search(question):
+        return "comparison", ""
+    if _LIST.search(question):
+        return "list", ""
+    if _NUMBER.search(question):
+        return "specific", "number"
+    if _NAMED.search(question):
+        return "specific", "named"
+    if _METHOD.search(question):
+        return "specific", "method"
+    if _FINDING.search(question):
+        return "specific", "finding"
+    if "?" not in question and len(question.split()) <= 8:
+        return "list", ""  # a bare topic ("jailbreak attacks") asks for the papers on it
+    return "specific", "finding"
+
+
+def topic_phrase(question: str) -> str:
+    """The question without its framing: 'Which papers study X?' -> 'X'."""
+    words = question.strip().rstrip("?.!").split()
+    while words and (
+        is_question_word(words[0].strip(",:;"))
+        or not tokenize([words[0]])[0]
+        or stem(words[0]) in {"introduc", "propos", "present", "investig", "examin", "explor"}
+    ):
+        words.pop(0)
+    return " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
+
+
+@functools.cache
+def _stopword_sets() -> dict[str, frozenset[str]]:
+    import bm25s.stopwords as lists
+
+    return {
+        name: frozenset(w.lower() for w in getattr(lists, f"STOPWORDS_{name}"))
+        for name in ("EN", *_NON_ENGLISH_LANGUAGES)
+    }
+
+
+def is_english(question: str, unknown_share: float = 0.0) -> bool:
+    """False for a question in another language: its function words, accents, or words the
+    corpus has never seen (`unknown_share` of its content words), or another script.
+
+    The corpus and the embedding model are English-only, so such a question cannot be
+    matched; short English questions without stop words ("jailbreak attacks") pass.
+    """
+    letters = [ch for ch in question if ch.isalpha()]
+    if not letters:
+        return True
+    latin = sum("LATIN" in unicodedata.name(ch, "") for ch in letters)
+    if latin < 0.5 * len(letters):
+        return False
+    words = [w.lower() for w in _WORD.findall(question)]
+    sets = _stopword_sets()
+    english = sum(w in sets["EN"] for w in words)
+    # only the function words English does not share ("on" is English and French)
+    other = max(
+        sum(w in sets[name] and w not in sets["EN"] for w in words)
+        for name in _NON_ENGLISH_LANGUAGES
+    )
+    accented = any(unicodedata.decomposition(ch) for w in words for ch in w)
+    foreign = accented or unknown_share >= 0.5
+    return not ((other >= 2 and other > english) or (other >= 1 and english == 0 and foreign))
