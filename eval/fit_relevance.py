@@ -2,14 +2,13 @@
 
 Training data, each row one (question, candidate paper) of the top POOL of the hybrid
 ranking, labelled 1 when the paper is gold for the question:
-- the repo's questions over the bundled seeds (eval/questions*.jsonl; "acceptable"
+- the repo's questions over the bundled seeds (eval/questions.jsonl; "acceptable"
   papers are left out of training, off-corpus questions give all-negative pools);
 - the SciFact train claims and qrels (BEIR folder, default ../shared/eval/scifact);
 - cross-corpus pairs: SciFact claims asked of the seeds, and the seed questions asked of
-  SciFact, whose candidates are all irrelevant: the off-topic cases a user meets;
-- ablated pools: a seed question or SciFact claim whose gold (and acceptable) papers are
-  taken out of its candidates, so that everything left is a near miss: a question next to
-  the collection's topics that the collection does not answer.
+  SciFact, whose candidates are all irrelevant: the off-topic cases a user meets.
+(Pools with their gold papers taken out, as stand-ins for near-miss questions, were tried
+and lowered the held-out answer quality from 0.81 to 0.79: they look like real questions.)
 Each source weighs the same in the fit (the cross pairs half). Precision and recall are
 reported on questions the model was not fitted on (5-fold, grouped by question), and the
 threshold is chosen there, on the seed questions.
@@ -44,10 +43,10 @@ from assistant.answer.relevance import (
 )
 from assistant.beir import load_beir
 from assistant.corpus.paper import paper_id_for
-from assistant.retrieval import Ranking
+from assistant.evaluation import load_questions
 
 HERE = Path(__file__).resolve().parent
-SOURCE_WEIGHT = {"seeds": 1.0, "scifact": 1.0, "cross": 0.5, "ablated": 0.5}
+SOURCE_WEIGHT = {"seeds": 1.0, "scifact": 1.0, "cross": 0.5}
 
 
 @dataclass
@@ -57,21 +56,11 @@ class Rows:
     groups: list[str]  # question id: folds never split a question
     sources: list[str]
 
-    def add(
-        self, assistant: Assistant, group: str, source: str, question: str, gold, skip=(),
-        ablate: bool = False,
-    ):  # fmt: skip
-        """The question's pool; with `ablate`, a second pool without its gold papers."""
+    def add(self, assistant: Assistant, group: str, source: str, question: str, gold, skip=()):
+        """The candidates of one question, labelled; `skip` (acceptable papers) left out."""
         engine = assistant.engine
         ranking = engine.retriever.retrieve(question, k=POOL)
         analysis = analyse(question, engine.bm25)
-        self._add_pool(engine, ranking, analysis, group, source, gold, skip)
-        if ablate and gold:
-            kept = [h for h in ranking.hits if h.paper.paper_id not in gold | set(skip)]
-            ablated = Ranking(ranking.query, kept, ranking.query_vector)
-            self._add_pool(engine, ablated, analysis, group, "ablated", set(), ())
-
-    def _add_pool(self, engine, ranking, analysis, group, source, gold, skip) -> None:
         if not ranking.hits:
             return
         vectors = engine.store.paper_vectors([h.paper.paper_id for h in ranking.hits])
@@ -85,32 +74,23 @@ class Rows:
             self.sources.append(source)
 
 
-def seed_questions(folder: Path) -> list[dict]:
-    questions = []
-    for path in sorted(folder.glob("questions*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                questions.append(json.loads(line))
-    return questions
-
-
-def collect(scifact: Path | None, data_dir: Path, claims_on_seeds: int) -> Rows:
+def collect(scifact: Path | None, data_dir: Path, claims_on_seeds: int, questions_file: Path):
     rows = Rows([], [], [], [])
     seeds = Assistant(data_dir=str(data_dir), collection="papers")
-    questions = seed_questions(HERE)
+    questions = load_questions(questions_file)
     for q in questions:
         gold = {paper_id_for(t) for t in q.get("gold", [])}
         skip = {paper_id_for(t) for t in q.get("acceptable", [])}
-        rows.add(seeds, f"seed:{q['id']}", "seeds", q["q"], gold, skip, ablate=True)
+        rows.add(seeds, f"seed:{q['id']}", "seeds", q["q"], gold, skip)
     print(f"seed questions: {len(questions)}", file=sys.stderr)
     if scifact is None:
         return rows
     beir = load_beir(scifact, "train")
     sci = Assistant(data_dir=str(data_dir), collection="beir-scifact")
     sci.index([beir.corpus])
-    for i, (qid, text) in enumerate(beir.queries.items()):
+    for qid, text in beir.queries.items():
         gold = {doc for doc, grade in beir.qrels[qid].items() if grade > 0}
-        rows.add(sci, f"sf:{qid}", "scifact", text, gold, ablate=i % 3 == 0)
+        rows.add(sci, f"sf:{qid}", "scifact", text, gold)
     sample = random.Random(0).sample(sorted(beir.queries), min(claims_on_seeds, len(beir.queries)))
     for qid in sample:
         rows.add(seeds, f"sf-on-seeds:{qid}", "cross", beir.queries[qid], set())
@@ -164,6 +144,7 @@ def main() -> None:
     parser.add_argument("--scifact", type=Path, default=default_scifact)
     parser.add_argument("--data-dir", type=Path, default=None, help="index location (temp)")
     parser.add_argument("--claims-on-seeds", type=int, default=300)
+    parser.add_argument("--questions", type=Path, default=HERE / "questions.jsonl")
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     parser.add_argument("--rows", type=Path, help="cache the feature rows in this .npz file")
     args = parser.parse_args()
@@ -180,7 +161,7 @@ def load_rows(args) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if scifact is None:
         print(f"{args.scifact}: no SciFact folder; fitting on the seed questions only")
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="fit-relevance-"))
-    rows = collect(scifact, data_dir, args.claims_on_seeds)
+    rows = collect(scifact, data_dir, args.claims_on_seeds, args.questions)
     x, y = np.array(rows.features), np.array(rows.labels)
     sources, groups = np.array(rows.sources), np.array(rows.groups)
     if args.rows:
@@ -249,30 +230,25 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
     pools = pools_of(x, y, sources, groups, held_out)
     pool_weights = _weights(pools.sources)
     covered = _held_out(pools.x, pools.covered, pool_weights, pools.groups)
-    # The coverage threshold is the one that decides coverage best, each source weighing the
-    # same; the paper threshold then gives the best held-out answers where the product is
-    # used: questions over a collection of papers (the seed questions; see answer_quality).
+    # Both thresholds give the best held-out answers where the product is used: questions
+    # over a collection of papers (the seed questions; see answer_quality).
     grid = np.round(np.arange(0.1, 0.81, 0.02), 2)
-    truth = pools.covered.astype(bool)
-
-    def coverage_accuracy(cut: float) -> float:
-        right = (covered >= cut) == truth
-        return float(np.mean([right[pools.sources == s].mean() for s in set(pools.sources)]))
-
-    pool_cut = float(max(grid, key=coverage_accuracy))
     seeds = np.flatnonzero(pools.sources == "seeds")
     labels = [y[pools.index[i]] for i in seeds]
-    best = (-1.0, 0.5, pool_cut)
+    best = (-1.0, 0.5, 0.5)
     for paper_cut in grid:
-        cited = [(held_out[pools.index[i]] >= paper_cut) & (covered[i] >= pool_cut) for i in seeds]
-        best = max(best, (answer_quality(labels, cited), float(paper_cut), pool_cut))
+        for pool_cut in grid:
+            cited = [
+                (held_out[pools.index[i]] >= paper_cut) & (covered[i] >= pool_cut) for i in seeds
+            ]
+            best = max(best, (answer_quality(labels, cited), float(paper_cut), float(pool_cut)))
     quality, paper_cut, pool_cut = best
     report = {
         source: _precision_recall(y[sources == source], held_out[sources == source] >= paper_cut)
         for source in ("seeds", "scifact")
         if (sources == source).any()
     }
-    for source in ("seeds", "scifact", "cross", "ablated"):
+    for source in SOURCE_WEIGHT:
         chosen = pools.sources == source
         if chosen.any():
             right = (covered[chosen] >= pool_cut) == pools.covered[chosen].astype(bool)
