@@ -33,6 +33,7 @@ FACT_BONUS = 0.12
 PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusal")
 BACK_REFERENCE_PENALTY = 0.06
 MIN_CHARS = 30
+SEMANTIC_PAPERS = 12
 MAX_CLAUSE_WORDS = 45
 _NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)\b")
 _METHOD = re.compile(
@@ -115,7 +116,11 @@ class SentencePicker:
         flat = [s for sentences in per_paper for s in sentences]
         if not flat:
             return {}
-        similarities = self.embedder.embed(flat) @ self.query_vector
+        # Embedding is the cost of an answer: beyond the first papers, sentences are chosen
+        # by their words alone, so that a 40-paper list still answers within a second.
+        embedded = sum(len(sentences) for sentences in per_paper[:SEMANTIC_PAPERS])
+        similarities = np.zeros(len(flat), dtype=np.float32)
+        similarities[:embedded] = self.embedder.embed(flat[:embedded]) @ self.query_vector
         token_lists = tokenize(flat)
         token_sets = [set(t) for t in token_lists]
         result: dict[str, list[Sentence]] = {}
