@@ -107,15 +107,21 @@ class Assistant:
         decision = decide(self.engine, question, only=only)
         return self._answer(decision, use_llm, on_token)
 
-    def _answer(self, decision, use_llm: bool, on_token) -> Answer:
+    def _offline(self, decision) -> Answer:
+        """The extractive answer, or the abstention that says why there is none."""
         from assistant.answer.abstain import abstention
         from assistant.answer.extractive import extractive_answer
 
+        if not decision.relevant:
+            return abstention(decision.analysis, decision.judged, "extractive")
         picker = decision.picker(self.engine)
+        return extractive_answer(decision.analysis, decision.judged, decision.relevant, picker)
+
+    def _answer(self, decision, use_llm: bool, on_token) -> Answer:
+        from assistant.answer.abstain import abstention
+
         if not use_llm:
-            if not decision.relevant:
-                return abstention(decision.analysis, decision.judged, "extractive")
-            return extractive_answer(decision.analysis, decision.judged, decision.relevant, picker)
+            return self._offline(decision)
         from assistant.answer.llm import llm_answer
         from assistant.answer.llm_checks import rerank, verify
 
@@ -137,12 +143,7 @@ class Assistant:
         except EndpointError as error:
             if self.settings.fallback != "offline":
                 raise
-            if not decision.relevant:
-                answer = abstention(decision.analysis, decision.judged, "extractive")
-            else:
-                answer = extractive_answer(
-                    decision.analysis, decision.judged, decision.relevant, picker
-                )
+            answer = self._offline(decision)
             answer.warnings.append(f"LLM failed ({error}); answered offline instead")
             return answer
 
@@ -160,8 +161,8 @@ class Assistant:
 
     def related_work(self, topic: str, *, words: int = 250, llm: bool | None = None):
         """A related-work draft on `topic`: themed paragraphs citing the relevant papers."""
+        from assistant.answer.abstain import abstention
         from assistant.answer.decision import decide
-        from assistant.answer.model import CANNOT_ANSWER
         from assistant.related_work import (
             RelatedWork,
             cluster,
@@ -178,8 +179,11 @@ class Assistant:
         engine = self.engine
         decision = decide(engine, topic)
         papers = select_papers(decision, decision.picker(engine))
-        if not papers:
-            return RelatedWork(topic, CANNOT_ANSWER, "llm" if use_llm else "extractive", True)
+        mode = "llm" if use_llm else "extractive"
+        if not papers:  # the same explanation as an answer's: no topic, not English, ...
+            return RelatedWork(
+                topic, abstention(decision.analysis, decision.judged, mode).text, mode, True
+            )
         vectors = engine.store.paper_vectors([p.hit.paper.paper_id for p in papers])
         groups = cluster(papers, vectors)
         names = name_themes(groups, engine.bm25, topic)

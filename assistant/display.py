@@ -115,11 +115,21 @@ class _Quiet:
 
 
 def render_answer(answer: Answer, with_text: bool = True) -> None:
-    if with_text:
-        out.print(Markdown(answer.text))
-    _print_references(answer.citations)
-    for warning in answer.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}")
+    """Rich markdown on a terminal; elsewhere (`> answer.md`) the plain markdown, unwrapped."""
+    if not out.is_terminal:
+        sys.stdout.write(answer.to_markdown() + "\n")
+    else:
+        if with_text:
+            out.print(Markdown(answer.text))
+        _print_references(answer.citations)
+    _print_warnings(answer.warnings)
+
+
+def _print_warnings(warnings) -> None:
+    from rich.text import Text
+
+    for warning in warnings:  # they quote titles: never read them as markup
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
 
 
 def render_ranking(ranking: Ranking) -> None:

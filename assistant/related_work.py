@@ -18,8 +18,7 @@ import numpy as np
 from assistant.answer.citations import check_citations
 from assistant.answer.evidence import Sentence
 from assistant.answer.extractive import short_title
-from assistant.answer.model import CANNOT_ANSWER, Citation
-from assistant.answer.sentences import third_person
+from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
 from assistant.index.bm25 import BM25Index, tokenize
 from assistant.retrieval import PaperHit
@@ -75,8 +74,10 @@ class RelatedWork:
     def to_markdown(self) -> str:
         if not self.citations:
             return self.text
-        refs = "\n".join(f"{c.reference()}  " for c in self.citations)
-        return f"{self.text}\n\n**References**\n\n{refs}\n"
+        return f"{self.text}\n\n**References**\n\n{references_markdown(self.citations)}\n"
+
+    def __str__(self) -> str:
+        return self.to_markdown()
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
@@ -283,20 +284,16 @@ def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) ->
     return names
 
 
-_DISCOURSE = re.compile(
-    r"^(?:Specifically|Moreover|However|Overall|Finally|Furthermore|In addition|Additionally|"
-    r"First|Second|Third|Therefore|Thus|Hence|Importantly|Notably|Interestingly|In particular|"
-    r"To this end|As a result|In this experiment|For example|For instance),\s+"
-)
 MAX_SENTENCE_WORDS = 45
 
 
 def _sentence_for(paper: ScoredPaper) -> str:
-    """The paper's most relevant complete sentence that is not too long, in third person."""
+    """The paper's most relevant complete sentence that is not too long (already in third
+    person, without a dangling connective: see evidence.quotable)."""
     usable = [s for s in paper.sentences[:3] if "http" not in s.text] or paper.sentences[:1]
     short = [s for s in usable if len(s.text.split()) <= MAX_SENTENCE_WORDS]
     chosen = short[0] if short else min(usable, key=lambda s: len(s.text))
-    return _DISCOURSE.sub("", third_person(chosen.text)).rstrip(" .")
+    return chosen.text.rstrip(" .")
 
 
 def _clause(paper: ScoredPaper, n: int, connective: str) -> str:

@@ -40,6 +40,14 @@ class Ranking:
     hits: list[PaperHit]
     query_vector: object = None  # numpy vector of the query, reused by the answerer
 
+    def __str__(self) -> str:
+        """One line per paper: rank, title (year), score."""
+        lines = [f"Search: {self.query}"]
+        for rank, hit in enumerate(self.hits, start=1):
+            year = f" ({hit.paper.year})" if hit.paper.year else ""
+            lines.append(f"{rank:>3}. {hit.paper.title}{year}  [{hit.score:.3f}]")
+        return "\n".join(lines)
+
     def _repr_html_(self) -> str:
         from assistant.notebook import ranking_html
 

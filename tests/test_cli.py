@@ -33,6 +33,16 @@ def test_ask_renders_markdown_with_references(seeded_dir: Path):
     assert "Sequence to Sequence Reward Modeling" in result.stdout
 
 
+def test_piped_ask_prints_plain_markdown(seeded_dir: Path):
+    question = "Which papers study reward models for RLHF?"
+    result = run_cli("ask", question, data_dir=seeded_dir, env={"COLUMNS": "60"})
+    lines = result.stdout.splitlines()
+    assert "**References**" in lines and "_Quoted from the abstracts" in result.stdout
+    assert any(len(line) > 60 for line in lines)  # not hard-wrapped to the terminal width
+    assert all(line == line.rstrip() for line in lines)  # no padding
+    assert any(line.startswith("- [1] ") for line in lines)
+
+
 def test_ask_abstains_plainly(seeded_dir: Path):
     result = run_cli("ask", "--json", "What is the capital of Australia?", data_dir=seeded_dir)
     payload = json.loads(result.stdout)

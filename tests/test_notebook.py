@@ -16,9 +16,10 @@ def test_answers_and_rankings_display_richly(seeded):
     answer = seeded.ask("Which papers study reward models for RLHF?")
     html = answer._repr_html_()
     assert '<a href="#ref-1">1</a>' in html and 'id="ref-1"' in html
-    assert answer._repr_markdown_() == answer.to_markdown()
+    assert answer._repr_markdown_() == answer.to_markdown() == str(answer)
     assert answer.sources and answer.sources[0].paper.title
     ranking = seeded.search("persuasion", k=3)
+    assert str(ranking).splitlines()[1].startswith("  1. ") and "Paper(" not in str(ranking)
     table = ranking._repr_html_()
     assert table.count("<tr>") == 4 and "Teaching Models to Balance" in table
     try:

@@ -33,6 +33,11 @@ class Citation:
         return f"[{self.n}] {self.paper.title}{year}.{url}"
 
 
+def references_markdown(citations: list[Citation]) -> str:
+    """The reference list as markdown: one item per cited paper, no trailing spaces."""
+    return "\n".join(f"- {c.reference()}" for c in citations)
+
+
 @dataclass
 class Answer:
     question: str
@@ -72,7 +77,7 @@ class Answer:
         return record
 
     def references_markdown(self) -> str:
-        return "\n".join(f"{c.reference()}  " for c in self.citations)
+        return references_markdown(self.citations)
 
     def to_markdown(self) -> str:
         """The answer followed by its reference list."""
@@ -85,6 +90,9 @@ class Answer:
         from assistant.bibtex import to_bibtex
 
         return to_bibtex(c.paper for c in self.citations)
+
+    def __str__(self) -> str:
+        return self.to_markdown()
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
