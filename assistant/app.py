@@ -153,11 +153,13 @@ class Assistant:
 
         return describe_papers(check_question(question), list(papers))
 
-    def chat(self):
-        """A conversation that keeps context: `.ask(question)` answers follow-ups."""
+    def chat(self, *, llm: bool | None = None):
+        """A conversation that keeps context: `.ask(question)` answers follow-ups.
+
+        `llm=False` keeps it offline even when an LLM is configured."""
         from assistant.chat import Conversation
 
-        return Conversation(self)
+        return Conversation(self, llm=llm)
 
     def related_work(self, topic: str, *, words: int = 250, llm: bool | None = None):
         """A related-work draft on `topic`: themed paragraphs citing the relevant papers."""

@@ -7,6 +7,7 @@ mean the papers the last answer cited: the next answer is drawn from those paper
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,9 +40,14 @@ class Turn:
 class Conversation:
     """`a.chat()` returns one; `.ask()` keeps context between questions."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, llm: bool | None = None) -> None:
         self.assistant = assistant
+        self.llm = llm  # None: as configured
         self.turns: list[Turn] = []
+
+    @property
+    def use_llm(self) -> bool:
+        return self.assistant.settings.llm_configured if self.llm is None else self.llm
 
     @property
     def last(self) -> Answer | None:
@@ -63,10 +69,9 @@ class Conversation:
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None) -> Answer:
         question = check_question(question)
-        settings = self.assistant.settings
-        if self.turns and settings.llm_configured:
+        if self.turns and self.use_llm:
             standalone = self._condense(question)
-            answer = self.assistant.ask(standalone, on_token=on_token)
+            answer = self.assistant.ask(standalone, llm=True, on_token=on_token)
             answer.question, answer.rewritten = question, standalone
         else:
             answer = self._ask_offline_follow_up(question, on_token)
@@ -75,21 +80,19 @@ class Conversation:
 
     def _ask_offline_follow_up(self, question: str, on_token) -> Answer:
         last = self.last
+        ask = functools.partial(self.assistant.ask, llm=self.use_llm, on_token=on_token)
         if last is None or not last.citations:
-            return self.assistant.ask(question, on_token=on_token)
+            return ask(question)
         numbers = [int(n) for n in _MARKER.findall(question)]
         named = [last.citations[n - 1].paper for n in numbers if 1 <= n <= len(last.citations)]
         if named:
             rest = _FILLER.sub(" ", _MARKER.sub(" ", question)).split()
             if not rest:  # "tell me more about [2]"
                 return self.assistant.describe(question, named)
-            return self.assistant.ask(
-                " ".join(rest), on_token=on_token, only={p.paper_id for p in named}
-            )
+            return ask(" ".join(rest), only={p.paper_id for p in named})
         if _BACK_REFERENCE.search(question):
-            cited = {c.paper.paper_id for c in last.citations}
-            return self.assistant.ask(question, on_token=on_token, only=cited)
-        return self.assistant.ask(question, on_token=on_token)
+            return ask(question, only={c.paper.paper_id for c in last.citations})
+        return ask(question)
 
     def _condense(self, question: str) -> str:
         from assistant.answer.llm import complete

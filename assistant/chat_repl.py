@@ -36,11 +36,11 @@ def _reader(history_file: Path) -> Callable[[], str]:
     return lambda: session.prompt("ask> ")
 
 
-def run_chat(assistant: Assistant) -> None:
+def run_chat(assistant: Assistant, llm: bool | None = None) -> None:
     out = display.out
-    conversation = assistant.chat()
+    conversation = assistant.chat(llm=llm)
     count = len(assistant.papers())
-    mode = "LLM" if assistant.settings.llm_configured else "offline"
+    mode = "LLM" if conversation.use_llm else "offline"
     out.print(f"Ask about {count} papers ({mode} answers). /help for commands, Ctrl-D to leave.")
     read = _reader(assistant.settings.data_dir / "chat_history")
     while True:

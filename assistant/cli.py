@@ -340,21 +340,22 @@ def related_work(
         display.render_related_work(draft)
     if bib is not None and not draft.citations:
         draft.warnings.append(f"nothing cited, so {bib} was not written")
-    for warning in draft.warnings:
-        display.err.print(f"[yellow]warning:[/yellow] {warning}")
+    display.print_warnings(draft.warnings)
 
 
 @cli.command()
+@click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
 @llm_options
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
-def chat(model, base_url, fallback, data_dir, collection) -> None:
+def chat(no_llm, model, base_url, fallback, data_dir, collection) -> None:
     """A conversation in the terminal, with follow-ups and slash commands (/help)."""
     from assistant.chat_repl import run_chat
 
-    run_chat(_llm_assistant(data_dir, collection, model, base_url, fallback))
+    assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
+    run_chat(assistant, llm=False if no_llm else None)
 
 
 @cli.command()

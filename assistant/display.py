@@ -122,10 +122,10 @@ def render_answer(answer: Answer, with_text: bool = True) -> None:
         if with_text:
             out.print(Markdown(answer.text))
         _print_references(answer.citations)
-    _print_warnings(answer.warnings)
+    print_warnings(answer.warnings)
 
 
-def _print_warnings(warnings) -> None:
+def print_warnings(warnings) -> None:
     from rich.text import Text
 
     for warning in warnings:  # they quote titles: never read them as markup

@@ -36,6 +36,17 @@ def test_offline_follow_ups_resolve_references_and_those(seeded):
     assert conversation.turns == [] and conversation.last is None
 
 
+def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):
+    server = FakeOpenAIServer()
+    with server as fake:
+        settings = Settings(data_dir=seeded_dir, openai_base_url=server.base_url)
+        conversation = Assistant(settings).chat(llm=False)
+        first = conversation.ask(REFUSAL)
+        follow_up = conversation.ask("which of those build an evaluation benchmark?")
+        assert (first.mode, follow_up.mode) == ("extractive", "extractive")
+        assert follow_up.rewritten is None and fake.requests == []
+
+
 def test_llm_follow_ups_are_rewritten_into_standalone_questions(seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:

@@ -36,8 +36,13 @@ MIN_CHARS = 30
 SEMANTIC_PAPERS = 12
 MAX_CLAUSE_WORDS = 45
 _NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)\b")
+_MEASURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|x\b|times|fold)|\d{2,}", re.IGNORECASE)
+_EVALUATION = re.compile(
+    r"\b(?:benchmark|dataset|evaluat\w*|experiments? on|tested on|on the)\b", re.I
+)
 _METHOD = re.compile(
-    r"\b(?:by|via|through|using|leverag\w+|train\w*|fine-tun\w+|introduc\w+|propos\w+)\b",
+    r"\b(?:by|via|through|using|leverag\w+|train\w*|fine-tun\w+|introduc\w+|propos\w+|"
+    r"we show|can be obtained|simply|instead of)\b",
     re.IGNORECASE,
 )
 
@@ -50,12 +55,17 @@ class Sentence:
 
 
 def _fact_bonus(sentence: str, analysis: QuestionAnalysis) -> float:
-    if analysis.fact == "number" and has_number(sentence):
-        return FACT_BONUS
-    if analysis.fact == "named" and _NAMED.search(sentence):
-        return FACT_BONUS
-    if analysis.fact == "method" and _METHOD.search(sentence):
-        return FACT_BONUS / 2
+    """How much the sentence looks like it holds the kind of fact the question asks for."""
+    if analysis.fact == "number":
+        return FACT_BONUS * (2 if _MEASURE.search(sentence) else 1) if has_number(sentence) else 0
+    if analysis.fact == "named":
+        asked = set(_NAMED.findall(analysis.question))
+        new_names = set(_NAMED.findall(sentence)) - asked  # names the question does not give
+        if not new_names:
+            return 0.0
+        return FACT_BONUS * (2 if _EVALUATION.search(sentence) else 1)
+    if analysis.fact == "method":
+        return FACT_BONUS if _METHOD.search(sentence) else 0.0
     return 0.0
 
 

@@ -26,7 +26,7 @@ _COMPARISON = re.compile(
 )
 _LIST = re.compile(
     r"^\s*(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
-    r"(?:papers?|works?|studies|articles|research|publications|approaches|methods|benchmarks)\b"
+    r"(?:papers?|works?|studies|articles|research|publications)\b"
     r"|(?:papers?|works?|studies|research|publications)\s+(?:on|about|that|which|studying)\b"
     r"|list\b|survey\b|overview\b)",
     re.IGNORECASE,
