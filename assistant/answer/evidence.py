@@ -34,7 +34,8 @@ PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusa
 BACK_REFERENCE_PENALTY = 0.06
 MIN_CHARS = 30
 SEMANTIC_PAPERS = 12
-MAX_CLAUSE_WORDS = 45
+MAX_CLAUSE_WORDS = 35
+MIN_CLAUSE_WORDS = 8
 _NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)\b")
 _MEASURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|x\b|times|fold)|\d{2,}", re.IGNORECASE)
 _EVALUATION = re.compile(
@@ -78,22 +79,38 @@ def quotable(sentences: Sequence[str], position: int) -> str:
     return third_person(text)
 
 
+# Breaks between clauses that can stand alone ("...; as such, they map ..." splits, but
+# ", which ..." does not: a relative clause means nothing without its head).
+_CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?:--|—)\s+")
+
+
 def shorten(sentence: str, terms: Sequence[str]) -> str:
-    """A long sentence cut to the clause that holds the most question terms."""
+    """A long sentence cut to the clause that holds the most question terms (the first such
+    clause on a tie), and to MAX_CLAUSE_WORDS words at most."""
     if len(sentence.split()) <= MAX_CLAUSE_WORDS:
         return sentence
-    clauses = [
-        c.strip()
-        for c in re.split(r"(?<=[;:])\s+|,\s+(?=(?:while|whereas|and we|but)\b)", sentence)
-    ]
-    if len(clauses) < 2:
-        return sentence
+    clauses = [c.strip(" ;,") for c in _CLAUSE_BREAK.split(sentence) if c.strip(" ;,")]
     wanted = set(terms)
     best = max(clauses, key=lambda c: len(wanted & set(tokenize([c])[0])))
-    best = best.rstrip(";:,")
+    if len(best.split()) < MIN_CLAUSE_WORDS:
+        best = sentence
+    words = best.split()
+    if len(words) > MAX_CLAUSE_WORDS:
+        return _window(words, wanted)
     if not best.endswith((".", "!", "?")):
         best += "."
     return best[0].upper() + best[1:]
+
+
+def _window(words: list[str], wanted: set[str]) -> str:
+    """The MAX_CLAUSE_WORDS consecutive words that hold the most question terms, the
+    earliest on a tie, with an ellipsis where words were left out."""
+    hits = [bool(wanted & set(stems)) for stems in tokenize(words)]
+    starts = range(len(words) - MAX_CLAUSE_WORDS + 1)
+    start = max(starts, key=lambda i: (sum(hits[i : i + MAX_CLAUSE_WORDS]), -i))
+    end = start + MAX_CLAUSE_WORDS
+    text = " ".join(words[start:end]).rstrip(",;:")
+    return ("… " if start else "") + text + (" …" if end < len(words) else "")
 
 
 class SentencePicker:

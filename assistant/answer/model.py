@@ -30,7 +30,8 @@ class Citation:
         """`[n] Title (year). URL` for a reference list."""
         year = f" ({self.paper.year})" if self.paper.year else ""
         url = f" {self.paper.first_url}" if self.paper.first_url else ""
-        return f"[{self.n}] {self.paper.title}{year}.{url}"
+        stop = "" if not year and self.paper.title.endswith((".", "?", "!")) else "."
+        return f"[{self.n}] {self.paper.title}{year}{stop}{url}"
 
 
 def references_markdown(citations: list[Citation]) -> str:
