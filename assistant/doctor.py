@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from assistant.config import Settings
 
+MAX_MODELS_LISTED = 12
+
 
 @dataclass
 class DoctorReport:
@@ -86,9 +88,14 @@ def _check_endpoint(settings: Settings, key: str | None) -> tuple[str, bool, str
         models = [m.id for m in client.models.list()]
     except openai.APIError as error:
         return ("endpoint", False, str(endpoint_error(error, settings)))
-    served = (
-        "serves the model"
-        if settings.llm_model in models
-        else (f"answers, but does not list {settings.llm_model!r} among {len(models)} models")
+    listed = ", ".join(models[:MAX_MODELS_LISTED]) + (
+        " ..." if len(models) > MAX_MODELS_LISTED else ""
     )
-    return ("endpoint", True, served)
+    if settings.llm_model in models:
+        return ("endpoint", True, f"serves {settings.llm_model!r} (models: {listed})")
+    return (
+        "endpoint",
+        True,
+        f"answers, but does not list {settings.llm_model!r}; set ASSISTANT_LLM_MODEL to one "
+        f"it serves: {listed or 'none listed'}",
+    )

@@ -275,8 +275,14 @@ def test_cli_ask_json_in_llm_mode_and_the_key_never_shows(seeded_dir, server):
     assert fallback.returncode == 0 and "answered offline instead" in fallback.stderr
     doctor = run_cli("doctor", data_dir=seeded_dir, env=cli_env(server))
     assert doctor.returncode == 0, doctor.stdout
-    assert "hidden" in doctor.stdout and "serves the model" in doctor.stdout
-    for result in (ok, offline, denied, fallback, doctor):
+    assert "hidden" in doctor.stdout and "serves 'test-model' (models: test-model)" in doctor.stdout
+    unknown = run_cli(
+        "doctor", data_dir=seeded_dir, env={**cli_env(server), "ASSISTANT_LLM_MODEL": "gpt-x"}
+    )
+    assert "does not list 'gpt-x'; set ASSISTANT_LLM_MODEL to one it serves: test-model" in (
+        " ".join(unknown.stdout.split())
+    )
+    for result in (ok, offline, denied, fallback, doctor, unknown):
         assert KEY not in result.stdout + result.stderr
         assert KEY[-8:] not in result.stdout + result.stderr
 
