@@ -8,6 +8,7 @@ from pathlib import Path
 from assistant.answer.model import Answer
 from assistant.config import Settings, load_settings
 from assistant.corpus.paper import Paper
+from assistant.corpus.text import strip_controls
 from assistant.errors import EndpointError, InputError
 from assistant.index.indexer import IndexReport, Progress
 from assistant.retrieval import Ranking
@@ -16,7 +17,8 @@ MAX_QUESTION_CHARS = 2000
 
 
 def check_question(question: str) -> str:
-    question = " ".join((question or "").split())
+    """The question with whitespace normalised and escape and control characters removed."""
+    question = " ".join(strip_controls(question or "").split())
     if not question:
         raise InputError('the question is empty; ask something, e.g. "which papers study X?"')
     if len(question) > MAX_QUESTION_CHARS:
@@ -100,10 +102,14 @@ class Assistant:
         endpoint gives an extractive answer with a warning instead of an error. `only`
         limits the evidence to some paper ids.
         """
+        from assistant.answer.abstain import about_the_collection
         from assistant.answer.decision import decide
+        from assistant.answer.question import asks_about_the_collection
 
         question = check_question(question)
         use_llm = self.settings.llm_configured if llm is None else llm
+        if asks_about_the_collection(question):
+            return about_the_collection(question, self.engine.catalog.count(), use_llm)
         decision = decide(self.engine, question, only=only)
         return self._answer(decision, use_llm, on_token)
 

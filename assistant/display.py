@@ -22,6 +22,7 @@ from rich.table import Table
 
 from assistant.answer.model import Answer
 from assistant.corpus.paper import Paper
+from assistant.corpus.text import strip_controls
 from assistant.retrieval import Ranking
 
 out = Console(highlight=False)
@@ -117,10 +118,10 @@ class _Quiet:
 def render_answer(answer: Answer, with_text: bool = True) -> None:
     """Rich markdown on a terminal; elsewhere (`> answer.md`) the plain markdown, unwrapped."""
     if not out.is_terminal:
-        sys.stdout.write(answer.to_markdown() + "\n")
+        sys.stdout.write(strip_controls(answer.to_markdown()) + "\n")
     else:
         if with_text:
-            out.print(Markdown(answer.text))
+            out.print(Markdown(strip_controls(answer.text)))
         _print_references(answer.citations)
     print_warnings(answer.warnings)
 

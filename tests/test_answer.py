@@ -7,6 +7,7 @@ import re
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
+from assistant.answer.question import topic_phrase
 from assistant.answer.sentences import (
     cite,
     leans_back,
@@ -15,6 +16,8 @@ from assistant.answer.sentences import (
     without_connective,
 )
 from assistant.evaluation import stated_count
+
+from .conftest import run_cli
 
 
 def markers(text: str) -> list[int]:
@@ -116,3 +119,25 @@ def test_sentence_helpers():
         "The authors find that their model wins."
     )
     assert cite("It works.", "[2]") == "It works [2]."
+
+
+def test_escape_sequences_in_a_question_never_reach_the_output(seeded_dir):
+    question = "\x1b]0;pwned\x07which papers study jailbreaks?\x1b[2J\u202e"
+    result = run_cli("ask", question, data_dir=seeded_dir)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert "papers in the collection study jailbreaks:" in result.stdout
+
+
+def test_a_question_about_the_collection_gets_its_size(seeded):
+    for question in ("how many papers are there?", "list all papers"):
+        answer = seeded.ask(question)
+        assert answer.text.startswith("The collection holds 87 papers.")
+        assert answer.citations == []
+
+
+def test_the_topic_drops_the_framing_on_both_sides():
+    assert topic_phrase("Tell me about reward models, please?") == "reward models"
+    assert topic_phrase("what does the paper Persona Vectors show?") == "Persona Vectors"
+    assert topic_phrase("Which papers evaluate vision-language models?") == "vision-language models"
+    assert topic_phrase("jailbreak attacks") == "jailbreak attacks"

@@ -45,3 +45,12 @@ def abstention(analysis: QuestionAnalysis, judged: Sequence[Judged], mode: str) 
     parts = [f"{CANNOT_ANSWER} {why_not(analysis)}", _closest(judged)]
     text = "\n\n".join(part for part in parts if part)
     return Answer(analysis.question, text, mode, True, [], sources, [])
+
+
+def about_the_collection(question: str, count: int, llm: bool) -> Answer:
+    """A question about the collection itself ("how many papers are there?")."""
+    text = (
+        f"The collection holds {count:,} papers. `assistant papers` lists them (in a notebook, "
+        "`Assistant().papers()`); ask about a topic to have them cited."
+    )
+    return Answer(question, text, "llm" if llm else "extractive", False, [], [], [])

@@ -134,7 +134,8 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
 # Words that carry no topic, beyond the index's stop words and the question framing.
 FILLER = (
     "one ones thing things stuff way ways get got tell please know something anything "
-    "everything also kind kinds sort lot lots really maybe then"
+    "everything also kind kinds sort lot lots really maybe then say says said wrote written "
+    "authored published"
 )
 
 
@@ -175,16 +176,43 @@ def classify(question: str) -> tuple[Kind, Fact]:
     return "specific", "finding"
 
 
+_FRAMING_VERBS = frozenset(
+    {"introduc", "propos", "present", "investig", "examin", "explor", "evalu", "analyz", "analys",
+     "address", "discuss", "describ", "focus"}
+)  # fmt: skip
+_ABOUT_THE_COLLECTION = re.compile(
+    r"^\s*(?:how many (?:papers|abstracts|articles|documents)\b|(?:list|show)(?: me)? (?:all|every)"
+    r"(?: of)?(?: the)? (?:papers|abstracts|articles)\s*[?.!]*\s*$|what(?: papers)? (?:is|are) in "
+    r"(?:the|this|your) (?:collection|corpus|index))",
+    re.IGNORECASE,
+)
+
+
+def asks_about_the_collection(question: str) -> bool:
+    """ "How many papers are there?", "list all papers": about the collection, not a topic."""
+    return bool(_ABOUT_THE_COLLECTION.search(question))
+
+
+MAX_TOPIC_CHARS = 80
+
+
 def topic_phrase(question: str) -> str:
-    """The question without its framing: 'Which papers study X?' -> 'X'."""
+    """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
+    please' -> 'X'; cut to MAX_TOPIC_CHARS."""
     words = question.strip().rstrip("?.!").split()
-    while words and (
-        is_question_word(words[0].strip(",:;"))
-        or not tokenize([words[0]])[0]
-        or stem(words[0]) in {"introduc", "propos", "present", "investig", "examin", "explor"}
-    ):
+
+    def framing(word: str) -> bool:
+        word = word.strip(",:;?!.")
+        return not _content_stems(word) or stem(word) in _FRAMING_VERBS
+
+    while words and framing(words[0]):
         words.pop(0)
-    return " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
+    while words and framing(words[-1]):
+        words.pop()
+    topic = " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
+    if len(topic) > MAX_TOPIC_CHARS:
+        topic = topic[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0] + " …"
+    return topic
 
 
 @functools.cache

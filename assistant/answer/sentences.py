@@ -24,13 +24,18 @@ _CONNECTIVE = re.compile(
     r"To do so|To that end|On the other hand|In contrast|Instead|Meanwhile|Accordingly|"
     r"Overall|Further|Second(?:ly)?|Third(?:ly)?|First(?:ly)?|Lastly|Nevertheless|"
     r"Nonetheless|Similarly|Likewise|Still|Yet|Then|For example|For instance|"
-    r"Building on (?:this|these)(?: \w+)?|Based on (?:this|these)(?: \w+)?),?\s+",
+    r"Next|Building on (?:this|these)(?: \w+)?|Based on (?:this|these)(?: \w+)?),?\s+",
     re.IGNORECASE,
 )
 # Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)").
 _BACK_REFERENCE = re.compile(
     r"^(?:(?:This|These|That|Those|Such|Both|Its|Their|It|They|He|She)\b|"
     r"(?:The|this) (?:former|latter|above|aforementioned)\b)|\b(?:case|cases) \(\w\)",
+    re.IGNORECASE,
+)
+_EARLY_REFERENCE = re.compile(
+    r"\b(?:(?:this|these|those|such)(?!\s+(?:paper|work|study|article|survey|report|end)\b)"
+    r"|the (?:former|latter|above))\b",
     re.IGNORECASE,
 )
 _CONTRIBUTION = re.compile(
@@ -83,8 +88,11 @@ def without_connective(sentence: str) -> str:
 
 
 def leans_back(sentence: str) -> bool:
-    """Whether the sentence needs the one before it to be understood."""
-    return bool(_BACK_REFERENCE.search(without_connective(sentence)))
+    """Whether the sentence needs the one before it to be understood: it opens with a
+    back-reference, or names "this representation", "the latter" early on."""
+    text = without_connective(sentence)
+    opening = " ".join(text.split()[:8])
+    return bool(_BACK_REFERENCE.search(text) or _EARLY_REFERENCE.search(opening))
 
 
 def role_bonus(sentence: str) -> float:

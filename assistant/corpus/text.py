@@ -14,6 +14,18 @@ _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 DATE_PATTERN = rf"(?:{_MONTHS})[a-z]* \d{{1,2}}(?:, \d{{4}})?"
 
 
+# Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL") and lone escapes.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+# C0/C1 controls (but tab and newline) and the bidirectional overrides that reorder text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    """Text without terminal escape sequences, control characters or bidi overrides:
+    nothing a user typed or a corpus holds may drive the terminal it is printed on."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+
+
 def repair_text(text: str) -> str:
     """Undo HTML escaping and damaged `xHHHH` references; normalise whitespace."""
     text = html.unescape(text)
