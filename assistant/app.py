@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.answer.model import Answer
@@ -10,6 +11,7 @@ from assistant.config import Settings, load_settings
 from assistant.corpus.paper import Paper
 from assistant.corpus.text import strip_controls
 from assistant.errors import EndpointError, InputError
+from assistant.filters import Selection
 from assistant.index.indexer import IndexReport, Progress
 from assistant.retrieval import Ranking
 
@@ -81,12 +83,38 @@ class Assistant:
     def papers(self) -> list[Paper]:
         return list(self.engine.catalog.all())
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> Ranking:
-        """Papers ranked for a query, each once, with a snippet."""
+    def _filter(self, question: str, since, until, author) -> tuple[str, Selection | None, str]:
+        """The question without its stated filter, the papers the filter admits (None when
+        there is no filter), and the note that says what was filtered."""
+        from assistant.filters import PaperFilter, from_question, select
+
+        stated, rest = from_question(question)
+        chosen = stated.merged(PaperFilter(since, until, author))
+        if not chosen.active:
+            return question, None, ""
+        selection = select(self.engine.catalog.all(), chosen)
+        return rest or question, selection, selection.note(chosen)
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        *,
+        since: int | None = None,
+        until: int | None = None,
+        author: str | None = None,
+    ) -> Ranking:
+        """Papers ranked for a query, each once, with a snippet; `since`, `until` and
+        `author` (or "from 2023", "by Smith" in the query) keep only matching papers."""
         query = check_question(query)
         if k < 1:
             raise InputError("-k must be at least 1")
-        return self.engine.retriever.retrieve(query, k=k, mode=mode)
+        query, selection, note = self._filter(query, since, until, author)
+        only = selection.paper_ids if selection is not None else None
+        ranking = self.engine.retriever.retrieve(query, k=k, mode=mode, only=only)
+        ranking.note = note
+        return ranking
 
     def ask(
         self,
@@ -95,12 +123,16 @@ class Assistant:
         llm: bool | None = None,
         on_token: Callable[[str], None] | None = None,
         only: Collection[str] | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        author: str | None = None,
     ) -> Answer:
         """A cited answer: by the LLM when one is configured (or `llm=True`), else extractive.
 
         `on_token` receives the LLM's text as it streams. With `fallback="offline"` a failing
         endpoint gives an extractive answer with a warning instead of an error. `only`
-        limits the evidence to some paper ids.
+        limits the evidence to the papers a follow-up is about; `since`, `until` and
+        `author` (or "from 2023", "by Smith" in the question) to papers that match.
         """
         from assistant.answer.abstain import about_the_collection
         from assistant.answer.decision import decide
@@ -110,8 +142,14 @@ class Assistant:
         use_llm = self.settings.llm_configured if llm is None else llm
         if asks_about_the_collection(question):
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
-        decision = decide(self.engine, question, only=only)
-        return self._answer(decision, use_llm, on_token)
+        asked, selection, note = self._filter(question, since, until, author)
+        within = selection.paper_ids if selection is not None else None
+        decision = decide(self.engine, asked, only=only, within=within)
+        decision.analysis = replace(decision.analysis, question=question)
+        answer = self._answer(decision, use_llm, on_token)
+        if note:
+            answer.text = f"_{note}_\n\n{answer.text}"
+        return answer
 
     def _offline(self, decision) -> Answer:
         """The extractive answer, or the abstention that says why there is none."""
@@ -159,16 +197,27 @@ class Assistant:
 
         return describe_papers(check_question(question), list(papers))
 
-    def chat(self, *, llm: bool | None = None):
+    def chat(self, *, llm: bool | None = None, **filters: int | str | None):
         """A conversation that keeps context: `.ask(question)` answers follow-ups.
 
-        `llm=False` keeps it offline even when an LLM is configured."""
+        `llm=False` keeps it offline even when an LLM is configured; `since`, `until` and
+        `author` apply to every question."""
         from assistant.chat import Conversation
 
-        return Conversation(self, llm=llm)
+        return Conversation(self, llm=llm, filters=filters)
 
-    def related_work(self, topic: str, *, words: int = 250, llm: bool | None = None):
-        """A related-work draft on `topic`: themed paragraphs citing the relevant papers."""
+    def related_work(
+        self,
+        topic: str,
+        *,
+        words: int = 250,
+        llm: bool | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        author: str | None = None,
+    ):
+        """A related-work draft on `topic`: themed paragraphs citing the relevant papers
+        (only those from `since` to `until`, by `author`, when given)."""
         from assistant.answer.abstain import abstention
         from assistant.answer.decision import decide
         from assistant.related_work import (
@@ -185,23 +234,28 @@ class Assistant:
             raise InputError("--words must be at least 50")
         use_llm = self.settings.llm_configured if llm is None else llm
         engine = self.engine
-        decision = decide(engine, topic)
+        asked, selection, note = self._filter(topic, since, until, author)
+        decision = decide(engine, asked, within=selection.paper_ids if selection else None)
         papers = select_papers(decision, decision.picker(engine))
         mode = "llm" if use_llm else "extractive"
         if not papers:  # the same explanation as an answer's: no topic, not English, ...
-            return RelatedWork(
+            draft = RelatedWork(
                 topic, abstention(decision.analysis, decision.judged, mode).text, mode, True
             )
+            draft.warnings.extend([note] if note else [])
+            return draft
         vectors = engine.store.paper_vectors([p.hit.paper.paper_id for p in papers])
         groups = cluster(papers, vectors)
         names = name_themes(groups, engine.bm25, topic)
+        draft = None
         if use_llm:
             try:
-                return llm_related_work(topic, groups, names, words, self.settings)
+                draft = llm_related_work(topic, groups, names, words, self.settings)
             except EndpointError as error:
                 if self.settings.fallback != "offline":
                     raise
                 draft = extractive_related_work(topic, groups, names, words)
                 draft.warnings.append(f"LLM failed ({error}); drafted offline instead")
-                return draft
-        return extractive_related_work(topic, groups, names, words)
+        draft = draft or extractive_related_work(topic, groups, names, words)
+        draft.warnings[:0] = [note] if note else []
+        return draft

@@ -40,9 +40,12 @@ class Turn:
 class Conversation:
     """`a.chat()` returns one; `.ask()` keeps context between questions."""
 
-    def __init__(self, assistant: Assistant, llm: bool | None = None) -> None:
+    def __init__(
+        self, assistant: Assistant, llm: bool | None = None, filters: dict | None = None
+    ) -> None:
         self.assistant = assistant
         self.llm = llm  # None: as configured
+        self.filters = {k: v for k, v in (filters or {}).items() if v is not None}
         self.turns: list[Turn] = []
 
     @property
@@ -71,7 +74,7 @@ class Conversation:
         question = check_question(question)
         if self.turns and self.use_llm:
             standalone = self._condense(question)
-            answer = self.assistant.ask(standalone, llm=True, on_token=on_token)
+            answer = self.assistant.ask(standalone, llm=True, on_token=on_token, **self.filters)
             answer.question, answer.rewritten = question, standalone
         else:
             answer = self._ask_offline_follow_up(question, on_token)
@@ -80,7 +83,9 @@ class Conversation:
 
     def _ask_offline_follow_up(self, question: str, on_token) -> Answer:
         last = self.last
-        ask = functools.partial(self.assistant.ask, llm=self.use_llm, on_token=on_token)
+        ask = functools.partial(
+            self.assistant.ask, llm=self.use_llm, on_token=on_token, **self.filters
+        )
         if last is None or not last.citations:
             return ask(question)
         numbers = [int(n) for n in _MARKER.findall(question)]

@@ -36,9 +36,9 @@ def _reader(history_file: Path) -> Callable[[], str]:
     return lambda: session.prompt("ask> ")
 
 
-def run_chat(assistant: Assistant, llm: bool | None = None) -> None:
+def run_chat(assistant: Assistant, llm: bool | None = None, filters: dict | None = None) -> None:
     out = display.out
-    conversation = assistant.chat(llm=llm)
+    conversation = assistant.chat(llm=llm, **(filters or {}))
     count = len(assistant.papers())
     mode = "LLM" if conversation.use_llm else "offline"
     out.print(f"Ask about {count} papers ({mode} answers). /help for commands, Ctrl-D to leave.")

@@ -47,6 +47,25 @@ _COLLECTION = click.option(
 )
 
 
+_FILTER_OPTIONS = (
+    click.option("--since", type=int, metavar="YEAR", help="Only papers from YEAR on."),
+    click.option("--until", type=int, metavar="YEAR", help="Only papers up to YEAR."),
+    click.option("--author", metavar="NAME", help="Only papers with an author named NAME."),
+)
+
+
+def filter_options(command: Callable) -> Callable:
+    """--since, --until and --author, handed to the command as one `filters` dict."""
+
+    @wraps(command)
+    def wrapper(*args, since=None, until=None, author=None, **kwargs):
+        return command(*args, filters={"since": since, "until": until, "author": author}, **kwargs)
+
+    for option in reversed(_FILTER_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 def _redact(message: str) -> str:
     """Never let an API key reach the terminal, whatever produced the message."""
     key = os.environ.get("OPENAI_API_KEY", "")
@@ -230,15 +249,18 @@ def papers(as_json, data_dir, collection) -> None:
     help="Retriever to use.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@filter_options
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
-def search(query, k, mode, as_json, data_dir, collection) -> None:
+def search(query, k, mode, as_json, data_dir, collection, filters) -> None:
     """Rank papers for QUERY, each paper once, with a snippet."""
     from assistant import display
 
-    ranking = _assistant(data_dir, collection).search(query, k=k, mode=mode)
+    ranking = _assistant(data_dir, collection).search(query, k=k, mode=mode, **filters)
+    if ranking.note:
+        display.notice(ranking.note)
     if as_json:
         display.print_json(ranking.to_dict())
     else:
@@ -272,13 +294,15 @@ def llm_options(command: Callable) -> Callable:
 @click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
 @llm_options
 @answer_checks
+@filter_options
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
 def ask(
-    question, as_json, no_llm, model, base_url, fallback, rerank, verify, data_dir, collection
-) -> None:
+    question, as_json, no_llm, model, base_url, fallback, rerank, verify, data_dir, collection,
+    filters,
+) -> None:  # fmt: skip
     """Answer QUESTION from the indexed papers, citing them as [n]."""
     from assistant import display
 
@@ -288,10 +312,10 @@ def ask(
     assistant.notice = display.notice
     llm = False if no_llm else None
     if as_json:
-        display.print_json(assistant.ask(question, llm=llm).to_dict())
+        display.print_json(assistant.ask(question, llm=llm, **filters).to_dict())
         return
     with display.streamed_answer() as on_token:
-        answer = assistant.ask(question, llm=llm, on_token=on_token)
+        answer = assistant.ask(question, llm=llm, on_token=on_token, **filters)
         on_token.finish(answer)
 
 
@@ -314,19 +338,21 @@ def ask(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--no-llm", is_flag=True, help="Draft offline even if an LLM is set.")
 @llm_options
+@filter_options
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
 def related_work(
-    topic, fmt, bib, words, as_json, no_llm, model, base_url, fallback, data_dir, collection
-) -> None:
+    topic, fmt, bib, words, as_json, no_llm, model, base_url, fallback, data_dir, collection,
+    filters,
+) -> None:  # fmt: skip
     """Draft a cited related-work section on TOPIC from the indexed papers."""
     from assistant import display
     from assistant.errors import InputError
 
     assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
-    draft = assistant.related_work(topic, words=words, llm=False if no_llm else None)
+    draft = assistant.related_work(topic, words=words, llm=False if no_llm else None, **filters)
     if bib is not None and draft.citations:
         try:
             bib.write_text(draft.to_bibtex(), encoding="utf-8")
@@ -346,16 +372,17 @@ def related_work(
 @cli.command()
 @click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
 @llm_options
+@filter_options
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
-def chat(no_llm, model, base_url, fallback, data_dir, collection) -> None:
+def chat(no_llm, model, base_url, fallback, data_dir, collection, filters) -> None:
     """A conversation in the terminal, with follow-ups and slash commands (/help)."""
     from assistant.chat_repl import run_chat
 
     assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
-    run_chat(assistant, llm=False if no_llm else None)
+    run_chat(assistant, llm=False if no_llm else None, filters=filters)
 
 
 @cli.command()

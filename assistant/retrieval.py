@@ -39,6 +39,7 @@ class Ranking:
     query: str
     hits: list[PaperHit]
     query_vector: object = None  # numpy vector of the query, reused by the answerer
+    note: str = ""  # what a year or author filter left out
 
     def __str__(self) -> str:
         """One line per paper: rank, title (year), score."""
@@ -72,9 +73,12 @@ class Ranking:
                     "title": hit.paper.title,
                     "score": round(hit.score, 6),
                     "snippet": hit.snippet,
+                    "year": hit.paper.year,
+                    "authors": hit.paper.authors,
                 }
                 for rank, hit in enumerate(self.hits, start=1)
             ],
+            **({"note": self.note} if self.note else {}),
         }
 
 

@@ -56,7 +56,10 @@ def test_server_mode_matches_the_on_disk_store(chroma_server: str, tmp_path: Pat
     corpus = tmp_path / "some.jsonl"
     papers = read_corpus([SEEDS]).papers[:30]
     corpus.write_text(
-        "\n".join(json.dumps({"title": p.title, "abstract": p.abstract}) for p in papers)
+        "\n".join(
+            json.dumps({"title": p.title, "abstract": p.abstract, "year": 2020 + i % 5})
+            for i, p in enumerate(papers)
+        )
     )
     disk, served = tmp_path / "disk", tmp_path / "served"
     assert run_cli("index", str(corpus), data_dir=disk).returncode == 0
@@ -74,6 +77,12 @@ def test_server_mode_matches_the_on_disk_store(chroma_server: str, tmp_path: Pat
         ]
         for a, b in zip(remote["results"], local["results"], strict=True):
             assert a["score"] == pytest.approx(b["score"], abs=1e-4)
+    # a year filter works the same way against the server
+    filtered = run_cli("search", "--json", QUERIES[0], "--since", "2023", "--chroma-url",
+                       chroma_server, data_dir=served)  # fmt: skip
+    payload = json.loads(filtered.stdout)
+    assert payload["results"] and all(r["year"] >= 2023 for r in payload["results"])
+    assert payload["note"].startswith("Only papers from 2023 on: 12 of 30")
 
 
 def test_an_unreachable_server_is_a_one_line_error(tmp_path: Path):

@@ -114,7 +114,10 @@ def test_search_json_shape(seeded):
     payload = seeded.search("reward models for RLHF", k=5).to_dict()
     assert payload["query"] == "reward models for RLHF"
     assert [r["rank"] for r in payload["results"]] == [1, 2, 3, 4, 5]
-    assert set(payload["results"][0]) == {"rank", "paper_id", "title", "score", "snippet"}
+    assert set(payload["results"][0]) == {
+        "rank", "paper_id", "title", "score", "snippet", "year", "authors",
+    }  # fmt: skip
+    assert "note" not in payload  # only when a filter applied
 
 
 def test_convex_fusion_rewards_agreement_and_keeps_a_clear_single_winner():

@@ -34,16 +34,23 @@ class Decision:
 
 
 def decide(
-    engine, question: str, *, only: Collection[str] | None = None, pool: int = POOL
+    engine,
+    question: str,
+    *,
+    only: Collection[str] | None = None,
+    within: Collection[str] | None = None,
+    pool: int = POOL,
 ) -> Decision:
     """Retrieve a wide pool and keep the papers the fitted decision judges relevant.
 
-    A question with no topic words or not in English retrieves nothing: no paper could be
-    matched to it honestly."""
+    `only`: the papers a follow-up question is about; `within`: the papers a year or
+    author filter admits. A question with no topic words or not in English retrieves
+    nothing: no paper could be matched to it honestly."""
     analysis = analyse(question, engine.bm25)
     if not analysis.has_topic or not analysis.english:
         return Decision(analysis, Ranking(question, []), [], [])
-    ranking = engine.retriever.retrieve(question, k=pool, only=only)
+    allowed = only if within is None else set(within) & set(only if only is not None else within)
+    ranking = engine.retriever.retrieve(question, k=pool, only=allowed)
     judge = RelevanceJudge(engine.bm25, engine.store)
     judged, covered = judge.judge(ranking, analysis)
     if only is not None:  # a follow-up: the topic is the conversation's, already covered

@@ -1,0 +1,122 @@
+"""Year and author filters: from the question and from options, through the CLI and the
+notebook API, on a BibTeX corpus with years and authors (the Chroma server case is in
+test_chroma_server.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.errors import InputError
+from assistant.filters import PaperFilter, from_question
+
+from .conftest import run_cli
+
+BIB = """
+@article{smith2019refusal,
+  title = {Measuring Refusal of Harmful Requests in Chat Models},
+  author = {Smith, Jane and Doe, John},
+  year = {2019},
+  abstract = {We measure how often chat models refuse harmful requests and find that refusal
+              rates vary widely across prompts and model sizes.}
+}
+@article{lee2021refusal,
+  title = {Over-Refusal: When Safety Training Rejects Benign Prompts},
+  author = {Lee, Min and Garcia, Ana},
+  year = {2021},
+  abstract = {Safety training makes models refuse benign prompts. We build a benchmark of
+              harmless prompts that look harmful and measure over-refusal in chat models.}
+}
+@article{smith2023reward,
+  title = {Reward Models for Reinforcement Learning from Human Feedback},
+  author = {Smith, Jane},
+  year = {2023},
+  abstract = {We train reward models on human preference data and study how reward model
+              errors propagate into policies trained with reinforcement learning.}
+}
+@article{kim2024refusal,
+  title = {Calibrating Refusal with Steering Vectors},
+  author = {Kim, Soo and Smith, Paul},
+  year = {2024},
+  abstract = {We steer model activations to calibrate refusal of harmful requests without
+              retraining, reducing over-refusal on benign prompts.}
+}
+@article{park2024reward,
+  title = {Process Reward Models without Step Labels},
+  author = {Park, Ji},
+  year = {2024},
+  abstract = {We obtain process reward models from outcome labels and use them to rank
+              reasoning steps, improving math accuracy.}
+}
+@article{nodate,
+  title = {Refusal Tokens for Controllable Safety},
+  author = {Nguyen, An},
+  abstract = {We add refusal tokens to the vocabulary so that users can control refusal rates
+              per category at inference time.}
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def bib_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("bib")
+    (folder / "refs.bib").write_text(BIB, encoding="utf-8")
+    data = folder / "data"
+    result = run_cli("index", str(folder / "refs.bib"), "--collection", "bibs", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    return data
+
+
+def test_filters_are_read_from_the_question():
+    cases = {
+        "papers from 2023 about role-play": (PaperFilter(2023, 2023), "papers about role-play"),
+        "refusal since 2024": (PaperFilter(since=2024), "refusal"),
+        "jailbreaks before 2020?": (PaperFilter(until=2019), "jailbreaks ?"),
+        "reward models between 2019 and 2021": (PaperFilter(2019, 2021), "reward models"),
+        "papers by Smith on refusal": (PaperFilter(author="Smith"), "papers on refusal"),
+        "which papers study refusal?": (PaperFilter(), "which papers study refusal?"),
+    }
+    for question, expected in cases.items():
+        assert from_question(question) == expected, question
+    with pytest.raises(InputError, match="after --until"):
+        PaperFilter(since=2024, until=2020)
+
+
+def test_search_with_options_through_the_cli(bib_dir: Path):
+    result = run_cli("search", "refusal", "--since", "2021", "--json", "--collection", "bibs",
+                     data_dir=bib_dir)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    years = [r["year"] for r in payload["results"]]
+    assert years and all(year >= 2021 for year in years)
+    assert payload["note"] == ("Only papers from 2021 on: 4 of 6 (1 has no year and are left out).")
+    by_smith = run_cli("search", "refusal", "--author", "smith", "--json", "--collection",
+                       "bibs", data_dir=bib_dir)  # fmt: skip
+    authors = [r["authors"] for r in json.loads(by_smith.stdout)["results"]]
+    assert authors and all(any("Smith" in name for name in names) for names in authors)
+
+
+def test_ask_reads_the_year_in_the_question(bib_dir: Path):
+    result = run_cli("ask", "--json", "papers from 2021 about refusal", "--collection", "bibs",
+                     data_dir=bib_dir)  # fmt: skip
+    payload = json.loads(result.stdout)
+    assert payload["answer"].startswith("_Only papers from 2021: 1 of 6")
+    assert [c["year"] for c in payload["citations"]] == [2021]
+
+
+def test_the_notebook_api_takes_the_same_filters(bib_dir: Path):
+    assistant = Assistant(Settings(data_dir=bib_dir, collection="bibs"))
+    answer = assistant.ask("which papers study refusal?", author="Smith", until=2020)
+    assert [c.paper.title for c in answer.citations] == [
+        "Measuring Refusal of Harmful Requests in Chat Models"
+    ]
+    nothing = assistant.ask("which papers study refusal?", since=2030)
+    assert nothing.abstained and nothing.citations == []
+    assert "Only papers from 2030 on: 0 of 6" in nothing.text
+    ranking = assistant.search("reward models", since=2024)
+    assert [hit.paper.year for hit in ranking.hits] == [2024, 2024]
+    assert ranking.hits[0].paper.title == "Process Reward Models without Step Labels"
