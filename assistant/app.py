@@ -40,7 +40,7 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None, **overrides: object) -> None:
         self.settings = settings or load_settings(**overrides)
-        self.progress: Progress | None = None  # called as (done, total) while indexing
+        self.progress: Progress | None = None  # (done, total, stage) while indexing
         self.notice: Callable[[str], None] | None = None  # one-line notes (LLM call costs)
         self._engine = None
 

@@ -150,19 +150,22 @@ def _checks(rerank: str | None, verify: bool | None) -> dict:
 
 
 def _progress_printer():
-    """Lazily opens a progress bar the first time indexing reports progress."""
+    """Opens a progress bar the first time indexing reports, closes it when it is done."""
     state: dict = {}
 
-    def update(done: int, total: int) -> None:
+    def update(done: int, total: int, stage: str) -> None:
+        if stage == "Done":
+            if "context" in state:
+                state["bar"](done, max(total, done), stage)
+                state.pop("context").__exit__(None, None, None)
+                state.pop("bar")
+            return
         if "bar" not in state:
             from assistant.display import progress_bar
 
-            state["context"] = progress_bar("Indexing")
+            state["context"] = progress_bar(stage)
             state["bar"] = state["context"].__enter__()
-        state["bar"](done, total)
-        if done >= total:
-            state.pop("context").__exit__(None, None, None)
-            state.pop("bar")
+        state["bar"](done, total, stage)
 
     return update
 

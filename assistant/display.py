@@ -47,11 +47,12 @@ def notice(message: str) -> None:
 
 @contextmanager
 def progress_bar(description: str) -> Iterator:
-    """A (done, total) callback that drives a progress bar on stderr."""
+    """A (done, total, stage) callback that drives a progress bar on stderr."""
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("papers"),
         _RateColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
@@ -59,8 +60,8 @@ def progress_bar(description: str) -> Iterator:
     with Progress(*columns, console=err, transient=False) as bar:
         task = bar.add_task(description, total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, total: int, stage: str) -> None:
+            bar.update(task, completed=done, total=total or None, description=stage)
 
         yield update
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.extractive import QUOTED_NOTE
@@ -141,3 +143,14 @@ def test_the_topic_drops_the_framing_on_both_sides():
     assert topic_phrase("what does the paper Persona Vectors show?") == "Persona Vectors"
     assert topic_phrase("Which papers evaluate vision-language models?") == "vision-language models"
     assert topic_phrase("jailbreak attacks") == "jailbreak attacks"
+
+
+def test_answering_never_imports_torch(seeded_dir):
+    code = (
+        "import sys\n"
+        "from assistant import Assistant\n"
+        f"Assistant(data_dir={str(seeded_dir)!r}).ask('which papers study jailbreaks?')\n"
+        "heavy = {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
-from .conftest import SEEDS, assert_one_line_error, run_cli
+import pexpect
+
+from .conftest import SEEDS, assert_one_line_error, in_terminal, run_cli
 
 
 def test_first_ask_indexes_the_seeds_with_progress_then_answers(tmp_path: Path):
     data_dir = tmp_path / "fresh"
     result = run_cli("ask", "--json", "which papers study over-refusal?", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
-    assert "Indexing" in result.stderr and "87/87" in result.stderr
+    assert "87/87 papers" in result.stderr and "Done" in result.stderr
     payload = json.loads(result.stdout)
     assert payload["mode"] == "extractive"
     assert payload["abstained"] is False
@@ -23,6 +26,16 @@ def test_first_ask_indexes_the_seeds_with_progress_then_answers(tmp_path: Path):
     assert set(papers[0]) >= {
         "paper_id", "title", "abstract", "authors", "date", "year", "upvotes", "urls", "source",
     }  # fmt: skip
+
+
+def test_the_first_ask_in_a_terminal_shows_each_stage(tmp_path: Path):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "fresh")}
+    with in_terminal(["ask", "which papers study jailbreaks?"], env) as child:
+        child.expect("Loading the embedding model")
+        child.expect("Embedding papers")
+        child.expect("/87")  # the total is known from the start
+        child.expect("papers in the collection study jailbreaks")
+        child.expect(pexpect.EOF)
 
 
 def test_ask_renders_markdown_with_references(seeded_dir: Path):

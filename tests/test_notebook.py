@@ -28,7 +28,8 @@ def test_answers_and_rankings_display_richly(seeded):
         with pytest.raises(ImportError, match="pip install pandas"):
             ranking.to_dataframe()
     else:
-        assert list(ranking.to_dataframe().columns) == ["paper_id", "title", "score", "snippet"]
+        columns = list(ranking.to_dataframe().columns)
+        assert columns == ["paper_id", "title", "score", "snippet", "year", "authors"]
 
 
 def test_answer_bibtex_parses(seeded):

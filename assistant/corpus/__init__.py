@@ -110,8 +110,9 @@ def estimate_records(files: Iterable[Path]) -> int | None:
     total = 0
     for path in files:
         suffix = path.suffix.lower()
-        if suffix == ".txt":
-            return None  # listing dumps: small, and papers span several lines
+        if suffix == ".txt":  # listing dumps: small, and a paper spans several lines
+            total += sum(not isinstance(r, Problem) for r in read_seed_dump(path))
+            continue
         marker = b"\n@" if suffix == ".bib" else b"\n"
         with path.open("rb") as handle:
             while block := handle.read(1 << 24):

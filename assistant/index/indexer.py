@@ -25,7 +25,10 @@ from assistant.index.catalog import Catalog
 from assistant.index.embeddings import expected_model_id, make_embedder
 from assistant.index.store import VectorStore
 
-Progress = Callable[[int, int], None]
+#: Called as (papers done, papers expected, stage), the stage in words ("Embedding papers");
+#: the stage "Done" comes last.
+Progress = Callable[[int, int, str], None]
+EMBED_STEP = 32  # chunks embedded between two progress reports
 BATCH_PAPERS = 64
 
 
@@ -102,6 +105,8 @@ def index_paths(
 ) -> IndexReport:
     """Stream the files into the index, a batch of papers at a time."""
     files = corpus_files(paths, fmt)
+    if progress:
+        progress(0, 0, "Reading files")
     with _Indexing(settings, rebuild, progress, estimate_records(files)) as run:
         records = iter_records(files, fmt, categories)
         while True:
@@ -147,12 +152,18 @@ class _Indexing:
     def __exit__(self, kind, error, traceback) -> None:
         try:
             if kind is None:
+                self._report(self.seen, "Building the keyword index")
                 with self.report.timed("bm25"):
                     refresh_bm25(self.store, self.catalog, self.bm25_dir)
                 self.report.total = self.catalog.count()
             self.catalog.close()
         finally:
             self.lock.release()
+            self._report(self.seen, "Done")
+
+    def _report(self, done: float, stage: str) -> None:
+        if self.progress:
+            self.progress(int(done), max(self.estimate or 0, self.seen, int(done)), stage)
 
     def take(self, record: Paper | Problem) -> None:
         if isinstance(record, Problem):
@@ -193,24 +204,27 @@ class _Indexing:
         for paper in papers:
             self.indexed[paper.paper_id] = paper.content_hash
         self.seen += len(fresh)
-        if self.progress:
-            self.progress(self.seen, max(self.estimate or 0, self.seen))
+        self._report(self.seen, "Embedding papers")
 
     def _write(self, papers: list[Paper]) -> None:
         from assistant.index.chunking import Chunker
         from assistant.index.llama_embedding import AssistantEmbedding
 
         if self.embedder is None:
+            self._report(self.seen, "Loading the embedding model")
             with self.report.timed("load model"):
                 self.chunker = Chunker(self.settings.chunk_size, self.settings.chunk_overlap)
                 self.embedder = AssistantEmbedding(make_embedder(self.settings))
         with self.report.timed("chunk"):
             chunks = [chunk for paper in papers for chunk in self.chunker.chunks(paper)]
         with self.report.timed("embed"):
-            vectors = np.array(
-                self.embedder.get_text_embedding_batch([c.text for c in chunks]),
-                dtype=np.float32,
-            )
+            parts = []
+            for start in range(0, len(chunks), EMBED_STEP):
+                batch = [c.text for c in chunks[start : start + EMBED_STEP]]
+                parts.extend(self.embedder.get_text_embedding_batch(batch))
+                share = min(1.0, (start + len(batch)) / max(len(chunks), 1))
+                self._report(self.seen + share * len(papers), "Embedding papers")
+            vectors = np.array(parts, dtype=np.float32)
         with self.report.timed("store"):
             self.store.create(vectors.shape[1])
             self.store.delete_papers([p.paper_id for p in papers])
