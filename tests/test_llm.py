@@ -379,3 +379,19 @@ def test_verify_with_malformed_verdicts_says_it_could_not_check(seeded_dir, serv
 def messages_of_user_only(request) -> tuple[None, str]:
     (message,) = request.body["messages"]
     return None, message["content"]
+
+
+def test_cli_rerank_prints_its_cost_first_and_verify_adds_support(seeded_dir, server):
+    server.script(
+        Reply('[{"n": 1, "score": 8, "reason": "on reward models"}]'),
+        Reply("Reward models learn from language feedback [1]."),
+        Reply('[{"n": 1, "supported": true, "reason": "stated in the abstract"}]'),
+    )
+    result = run_cli("ask", "--json", "--rerank", "llm", "--verify", QUESTION,
+                     data_dir=seeded_dir, env=cli_env(server))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "LLM rerank:" in result.stderr and "prompt tokens" in result.stderr
+    payload = json.loads(result.stdout)
+    assert len(payload["citations"]) == 1
+    assert [s["supported"] for s in payload["support"]] == [True]
+    assert KEY not in result.stdout + result.stderr
