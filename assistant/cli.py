@@ -154,7 +154,7 @@ def _progress_printer():
     state: dict = {}
 
     def update(done: int, total: int, stage: str) -> None:
-        if stage == "Done":
+        if stage in ("Done", "Failed"):  # a failure's own one-line error follows
             if "context" in state:
                 state["bar"](done, max(total, done), stage)
                 state.pop("context").__exit__(None, None, None)

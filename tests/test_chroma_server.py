@@ -53,13 +53,16 @@ def chroma_server(tmp_path: Path):
 
 
 def test_server_mode_matches_the_on_disk_store(chroma_server: str, tmp_path: Path):
-    corpus = tmp_path / "some.jsonl"
+    corpus = tmp_path / "some.bib"  # BibTeX with years and authors, for the filters too
     papers = read_corpus([SEEDS]).papers[:30]
     corpus.write_text(
         "\n".join(
-            json.dumps({"title": p.title, "abstract": p.abstract, "year": 2020 + i % 5})
+            f"@article{{key{i},\n  title = {{{p.title}}},\n  author = {{"
+            f"{'Smith, Jane' if i % 3 == 0 else 'Doe, John'} and Lee, Min}},\n"
+            f"  year = {{{2020 + i % 5}}},\n  abstract = {{{p.abstract}}}\n}}"
             for i, p in enumerate(papers)
-        )
+        ),
+        encoding="utf-8",
     )
     disk, served = tmp_path / "disk", tmp_path / "served"
     assert run_cli("index", str(corpus), data_dir=disk).returncode == 0
@@ -77,12 +80,19 @@ def test_server_mode_matches_the_on_disk_store(chroma_server: str, tmp_path: Pat
         ]
         for a, b in zip(remote["results"], local["results"], strict=True):
             assert a["score"] == pytest.approx(b["score"], abs=1e-4)
-    # a year filter works the same way against the server
-    filtered = run_cli("search", "--json", QUERIES[0], "--since", "2023", "--chroma-url",
-                       chroma_server, data_dir=served)  # fmt: skip
+    # year and author filters work the same way against the server
+    filtered = run_cli("search", "--json", QUERIES[0], "--since", "2023", "--author", "smith",
+                       "--chroma-url", chroma_server, data_dir=served)  # fmt: skip
     payload = json.loads(filtered.stdout)
     assert payload["results"] and all(r["year"] >= 2023 for r in payload["results"])
-    assert payload["note"].startswith("Only papers from 2023 on: 12 of 30")
+    assert all("Smith, Jane" in r["authors"] for r in payload["results"])
+    local = json.loads(run_cli("search", "--json", QUERIES[0], "--since", "2023", "--author",
+                               "smith", data_dir=disk).stdout)  # fmt: skip
+    assert [r["paper_id"] for r in payload["results"]] == [r["paper_id"] for r in local["results"]]
+    asked = run_cli("ask", "--json", f"papers by Smith since 2023 on {QUERIES[0]}",
+                    "--chroma-url", chroma_server, data_dir=served)  # fmt: skip
+    answer = json.loads(asked.stdout)
+    assert answer["answer"].startswith("_Only papers from 2023 on by an author named Smith:")
 
 
 def test_an_unreachable_server_is_a_one_line_error(tmp_path: Path):

@@ -105,9 +105,8 @@ def index_paths(
 ) -> IndexReport:
     """Stream the files into the index, a batch of papers at a time."""
     files = corpus_files(paths, fmt)
-    if progress:
-        progress(0, 0, "Reading files")
     with _Indexing(settings, rebuild, progress, estimate_records(files)) as run:
+        run._report(0, "Reading files")
         records = iter_records(files, fmt, categories)
         while True:
             with run.report.timed("parse"):
@@ -159,7 +158,7 @@ class _Indexing:
             self.catalog.close()
         finally:
             self.lock.release()
-            self._report(self.seen, "Done")
+            self._report(self.seen, "Done" if kind is None else "Failed")
 
     def _report(self, done: float, stage: str) -> None:
         if self.progress:
