@@ -7,28 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.answer.model import Answer
+from assistant.answer.question import check_question
 from assistant.config import Settings, load_settings
 from assistant.corpus.paper import Paper
-from assistant.corpus.text import strip_controls
 from assistant.errors import EndpointError, InputError
 from assistant.filters import Selection
 from assistant.index.indexer import IndexReport, Progress
 from assistant.retrieval import Ranking
-
-MAX_QUESTION_CHARS = 2000
-
-
-def check_question(question: str) -> str:
-    """The question with whitespace normalised and escape and control characters removed."""
-    question = " ".join(strip_controls(question or "").split())
-    if not question:
-        raise InputError('the question is empty; ask something, e.g. "which papers study X?"')
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(
-            f"the question is {len(question):,} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS:,}: ask about one topic at a time"
-        )
-    return question
 
 
 class Assistant:

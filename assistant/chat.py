@@ -11,10 +11,14 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from assistant.answer.model import Answer
-from assistant.app import Assistant, check_question
+from assistant.answer.question import check_question, topic_phrase
 from assistant.corpus.paper import Paper
+
+if TYPE_CHECKING:  # the conversation builds on the library API; app.py only constructs it
+    from assistant.app import Assistant
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _BACK_REFERENCE = re.compile(
@@ -96,7 +100,14 @@ class Conversation:
                 return self.assistant.describe(question, named)
             return ask(" ".join(rest), only={p.paper_id for p in named})
         if _BACK_REFERENCE.search(question):
-            return ask(question, only={c.paper.paper_id for c in last.citations})
+            answer = ask(question, only={c.paper.paper_id for c in last.citations})
+            if answer.abstained and answer.citations == []:
+                count = len(last.citations)
+                answer.text = (
+                    f"None of the {count} paper{'s' if count > 1 else ''} above mentions "
+                    f"{topic_phrase(question)}."
+                )
+            return answer
         return ask(question)
 
     def _condense(self, question: str) -> str:

@@ -15,7 +15,7 @@ from assistant.errors import AssistantError
 
 HELP = """\
 Ask a question, or a follow-up ("which of those use RL?", "tell me more about [2]").
-  /sources      the evidence behind the last answer
+  /sources      the references of the last answer, numbered as in it
   /paper N      the full abstract of reference N
   /reset        forget the conversation
   /save FILE    save the conversation as markdown with references
@@ -79,16 +79,21 @@ def _command(line: str, conversation: Conversation) -> str | None:
         conversation.reset()
         out.print("Conversation cleared.")
     elif name == "/sources":
-        last = conversation.turns[-1].answer if conversation.turns else None
-        if last is None or not last.sources:
-            out.print("No answer yet, or it drew on no evidence.")
+        last = conversation.last
+        if last is None:
+            out.print("No answer with references yet.")
         else:
-            display.render_sources(last.sources)
+            display.render_references(last.citations)
     elif name == "/paper":
+        count = len(conversation.last.citations) if conversation.last else 0
         try:
             paper = conversation.paper(int(argument))
-        except (ValueError, IndexError) as error:
-            out.print(f"Usage: /paper N, with N a reference of the last answer ({error}).")
+        except (ValueError, IndexError):
+            out.print(
+                f"Usage: /paper N, with N from 1 to {count} (the references of the last answer)."
+                if count
+                else "Usage: /paper N, once an answer has references."
+            )
         else:
             year = f" ({paper.year})" if paper.year else ""
             urls = "\n\n" + "\n".join(paper.urls) if paper.urls else ""

@@ -223,16 +223,6 @@ def render_doctor(report) -> None:
         out.print(f"{mark}  {check}: {detail}", soft_wrap=True)
 
 
-def render_sources(hits) -> None:
-    table = Table(expand=True, show_lines=True)
-    table.add_column("#", justify="right", width=3)
-    table.add_column("Paper", ratio=2)
-    table.add_column("Best matching passage", ratio=3)
-    for rank, hit in enumerate(hits, start=1):
-        table.add_row(str(rank), hit.paper.title, hit.snippet)
-    out.print(table)
-
-
 def render_related_work(draft) -> None:
     """Rendered on a terminal; raw markdown (with references) when piped to a file."""
     if not out.is_terminal:
@@ -242,9 +232,14 @@ def render_related_work(draft) -> None:
     _print_references(draft.citations)
 
 
+def render_references(citations) -> None:
+    """A reference list, numbered as in the answer it belongs to."""
+    for citation in citations:
+        out.print(citation.reference(), soft_wrap=True, markup=False)
+
+
 def _print_references(citations) -> None:
     if citations:
         out.print()
         out.print("[bold]References[/bold]")
-        for citation in citations:
-            out.print(citation.reference(), soft_wrap=True, markup=False)
+        render_references(citations)

@@ -36,6 +36,15 @@ def test_offline_follow_ups_resolve_references_and_those(seeded):
     assert conversation.turns == [] and conversation.last is None
 
 
+def test_a_follow_up_none_of_the_papers_answers_says_so(seeded):
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study jailbreaks?")
+    answer = conversation.ask("which of those study protein folding?")
+    count = len(first.citations)
+    assert answer.citations == []
+    assert answer.text == f"None of the {count} papers above mentions protein folding."
+
+
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:
@@ -98,8 +107,15 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.sendline(f"/save {saved}")
         child.expect("Saved 2 questions")
         child.expect("ask>")
-        child.sendline("/sources")
-        child.expect("Best matching passage")
+        child.sendline("/sources")  # the last answer cited one paper: [1] and only [1]
+        child.expect(r"\[1\] ")
+        child.expect("ask>")
+        assert "[2]" not in child.before
+        child.sendline("/paper")
+        child.expect("Usage: /paper N, with N from 1 to 1")
+        child.expect("ask>")
+        child.sendline("/paper 9")
+        child.expect("Usage: /paper N")
         child.expect("ask>")
         child.sendcontrol("d")
         child.expect(pexpect.EOF)

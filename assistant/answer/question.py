@@ -13,7 +13,25 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.corpus.text import strip_controls
+from assistant.errors import InputError
 from assistant.index.bm25 import BM25Index, is_question_word, stem, tokenize
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """The question with whitespace normalised and escape and control characters removed."""
+    question = " ".join(strip_controls(question or "").split())
+    if not question:
+        raise InputError('the question is empty; ask something, e.g. "which papers study X?"')
+    if len(question) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"the question is {len(question):,} characters long; the limit is "
+            f"{MAX_QUESTION_CHARS:,}: ask about one topic at a time"
+        )
+    return question
+
 
 Kind = Literal["list", "specific", "comparison"]
 Fact = Literal["number", "named", "method", "finding", ""]
@@ -178,7 +196,7 @@ def classify(question: str) -> tuple[Kind, Fact]:
 
 _FRAMING_VERBS = frozenset(
     {"introduc", "propos", "present", "investig", "examin", "explor", "evalu", "analyz", "analys",
-     "address", "discuss", "describ", "focus"}
+     "address", "discuss", "describ", "focus", "use", "appli", "employ", "mention", "involv"}
 )  # fmt: skip
 _ABOUT_THE_COLLECTION = re.compile(
     r"^\s*(?:how many (?:papers|abstracts|articles|documents)\b|(?:list|show)(?: me)? (?:all|every)"
