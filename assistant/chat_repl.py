@@ -7,10 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rich.markdown import Markdown
+from rich.text import Text
 
 from assistant import display
 from assistant.app import Assistant
 from assistant.chat import Conversation
+from assistant.corpus.text import strip_controls
 from assistant.errors import AssistantError
 
 HELP = """\
@@ -64,7 +66,7 @@ def run_chat(assistant: Assistant, llm: bool | None = None, filters: dict | None
         except KeyboardInterrupt:
             out.print("\n[yellow](interrupted)[/yellow]")
         except AssistantError as error:
-            display.err.print(f"[red]error:[/red] {error}")
+            display.err.print(Text.assemble(("error: ", "red"), strip_controls(str(error))))
 
 
 def _command(line: str, conversation: Conversation) -> str | None:
@@ -97,7 +99,8 @@ def _command(line: str, conversation: Conversation) -> str | None:
         else:
             year = f" ({paper.year})" if paper.year else ""
             urls = "\n\n" + "\n".join(paper.urls) if paper.urls else ""
-            out.print(Markdown(f"**{paper.title}**{year}\n\n{paper.abstract}{urls}"))
+            text = f"**{paper.title}**{year}\n\n{paper.abstract}{urls}"
+            out.print(Markdown(strip_controls(text)))
     elif name == "/save":
         if not argument:
             out.print("Usage: /save FILE")

@@ -19,6 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from assistant.answer.model import Answer
 from assistant.corpus.paper import Paper
@@ -38,10 +39,14 @@ class _RateColumn(ProgressColumn):
         return f"{task.speed:,.1f} papers/s" if task.speed else ""
 
 
+def plain(text: object) -> Text:
+    """Corpus or model text for a rich view: never read as markup ("[/INST]" in a title),
+    with no escape sequences or control characters to drive the terminal."""
+    return Text(strip_controls(str(text)))
+
+
 def notice(message: str) -> None:
     """A one-line note on stderr (what an LLM call will cost, ...)."""
-    from rich.text import Text
-
     err.print(Text(message, style="dim"))
 
 
@@ -128,8 +133,6 @@ def render_answer(answer: Answer, with_text: bool = True) -> None:
 
 
 def print_warnings(warnings) -> None:
-    from rich.text import Text
-
     for warning in warnings:  # they quote titles: never read them as markup
         err.print(Text.assemble(("warning: ", "yellow"), warning))
 
@@ -145,9 +148,8 @@ def render_ranking(ranking: Ranking) -> None:
     table.add_column("Score", justify="right", width=7)
     for rank, hit in enumerate(ranking.hits, start=1):
         year = f" ({hit.paper.year})" if hit.paper.year else ""
-        table.add_row(
-            str(rank), f"[bold]{hit.paper.title}[/bold]{year}", hit.snippet, f"{hit.score:.4f}"
-        )
+        title = Text(strip_controls(hit.paper.title), style="bold") + year
+        table.add_row(str(rank), title, plain(hit.snippet), f"{hit.score:.4f}")
     out.print(table)
 
 
@@ -158,7 +160,7 @@ def render_papers(papers: list[Paper]) -> None:
     table.add_column("Year", width=5)
     table.add_column("Source", ratio=1)
     for number, paper in enumerate(papers, start=1):
-        table.add_row(str(number), paper.title, str(paper.year or ""), paper.source)
+        table.add_row(str(number), plain(paper.title), str(paper.year or ""), plain(paper.source))
     out.print(table)
     out.print(f"{len(papers)} papers")
 
@@ -180,12 +182,10 @@ def render_questions_report(report) -> None:
         return "-" if value is None else f"{value:.2f}"
 
     for r in report.results:
-        flag = "yes" if r.abstained else "no"
-        if not r.abstention_correct:
-            flag = f"[red]{flag}[/red]"
+        flag = Text("yes" if r.abstained else "no", "red" if not r.abstention_correct else "")
         table.add_row(
-            r.qid,
-            r.question,
+            plain(r.qid),
+            plain(r.question),
             fmt(r.search_recall),
             fmt(r.cited_recall),
             fmt(r.cited_precision),
@@ -216,26 +216,26 @@ def render_doctor(report) -> None:
     table.add_column("setting")
     table.add_column("value")
     for name, value in report.settings:
-        table.add_row(name, value)
+        table.add_row(name, plain(value))
     out.print(table)
     for check, ok, detail in report.checks:
-        mark = "[green]ok[/green]" if ok else "[red]FAILED[/red]"
-        out.print(f"{mark}  {check}: {detail}", soft_wrap=True)
+        mark = ("ok", "green") if ok else ("FAILED", "red")
+        out.print(Text.assemble(mark, f"  {check}: ", strip_controls(str(detail))), soft_wrap=True)
 
 
 def render_related_work(draft) -> None:
     """Rendered on a terminal; raw markdown (with references) when piped to a file."""
     if not out.is_terminal:
-        sys.stdout.write(draft.to_markdown() + "\n")
+        sys.stdout.write(strip_controls(draft.to_markdown()) + "\n")
         return
-    out.print(Markdown(draft.text))
+    out.print(Markdown(strip_controls(draft.text)))
     _print_references(draft.citations)
 
 
 def render_references(citations) -> None:
     """A reference list, numbered as in the answer it belongs to."""
     for citation in citations:
-        out.print(citation.reference(), soft_wrap=True, markup=False)
+        out.print(plain(citation.reference()), soft_wrap=True)
 
 
 def _print_references(citations) -> None:

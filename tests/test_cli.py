@@ -125,3 +125,20 @@ def test_help_lists_the_commands():
     for command in ("index", "papers", "search", "ask", "eval"):
         assert command in result.stdout
     assert SEEDS.name == "seeds"
+
+
+def test_markup_and_escape_sequences_in_corpus_text_print_literally(tmp_path: Path):
+    corpus = tmp_path / "hostile.jsonl"
+    records = [
+        {"title": "Prompting with [INST] tags [/INST] considered harmful",
+         "abstract": "We study [bold]markup[/bold], \x1b]0;pwned\x07 [/INST] in refusal."},
+        {"title": "A second paper on refusal", "abstract": "Refusal of harmful requests."},
+    ]  # fmt: skip
+    corpus.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    data = tmp_path / "data"
+    assert run_cli("index", str(corpus), "--collection", "hostile", data_dir=data).returncode == 0
+    for command in (["search", "refusal"], ["papers"], ["ask", "refusal of harmful requests"]):
+        result = run_cli(*command, "--collection", "hostile", data_dir=data)
+        assert result.returncode == 0, result.stderr
+        assert "\x1b]0;" not in result.stdout and "\x07" not in result.stdout
+    assert "[/INST]" in run_cli("papers", "--collection", "hostile", data_dir=data).stdout
