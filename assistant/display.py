@@ -124,12 +124,17 @@ class _Quiet:
 def render_answer(answer: Answer, with_text: bool = True) -> None:
     """Rich markdown on a terminal; elsewhere (`> answer.md`) the plain markdown, unwrapped."""
     if not out.is_terminal:
-        sys.stdout.write(strip_controls(answer.to_markdown()) + "\n")
+        _write_markdown(answer.to_markdown())
     else:
         if with_text:
             out.print(Markdown(strip_controls(answer.text)))
         _print_references(answer.citations)
     print_warnings(answer.warnings)
+
+
+def _write_markdown(markdown: str) -> None:
+    """For output that is not a terminal (`> answer.md`): the markdown as is, unwrapped."""
+    sys.stdout.write(strip_controls(markdown) + "\n")
 
 
 def print_warnings(warnings) -> None:
@@ -226,7 +231,7 @@ def render_doctor(report) -> None:
 def render_related_work(draft) -> None:
     """Rendered on a terminal; raw markdown (with references) when piped to a file."""
     if not out.is_terminal:
-        sys.stdout.write(strip_controls(draft.to_markdown()) + "\n")
+        _write_markdown(draft.to_markdown())
         return
     out.print(Markdown(strip_controls(draft.text)))
     _print_references(draft.citations)

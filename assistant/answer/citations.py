@@ -28,6 +28,15 @@ def _numbers(inside: str) -> list[int]:
     return numbers
 
 
+def cited_numbers(text: str) -> list[int]:
+    """The evidence numbers a text cites, in order ([2], [1, 3] and [4-5] all count)."""
+    return [n for match in _MARKER.finditer(text) for n in _numbers(match.group(1))]
+
+
+def without_markers(text: str) -> str:
+    return _MARKER.sub(" ", text)
+
+
 @dataclass
 class CheckedText:
     text: str

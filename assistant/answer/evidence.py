@@ -8,14 +8,13 @@ it carries that kind of fact (a number, a named benchmark, a method).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.question import QuestionAnalysis
+from assistant.answer.question import QuestionAnalysis, bigrams, weighted_share
 from assistant.answer.sentences import (
     has_number,
     leans_back,
@@ -127,15 +126,7 @@ class SentencePicker:
         self.query_vector = np.asarray(query_vector, dtype=np.float32)
         self.embedder = embedder
         self.weights = {t: bm25.idf(t) for t in analysis.terms}
-        question_tokens = tokenize([analysis.question])[0]
-        self.phrases = set(itertools.pairwise(question_tokens))
-
-    def _coverage(self, tokens: set[str]) -> float:
-        total = sum(self.weights.values())
-        return sum(w for t, w in self.weights.items() if t in tokens) / total if total else 0.0
-
-    def _has_phrase(self, tokens: Sequence[str]) -> bool:
-        return bool(self.phrases & set(itertools.pairwise(tokens)))
+        self.phrases = bigrams(tokenize([analysis.question])[0])
 
     def pick(self, papers: Sequence[Paper]) -> dict[str, list[Sentence]]:
         """Each paper's usable sentences, best first."""
@@ -159,8 +150,8 @@ class SentencePicker:
                     continue
                 score = (
                     float(similarities[offset + i])
-                    + LEXICAL_WEIGHT * self._coverage(token_sets[offset + i])
-                    + (PHRASE_BONUS if self._has_phrase(token_lists[offset + i]) else 0.0)
+                    + LEXICAL_WEIGHT * weighted_share(self.weights, token_sets[offset + i])
+                    + (PHRASE_BONUS if self.phrases & bigrams(token_lists[offset + i]) else 0.0)
                     + role_bonus(sentence)
                     + _fact_bonus(sentence, self.analysis)
                     - (BACK_REFERENCE_PENALTY if leans_back(sentence) else 0.0)

@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 
+from assistant.answer.citations import cited_numbers, without_markers
 from assistant.answer.model import Answer
 from assistant.answer.relevance import Judged
 from assistant.answer.sentences import split_sentences
@@ -24,7 +24,6 @@ RERANK_CUT = 5
 RERANK_ABSTRACT_TOKENS = 160
 MIN_SHARED_TERMS = 0.25
 UNSUPPORTED_MARK = " *(not supported by the cited abstracts)*"
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 Notice = Callable[[str], None]
 
 
@@ -91,7 +90,7 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     found = []
     for line in text.splitlines():
         for sentence in split_sentences(line.strip().lstrip("-*#> ").strip()):
-            numbers = [int(n) for group in _MARKER.findall(sentence) for n in group.split(",")]
+            numbers = cited_numbers(sentence)
             if numbers:
                 found.append((sentence, numbers))
     return found
@@ -99,7 +98,7 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
 
 def _shares_terms(sentence: str, abstracts: str) -> bool:
     """Whether the abstracts hold at least MIN_SHARED_TERMS of the sentence's content terms."""
-    terms = set(tokenize([_MARKER.sub(" ", sentence)])[0])
+    terms = set(tokenize([without_markers(sentence)])[0])
     if not terms:
         return True
     return len(terms & set(tokenize([abstracts])[0])) / len(terms) >= MIN_SHARED_TERMS

@@ -8,8 +8,10 @@ that the question has no topic at all, or that it is not in English.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -105,16 +107,15 @@ class QuestionAnalysis:
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(question)]
-    content_words = [w for w in words if _content_stems(w)]
-    terms = tuple(dict.fromkeys(t for w in content_words for t in _content_stems(w)))
+    stems_of = {w: _content_stems(w) for w in words}
+    content_words = [w for w in words if stems_of[w]]
+    terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
     rarity = {t: bm25.idf(t) for t in terms}
     rarest = max(rarity.values(), default=0.0)
     key_terms = tuple(t for t in terms if rarity[t] >= KEY_TERM_SHARE * rarest)
     missing = tuple(
         dict.fromkeys(
-            w
-            for w in content_words
-            if all(bm25.document_frequency(t) == 0 for t in tokenize([w])[0])
+            w for w in content_words if all(bm25.document_frequency(t) == 0 for t in stems_of[w])
         )
     )
     kind, fact = classify(question)
@@ -173,6 +174,17 @@ def _content_stems(word: str) -> list[str]:
     if "-" in word.strip("-") and len(stems) > 1:
         return stems
     return [t for t in stems if t not in _non_topic_stems()]
+
+
+def weighted_share(weights: dict[str, float], present: set[str]) -> float:
+    """The weighted share of the terms (term -> IDF weight) that are present."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total > 0 else 0.0
+
+
+def bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
+    """Adjacent index tokens: a question's phrases ("over-refusal", "reward model")."""
+    return set(itertools.pairwise(tokens))
 
 
 def classify(question: str) -> tuple[Kind, Fact]:

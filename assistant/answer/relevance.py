@@ -12,7 +12,6 @@ all cite what this decision keeps.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer.question import QuestionAnalysis
+from assistant.answer.question import QuestionAnalysis, bigrams, weighted_share
 from assistant.index.bm25 import BM25Index, tokenize
 from assistant.retrieval import PaperHit, Ranking
 
@@ -145,11 +144,6 @@ def pool_features(rows: Sequence[dict[str, float]], probabilities: Sequence[floa
     }
 
 
-def _weighted_share(weights: dict[str, float], present: set[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in present) / total if total > 0 else 0.0
-
-
 def candidate_features(
     ranking: Ranking,
     analysis: QuestionAnalysis,
@@ -174,8 +168,8 @@ def candidate_features(
     token_lists = tokenize([*texts, *(h.paper.title for h in hits), analysis.question])
     token_sets = [set(tokens) for tokens in token_lists[:-1]]
     full, titles = token_sets[: len(hits)], token_sets[len(hits) :]
-    phrases = _bigrams(token_lists[-1])
-    paper_bigrams = [_bigrams(tokens) for tokens in token_lists[: len(hits)]]
+    phrases = bigrams(token_lists[-1])
+    paper_bigrams = [bigrams(tokens) for tokens in token_lists[: len(hits)]]
     best_dense = max(h.dense for h in hits)
     best_similarity = max(similarity)
     best_fused = max(h.score for h in hits)
@@ -183,9 +177,9 @@ def candidate_features(
     # question-level: how much of the question the corpus has never seen, and how well the
     # best candidate covers its key concept (zero when no candidate mentions it)
     unseen = {t for t in weights if bm25.document_frequency(t) == 0}
-    missing = _weighted_share(weights, unseen)
+    missing = weighted_share(weights, unseen)
     missing_key = len(unseen & set(key)) / len(key) if key else 0.0
-    key_coverages = [_weighted_share(key, tokens) for tokens in full]
+    key_coverages = [weighted_share(key, tokens) for tokens in full]
     neighbours = _closeness_to_the_top(hits, paper_vectors)
     rows = []
     for rank, hit in enumerate(hits):
@@ -199,9 +193,9 @@ def candidate_features(
                 "fused_gap": hit.score - best_fused,
                 "lexical_share": hit.lexical / best_lexical if best_lexical > 0 else 0.0,
                 "log_rank": math.log1p(rank),
-                "coverage": _weighted_share(weights, full[rank]),
+                "coverage": weighted_share(weights, full[rank]),
                 "key_coverage": key_coverages[rank],
-                "title_coverage": _weighted_share(weights, titles[rank]),
+                "title_coverage": weighted_share(weights, titles[rank]),
                 "missing_share": missing,
                 "best_key_coverage": max(key_coverages),
                 "neighbour": neighbours[rank],
@@ -230,11 +224,6 @@ def _window_coverage(weights: dict[str, float], tokens: Sequence[str]) -> float:
         present = set(tokens[start : start + WINDOW])
         best = max(best, sum(w for t, w in weights.items() if t in present))
     return best / total
-
-
-def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
-    """Adjacent index tokens: the question's phrases ("over-refusal", "reward model")."""
-    return set(itertools.pairwise(tokens))
 
 
 def _closeness_to_the_top(hits: Sequence[PaperHit], vectors: dict[str, np.ndarray]) -> list[float]:
