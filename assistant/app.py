@@ -196,32 +196,35 @@ class Assistant:
         topic: str,
         *,
         words: int = 250,
+        max_papers: int | None = None,
         llm: bool | None = None,
         since: int | None = None,
         until: int | None = None,
         author: str | None = None,
     ):
-        """A related-work draft on `topic`: themed paragraphs citing the relevant papers
-        (only those from `since` to `until`, by `author`, when given)."""
+        """A related-work draft on `topic`: themed paragraphs citing every paper judged on
+        topic (the `max_papers` most probable when given; only those from `since` to
+        `until`, by `author`, when given)."""
         from assistant.answer.abstain import abstention
         from assistant.answer.decision import decide
         from assistant.related_work import (
             RelatedWork,
-            cluster,
             extractive_related_work,
             llm_related_work,
-            name_themes,
             select_papers,
         )
+        from assistant.writing.themes import cluster, name_themes
 
         topic = check_question(topic)
         if words < 50:
             raise InputError("--words must be at least 50")
+        if max_papers is not None and max_papers < 1:
+            raise InputError("--max-papers must be at least 1")
         use_llm = self.settings.llm_configured if llm is None else llm
         engine = self.engine
         asked, selection, note = self._filter(topic, since, until, author)
         decision = decide(engine, asked, within=selection.paper_ids if selection else None)
-        papers = select_papers(decision, decision.picker(engine))
+        papers = select_papers(decision, decision.picker(engine), max_papers)
         mode = "llm" if use_llm else "extractive"
         if not papers:  # the same explanation as an answer's: no topic, not English, ...
             draft = RelatedWork(
@@ -229,18 +232,20 @@ class Assistant:
             )
             draft.warnings.extend([note] if note else [])
             return draft
-        vectors = engine.store.paper_vectors([p.hit.paper.paper_id for p in papers])
-        groups = cluster(papers, vectors)
-        names = name_themes(groups, engine.bm25, topic)
+        vectors = engine.store.paper_vectors([p.paper.paper_id for p in papers])
+        groups = cluster(papers, vectors, key=lambda p: p.paper.paper_id)
+        themes = name_themes(
+            groups, engine.bm25, lambda p: (p.paper.title, p.paper.abstract), topic
+        )
         draft = None
         if use_llm:
             try:
-                draft = llm_related_work(topic, groups, names, words, self.settings)
+                draft = llm_related_work(topic, themes, words, self.settings)
             except EndpointError as error:
                 if self.settings.fallback != "offline":
                     raise
-                draft = extractive_related_work(topic, groups, names, words)
+                draft = extractive_related_work(topic, themes, words)
                 draft.warnings.append(f"LLM failed ({error}); drafted offline instead")
-        draft = draft or extractive_related_work(topic, groups, names, words)
+        draft = draft or extractive_related_work(topic, themes, words)
         draft.warnings[:0] = [note] if note else []
         return draft

@@ -8,7 +8,15 @@ from collections.abc import Iterable
 
 from assistant.corpus.paper import Paper
 
-_SKIP_WORDS = frozenset("a an the of on in for to and with via is are from by at as".split())
+_SKIP_WORDS = frozenset(
+    """a an the of on in for to and with via is are from by at as do does did how what why when
+    which who can could should would will towards toward into your our its their not no
+    we you i""".split()
+)
+MAX_TITLE_KEY_CHARS = 20
+# LaTeX's special characters, as a .bib value must write them to compile.
+_LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "^": r"\^{}",
+                  "~": r"\~{}"}  # fmt: skip
 
 
 def _ascii_word(text: str) -> str:
@@ -16,17 +24,27 @@ def _ascii_word(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", plain).lower()
 
 
+def _title_words(title: str) -> list[str]:
+    """The significant words of a title's short name ("MOSSBench" of "MOSSBench: Is ...")."""
+    head, colon, _ = title.partition(": ")
+    name = head if colon and len(head.split()) <= 3 else title
+    words = [_ascii_word(w) for w in re.split(r"[\s/-]+", name)]
+    return [w for w in words if w and w not in _SKIP_WORDS]
+
+
 def base_key(paper: Paper) -> str:
-    """First author's surname, else the first significant title word, plus the year."""
-    stem = ""
+    """'li2024mossbench' (first author's surname, year, first title word) when the authors
+    are known; else the title's short name and the year ('refusaltokens2024')."""
+    words = _title_words(paper.title)
+    year = str(paper.year or "")
+    surname = ""
     if isinstance(paper.authors, list) and paper.authors:
-        first = paper.authors[0]
-        surname = first.split(",")[0] if "," in first else first.split()[-1]
-        stem = _ascii_word(surname)
-    if not stem:
-        words = [_ascii_word(w) for w in paper.title.split()]
-        stem = next((w for w in words if w and w not in _SKIP_WORDS), "") or "paper"
-    return f"{stem}{paper.year or ''}"
+        first = paper.authors[0].strip()
+        surname = _ascii_word(first.split(",")[0] if "," in first else first.split()[-1])
+    if surname:
+        return f"{surname}{year}{words[0] if words else ''}"
+    short = "".join(words[:2])[:MAX_TITLE_KEY_CHARS] or "paper"
+    return f"{short}{year}"
 
 
 def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
@@ -45,8 +63,9 @@ def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
 
 
 def _braced(text: str) -> str:
-    """Text safe inside a BibTeX {...} value: balanced braces, no stray backslashes."""
-    text = text.replace("\\", "")
+    """Text safe inside a BibTeX {...} value and for LaTeX to typeset: balanced braces, no
+    stray backslashes, LaTeX's special characters escaped."""
+    text = "".join(_LATEX_SPECIAL.get(c, c) for c in text.replace("\\", ""))
     depth, kept = 0, []
     for char in text:
         if char == "{":

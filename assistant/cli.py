@@ -337,9 +337,20 @@ def ask(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the cited papers as BibTeX to this file (keys match \\cite).",
 )
-@click.option("--words", default=250, show_default=True, help="Upper bound on the length.")
+@click.option("--words", default=250, show_default=True, help="Length of the draft (within 15%).")
+@click.option(
+    "--max-papers",
+    type=click.IntRange(min=1),
+    help="Cite at most this many papers (default: every paper judged on topic).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--no-llm", is_flag=True, help="Draft offline even if an LLM is set.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    default=None,
+    help="Ask the LLM whether the cited abstracts support each sentence [env: ASSISTANT_VERIFY=1].",
+)
 @llm_options
 @filter_options
 @_DATA_DIR
@@ -347,15 +358,19 @@ def ask(
 @_CHROMA_URL
 @one_line_errors
 def related_work(
-    topic, fmt, bib, words, as_json, no_llm, model, base_url, fallback, data_dir, collection,
-    filters,
+    topic, fmt, bib, words, max_papers, as_json, no_llm, verify, model, base_url, fallback,
+    data_dir, collection, filters,
 ) -> None:  # fmt: skip
     """Draft a cited related-work section on TOPIC from the indexed papers."""
     from assistant import display
     from assistant.errors import InputError
 
-    assistant = _llm_assistant(data_dir, collection, model, base_url, fallback)
-    draft = assistant.related_work(topic, words=words, llm=False if no_llm else None, **filters)
+    assistant = _llm_assistant(
+        data_dir, collection, model, base_url, fallback, **_checks(None, verify)
+    )
+    draft = assistant.related_work(
+        topic, words=words, max_papers=max_papers, llm=False if no_llm else None, **filters
+    )
     if bib is not None and draft.citations:
         try:
             bib.write_text(draft.to_bibtex(), encoding="utf-8")

@@ -19,7 +19,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "answer_user": frozenset({"evidence", "question"}),
     "condense": frozenset({"history", "papers", "question"}),
     "related_work_system": frozenset({"cannot_answer"}),
-    "related_work_user": frozenset({"evidence", "topic", "words"}),
+    "related_work_theme": frozenset({"evidence", "topic", "theme", "words"}),
     "rerank": frozenset({"question", "candidates"}),
     "verify": frozenset({"evidence", "sentences"}),
 }

@@ -1,41 +1,28 @@
-"""Drafting a related-work section: relevant papers, grouped into themes, cited prose.
+"""Drafting a related-work section: the papers the relevance decision judges on topic,
+grouped into named themes (writing.themes), one sentence per paper (writing.prose).
 
-Themes come from clustering the papers' embeddings (average-linkage on cosine distance,
-the number of themes chosen by silhouette); each theme is named by its most distinctive
-words. Offline, each paragraph strings the papers' most relevant sentences together with
-connectives; with an LLM, the related-work prompt writes it and the citations are checked
-as for answers. Markdown uses [n]; LaTeX uses \\cite{key} with keys matching `--bib`.
+With an LLM, the same themes are the outline: the model writes one paragraph per theme
+from that theme's papers, and every paragraph's citations are checked as an answer's are.
+Markdown uses [n]; LaTeX uses \\cite{key} with keys matching `--bib`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from assistant.answer.citations import check_citations
+from assistant.answer.citations import check_citations, renumber
 from assistant.answer.evidence import Sentence
-from assistant.answer.extractive import short_title
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
-from assistant.index.bm25 import BM25Index, tokenize
 from assistant.retrieval import PaperHit
+from assistant.writing.prose import best_sentence, paper_name
+from assistant.writing.themes import Theme
 
-MAX_PAPERS = 20
-MAX_THEMES = 5
-_CONNECTIVES = ("Similarly, ", "In a related direction, ", "Along the same lines, ", "Likewise, ")
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]{2,}[A-Za-z]")  # 4+ letters, inner hyphens only
-_GENERIC = frozenset(
-    """large language models model llms llm paper papers study studies propose proposed
-    approach method methods results show shows task tasks based using work works existing
-    data performance significantly novel framework analysis also however these their this that
-    which while such where when well more than into from with have been across""".split()
-)
-
-
-_ADJECTIVE_ENDINGS = ("ful", "ly", "ous", "ive", "ed", "able", "ible")
+MIN_SENTENCE_WORDS = 14  # a paper's sentence is cut to its share of --words, not below this
+OPENING_WORDS = 10  # a theme's heading and opening sentence
+WORDS_TOLERANCE = 0.15
+MIN_PARAGRAPH_WORDS = 60
 
 
 @dataclass
@@ -52,12 +39,6 @@ class ScoredPaper:
 
 
 @dataclass
-class Theme:
-    name: str
-    papers: list[ScoredPaper]
-
-
-@dataclass
 class RelatedWork:
     topic: str
     text: str  # markdown with [n]
@@ -66,6 +47,8 @@ class RelatedWork:
     citations: list[Citation] = field(default_factory=list)
     themes: list[Theme] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # with --verify: one {"sentence", "citations", "supported", "reason"} per cited sentence
+    support: list[dict] | None = None
 
     @property
     def keys(self) -> dict[str, str]:
@@ -124,6 +107,7 @@ class RelatedWork:
             ],
             "citations": [{**c.to_dict(), "key": keys[c.paper.paper_id]} for c in self.citations],
             "warnings": self.warnings,
+            **({"support": self.support} if self.support is not None else {}),
         }
 
     def _number(self, paper: ScoredPaper) -> int | None:
@@ -150,225 +134,185 @@ def topical_score(paper: ScoredPaper) -> float:
     return (paper.hit.dense + best_sentence) / 2
 
 
-def select_papers(decision, picker) -> list[ScoredPaper]:
-    """The papers the relevance decision judged on topic, most topical first."""
-    chosen = decision.relevant[:MAX_PAPERS]
+def select_papers(decision, picker, max_papers: int | None = None) -> list[ScoredPaper]:
+    """The papers the relevance decision judged on topic (the `max_papers` most probable
+    when given), most topical first."""
+    chosen = decision.relevant[:max_papers]
     sentences = picker.pick([j.paper for j in chosen])
     scored = [ScoredPaper(j.hit, j.probability, sentences[j.paper.paper_id]) for j in chosen]
     return sorted(scored, key=topical_score, reverse=True)
 
 
-def _average_linkage(vectors: np.ndarray, k: int) -> list[int]:
-    """Cluster labels from agglomerative average-linkage clustering on cosine distance."""
-    distance = 1.0 - vectors @ vectors.T
-    clusters = [[i] for i in range(len(vectors))]
-    while len(clusters) > k:
-        best, pair = None, (0, 1)
-        for a in range(len(clusters)):
-            for b in range(a + 1, len(clusters)):
-                d = float(distance[np.ix_(clusters[a], clusters[b])].mean())
-                if best is None or d < best:
-                    best, pair = d, (a, b)
-        a, b = pair
-        clusters[a] += clusters.pop(b)
-    labels = [0] * len(vectors)
-    for label, members in enumerate(clusters):
-        for i in members:
-            labels[i] = label
-    return labels
+def _count(n: int) -> str:
+    words = "One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()
+    return words[n - 1] if n <= len(words) else str(n)
 
 
-def _without_singletons(vectors: np.ndarray, labels: list[int]) -> list[int]:
-    """Each one-paper cluster joined to the cluster it is closest to on average: a one-paper
-    theme reads as a list entry, and average linkage leaves outliers alone."""
-    labels = list(labels)
-    while len(set(labels)) > 1:
-        sizes = Counter(labels)
-        lonely = [i for i, label in enumerate(labels) if sizes[label] == 1]
-        if not lonely:
-            break
-        i = lonely[0]
-        others = set(labels) - {labels[i]}
-        labels[i] = max(
-            others,
-            key=lambda other: float(
-                np.mean([vectors[i] @ vectors[j] for j, lb in enumerate(labels) if lb == other])
-            ),
+def _markers(numbers: list[int]) -> str:
+    return "[" + ", ".join(str(n) for n in numbers) + "]"
+
+
+def _opening(theme: Theme, numbers: list[int]) -> str:
+    """What the theme's papers have in common: the phrases they share."""
+    shared = (
+        [theme.name[:1].lower() + theme.name[1:]] if theme.name[1:2].islower() else [theme.name]
+    )
+    shared += theme.phrases[:1]
+    verb = "studies" if len(numbers) == 1 else "study"
+    papers = "paper" if len(numbers) == 1 else "papers"
+    return f"{_count(len(numbers))} {papers} {_markers(numbers)} {verb} {' and '.join(shared)}."
+
+
+@dataclass
+class _Sentences:
+    paper: ScoredPaper
+    text: str
+    method: bool  # the first sentence names what the paper builds, not what it measures
+
+
+def _paper_sentences(
+    theme: Theme, numbers: dict[str, int], budget: int, extended: set[str]
+) -> list[_Sentences]:
+    """One sentence per paper (two for the `extended` ones); analyses first, then
+    methods, with a contrast between them."""
+    written = []
+    for paper in theme.papers:
+        name = f"{paper_name(paper.paper)} [{numbers[paper.paper.paper_id]}]"
+        ranked = [s.position for s in paper.sentences]
+        first = best_sentence(paper.paper, ranked, name, budget)
+        text = first.text
+        if paper.paper.paper_id in extended:
+            second = best_sentence(paper.paper, ranked, "It", budget, frozenset({first.position}))
+            text += f" {second.text}" if second.own else ""
+        written.append(_Sentences(paper, text, first.method))
+    ordered = [w for w in written if not w.method] + [w for w in written if w.method]
+    unnamed = 0  # papers named "one study", then "another study"
+    for w in ordered:
+        if re.search(r"\b[Oo]ne study \[", w.text):
+            if unnamed:
+                w.text = re.sub(r"\b([Oo])ne study \[", _another, w.text, count=1)
+            unnamed += 1
+    analyses = sum(not w.method for w in ordered)
+    if 0 < analyses < len(ordered) and not ordered[analyses].text.startswith("According"):
+        first_method = ordered[analyses]
+        opening = first_method.text
+        opening = opening if opening.startswith("*") else _lower_first(opening)
+        first_method.text = "In contrast to these analyses, " + opening
+    return ordered
+
+
+def _another(match: re.Match) -> str:
+    return ("A" if match.group(1) == "O" else "a") + "nother study ["
+
+
+def _lower_first(text: str) -> str:
+    head = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if head in {"One", "Another"} else text
+
+
+def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[ScoredPaper], str]:
+    """The draft with each paper's sentence cut to `budget` words, and a second sentence
+    for the `more` most topical papers."""
+    papers = [p for theme in themes for p in theme.papers]
+    numbers = {p.paper.paper_id: n for n, p in enumerate(papers, start=1)}
+    extended = {p.paper.paper_id for p in sorted(papers, key=topical_score, reverse=True)[:more]}
+    paragraphs = []
+    for theme in themes:
+        sentences = [w.text for w in _paper_sentences(theme, numbers, budget, extended)]
+        opening = _opening(theme, [numbers[p.paper.paper_id] for p in theme.papers])
+        paragraphs.append(f"**{theme.name}.** {opening} " + " ".join(sentences))
+    return papers, "\n\n".join(paragraphs)
+
+
+def extractive_related_work(topic: str, themes: list[Theme], words: int) -> RelatedWork:
+    """One paragraph per theme, one sentence per paper, each sentence cut to a share of
+    `words`. Only when even that is too long are the least topical papers left out."""
+    themes = [Theme(t.name, t.phrases, list(t.papers)) for t in themes]
+    limit = words * (1 + WORDS_TOLERANCE)
+    n = sum(len(t.papers) for t in themes)
+    budget = max(MIN_SENTENCE_WORDS, (words - OPENING_WORDS * len(themes)) // max(n, 1))
+    papers, text = _draft(themes, budget)
+    while len(text.split()) > limit and budget > MIN_SENTENCE_WORDS:
+        budget = max(MIN_SENTENCE_WORDS, budget - 4)  # shorter sentences before fewer papers
+        papers, text = _draft(themes, budget)
+    more = 0
+    while len(text.split()) < words * (1 - WORDS_TOLERANCE) and more < len(papers):
+        more += 1  # too short: second sentences, most topical papers first
+        papers, text = _draft(themes, budget, more)
+    left_out = 0
+    while len(text.split()) > limit and len(papers) > 1:
+        weakest = min(papers, key=topical_score)
+        for theme in themes:
+            theme.papers = [p for p in theme.papers if p is not weakest]
+        themes = [t for t in themes if t.papers]
+        left_out += 1
+        papers, text = _draft(themes, budget)
+    citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
+    draft = RelatedWork(topic, text, "extractive", False, citations, themes)
+    if left_out:
+        draft.warnings.append(
+            f"{left_out} relevant paper(s) left out to stay near {words} words; "
+            "raise --words to cite them"
         )
-    return labels
+    return draft
 
 
-def _silhouette(vectors: np.ndarray, labels: list[int]) -> float:
-    if len(set(labels)) < 2:
-        return -1.0  # undefined for one cluster; the worst value, so any split is preferred
-    distance = 1.0 - vectors @ vectors.T
-    labels_array = np.array(labels)
-    scores = []
-    for i in range(len(vectors)):
-        same = labels_array == labels_array[i]
-        if same.sum() <= 1:
-            scores.append(0.0)
-            continue
-        a = distance[i, same].sum() / (same.sum() - 1)
-        b = min(distance[i, labels_array == other].mean() for other in set(labels) - {labels[i]})
-        scores.append((b - a) / max(a, b, 1e-9))
-    return float(np.mean(scores))
+def _paragraph_words(theme: Theme, themes: list[Theme], words: int) -> int:
+    total = sum(len(t.papers) for t in themes)
+    return max(MIN_PARAGRAPH_WORDS, words * len(theme.papers) // total)
 
 
-def cluster(papers: list[ScoredPaper], vectors: dict[str, np.ndarray]) -> list[list[ScoredPaper]]:
-    """Groups of at least two papers each, as many as the silhouette prefers (one group when
-    no split leaves every group two papers)."""
-    if len(papers) < 4:
-        return [papers]
-    matrix = np.vstack([vectors[p.hit.paper.paper_id] for p in papers])
-    options = range(2, min(MAX_THEMES, len(papers) // 2) + 1)
-    labelings = [_without_singletons(matrix, _average_linkage(matrix, k)) for k in options]
-    labels = max(labelings, key=lambda labels: _silhouette(matrix, labels))
-    groups: dict[int, list[ScoredPaper]] = {}
-    for paper, label in zip(papers, labels, strict=True):
-        groups.setdefault(label, []).append(paper)
-    return sorted(groups.values(), key=lambda g: -max(topical_score(p) for p in g))
-
-
-def _forms(paper: ScoredPaper) -> Counter:
-    """The paper's words as written, its title counted three times."""
-    title = paper.hit.paper.title
-    return Counter(_WORD.findall(f"{title} {title} {title} {paper.hit.paper.abstract}"))
-
-
-def _words(forms: Counter) -> Counter:
-    words: Counter = Counter()
-    for form, n in forms.items():
-        if form.lower() not in _GENERIC:
-            words[form.lower()] += n
-    return words
-
-
-def _spelling(forms: Counter) -> dict[str, str]:
-    """Each lower-cased word's most frequent written form, so acronyms stay acronyms."""
-    spelling: dict[str, str] = {}
-    for form, _ in forms.most_common():
-        spelling.setdefault(form.lower(), form if form[1:] != form[1:].lower() else form.lower())
-    return spelling
-
-
-def name_themes(groups: list[list[ScoredPaper]], bm25: BM25Index, topic: str) -> list[str]:
-    """Two distinctive words per group: frequent in the group, rarer elsewhere."""
-    forms_of = [[_forms(p) for p in group] for group in groups]
-    spelling = _spelling(sum((f for group in forms_of for f in group), Counter()))
-    words_of = [[_words(forms) for forms in group] for group in forms_of]
-    topic_stems = set(tokenize([topic])[0])
-    counts = [sum(group_words, Counter()) for group_words in words_of]
-    names = []
-    for i, count in enumerate(counts):
-        others = sum((c for j, c in enumerate(counts) if j != i), Counter())
-        scored = []
-        for word, n in count.items():
-            stems = tokenize([word])[0]
-            if not stems or stems[0] in topic_stems:
-                continue
-            spread = sum(word in paper_words for paper_words in words_of[i]) / len(groups[i])
-            if (len(groups[i]) > 1 and spread < 0.5) or word.endswith(_ADJECTIVE_ENDINGS):
-                continue
-            scored.append((n * spread * bm25.idf(stems[0]) / (1 + others[word]), word))
-        chosen, seen = [], set()
-        for _, word in sorted(scored, reverse=True):
-            stem = tokenize([word])[0][0]
-            if stem not in seen:
-                chosen.append(word)
-                seen.add(stem)
-            if len(chosen) == 2:
-                break
-        name = " and ".join(spelling.get(word, word) for word in chosen)
-        names.append(name[:1].upper() + name[1:] if chosen else f"Theme {i + 1}")
-    return names
-
-
-MAX_SENTENCE_WORDS = 45
-
-
-def _sentence_for(paper: ScoredPaper) -> str:
-    """The paper's most relevant complete sentence that is not too long (already in third
-    person, without a dangling connective: see evidence.quotable)."""
-    usable = [s for s in paper.sentences[:3] if "http" not in s.text] or paper.sentences[:1]
-    short = [s for s in usable if len(s.text.split()) <= MAX_SENTENCE_WORDS]
-    chosen = short[0] if short else min(usable, key=lambda s: len(s.text))
-    return chosen.text.rstrip(" .")
-
-
-def _clause(paper: ScoredPaper, n: int, connective: str) -> str:
-    """'In *Title* [n], the authors show ...' or 'Similarly, *Title* [n] reports that ...'."""
-    title = f"*{short_title(paper.hit.paper.title)}* [{n}]"
-    sentence = _sentence_for(paper)
-    if re.match(r"(The authors|They)\b", sentence):
-        rest = sentence.split(" ", 2 if sentence.startswith("The authors") else 1)[-1]
-        text = f"in {title}, the authors {rest}"
-    else:
-        first, _, remainder = sentence.partition(" ")
-        if (first == "A" or first[1:].islower()) and not remainder[:1].isupper():
-            first = first.lower()  # "Refusal training is ..." -> "... that refusal training is"
-        text = f"{title} reports that {first} {remainder}".rstrip()
-    return (connective + text if connective else text[0].upper() + text[1:]) + "."
-
-
-def extractive_related_work(
-    topic: str, groups: list[list[ScoredPaper]], names: list[str], words: int
-) -> RelatedWork:
-    """One paragraph per theme; the least topical papers (and themes left empty) are left
-    out to respect `words`."""
-    groups = [list(group) for group in groups]
-
-    def draft() -> tuple[list[ScoredPaper], str]:
-        papers = [p for group in groups for p in group]
-        numbers = {p.hit.paper.paper_id: n for n, p in enumerate(papers, start=1)}
-        paragraphs = []
-        for name, group in zip(names, groups, strict=True):
-            clauses = [
-                _clause(p, numbers[p.hit.paper.paper_id],
-                        "" if i == 0 else _CONNECTIVES[(i - 1) % len(_CONNECTIVES)])
-                for i, p in enumerate(group)
-            ]  # fmt: skip
-            paragraphs.append(f"**{name}.** " + " ".join(clauses))
-        return papers, "\n\n".join(paragraphs)
-
-    papers, text = draft()
-    while len(text.split()) > words and len(papers) > 1:
-        weakest = min(papers, key=topical_score)  # a theme left with no paper goes too
-        kept = [[p for p in group if p is not weakest] for group in groups]
-        names = [name for name, group in zip(names, kept, strict=True) if group]
-        groups = [group for group in kept if group]
-        papers, text = draft()
-    citations = [Citation(n, p.hit.paper) for n, p in enumerate(papers, start=1)]
-    themes = [Theme(name, group) for name, group in zip(names, groups, strict=True)]
-    return RelatedWork(topic, text, "extractive", False, citations, themes)
-
-
-def llm_related_work(
-    topic: str, groups: list[list[ScoredPaper]], names: list[str], words: int, settings
-) -> RelatedWork:
+def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> RelatedWork:
+    """The outline is the themes; the model writes each theme's paragraph from that theme's
+    papers alone, and each paragraph's citations are checked, then numbered across the
+    draft in order of first use."""
     from assistant.answer.llm import _chat, build_evidence, count_tokens
     from assistant.prompts import load_prompt, system_prompt
 
-    papers = [p for group in groups for p in group]
     system = system_prompt("related_work_system", settings.prompts_dir)
-    template = load_prompt("related_work_user", settings.prompts_dir)
-    overhead = count_tokens(system) + count_tokens(
-        template.render(evidence="", topic=topic, words=str(words))
-    )
-    budget = settings.llm_context_window - settings.llm_answer_tokens - overhead - 24
-    evidence = build_evidence(papers, budget)
-    user = template.render(evidence=evidence.text, topic=topic, words=str(words))
-    text, _ = _chat(settings, system, user, None)
-    if CANNOT_ANSWER.lower().rstrip(".") in text.lower() and "[" not in text:
-        return RelatedWork(topic, CANNOT_ANSWER, "llm", True)
-    checked = check_citations(text, len(evidence.papers), exempt=(CANNOT_ANSWER,))
-    cited = [evidence.papers[n - 1] for n in checked.order]
-    citations = [Citation(i + 1, p.hit.paper) for i, p in enumerate(cited)]
-    themes = [
-        Theme(name, [p for p in group if p in cited])
-        for name, group in zip(names, groups, strict=True)
-    ]
-    warnings = list(checked.warnings)
-    if not citations:
-        warnings.append("the draft cites none of the evidence: treat it as unsupported")
-    return RelatedWork(topic, checked.text, "llm", False, citations, themes, warnings)
+    template = load_prompt("related_work_theme", settings.prompts_dir)
+    numbers: dict[str, int] = {}  # paper_id -> its number in the draft
+    cited: list[ScoredPaper] = []
+    paragraphs, kept, warnings = [], [], []
+    for theme in themes:
+        values = {
+            "topic": topic,
+            "theme": theme.name,
+            "words": str(_paragraph_words(theme, themes, words)),
+        }
+        overhead = count_tokens(system) + count_tokens(template.render(evidence="", **values))
+        budget = settings.llm_context_window - settings.llm_answer_tokens - overhead - 24
+        evidence = build_evidence(theme.papers, budget)
+        text, _ = _chat(settings, system, template.render(evidence=evidence.text, **values), None)
+        if CANNOT_ANSWER.lower().rstrip(".") in text.lower() and "[" not in text:
+            warnings.append(f"the model found nothing to write for the theme '{theme.name}'")
+            continue
+        checked = check_citations(text, len(evidence.papers), exempt=(CANNOT_ANSWER,))
+        warnings.extend(f"{theme.name}: {w}" for w in checked.warnings)
+        mapping = {}
+        for local, evidence_number in enumerate(checked.order, start=1):
+            paper = evidence.papers[evidence_number - 1]
+            if paper.paper.paper_id not in numbers:
+                numbers[paper.paper.paper_id] = len(numbers) + 1
+                cited.append(paper)
+            mapping[local] = numbers[paper.paper.paper_id]
+        body = renumber(_without_heading(checked.text), mapping)
+        paragraphs.append(f"**{theme.name}.** {body}")
+        kept.append(Theme(theme.name, theme.phrases, [p for p in theme.papers if p in cited]))
+    if not cited:
+        return RelatedWork(topic, CANNOT_ANSWER, "llm", True, warnings=warnings)
+    uncited = sum(len(t.papers) for t in themes) - len(cited)
+    if uncited:
+        warnings.append(f"the draft leaves {uncited} relevant paper(s) of its outline uncited")
+    citations = [Citation(numbers[p.paper.paper_id], p.paper) for p in cited]
+    draft = RelatedWork(topic, "\n\n".join(paragraphs), "llm", False, citations, kept, warnings)
+    if settings.verify:
+        from assistant.answer.llm_checks import verify
+
+        draft = verify(draft, settings)
+    return draft
+
+
+def _without_heading(text: str) -> str:
+    """A paragraph without the bold heading a model may add despite the prompt."""
+    return re.sub(r"^\s*(?:\*\*[^*\n]{1,80}\*\*|#+ [^\n]*)\s*", "", text).strip()

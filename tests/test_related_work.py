@@ -14,21 +14,46 @@ from .conftest import run_cli
 from .fake_openai import FakeOpenAIServer, Reply
 
 TOPIC = "refusal behaviour of aligned language models"
-ON_TOPIC = re.compile(r"refus|jailbr|safe|harm|align", re.IGNORECASE)
 
 
-def test_offline_draft_meets_the_acceptance_bar(seeded, tmp_path: Path):
+GOLD_TOPICS = [
+    json.loads(line)
+    for line in (Path(__file__).parents[1] / "eval" / "related_work_topics.jsonl")
+    .read_text(encoding="utf-8")
+    .splitlines()
+    if line.strip()
+]
+
+
+def test_offline_drafts_against_exhaustive_gold_lists(seeded):
+    """Every topic of eval/related_work_topics.jsonl: citations checked against its gold
+    and acceptable papers, themes against the citations. The floors are what the relevance
+    decision reaches today (see BENCHMARKS.md), so that a change that loses papers fails."""
+    coverage, on_topic = [], []
+    for topic in GOLD_TOPICS:
+        draft = seeded.related_work(topic["topic"])
+        assert not draft.abstained and draft.mode == "extractive"
+        cited = [c.paper.title for c in draft.citations]
+        gold, fitting = set(topic["gold"]), set(topic["gold"]) | set(topic["acceptable"])
+        coverage.append(len(gold & set(cited)) / len(gold))
+        on_topic.append(sum(t in fitting for t in cited) / len(cited))
+        in_themes = [p.paper.title for theme in draft.themes for p in theme.papers]
+        assert sorted(in_themes) == sorted(cited)  # each cited paper in exactly one theme
+        for theme in draft.themes:
+            assert not theme.name.lower().startswith("theme ")
+            assert " and " not in theme.name  # a noun phrase, not two words glued together
+            assert f"**{theme.name}.** " in draft.text
+        numbers = {int(n) for n in re.findall(r"\[(\d+)\]", draft.text)}
+        assert numbers == {c.n for c in draft.citations}
+        for paragraph in draft.text.split("\n\n"):
+            assert not re.search(r"\b(?:Similarly|Likewise|Along the same lines),", paragraph)
+            assert "reports that" not in paragraph
+    assert sum(coverage) / len(coverage) >= 0.6, coverage
+    assert sum(on_topic) / len(on_topic) >= 0.8, on_topic
+
+
+def test_latex_and_bibtex_of_a_draft_match(seeded):
     draft = seeded.related_work(TOPIC)
-    assert not draft.abstained and draft.mode == "extractive"
-    assert len(draft.citations) >= 4
-    assert len(draft.themes) >= 1
-    on_topic = [
-        c for c in draft.citations if ON_TOPIC.search(c.paper.title + " " + c.paper.abstract)
-    ]
-    assert len(on_topic) >= 0.8 * len(draft.citations), [c.paper.title for c in draft.citations]
-    numbers = {int(n) for n in re.findall(r"\[(\d+)\]", draft.text)}
-    assert numbers == {c.n for c in draft.citations}
-    assert draft.text.count("**") == 2 * len(draft.themes)  # one bold theme name each
     latex = draft.to_latex()
     cited_keys = {k for group in re.findall(r"\\cite\{([^}]+)\}", latex) for k in group.split(",")}
     library = bibtexparser.parse_string(draft.to_bibtex())
@@ -37,11 +62,16 @@ def test_offline_draft_meets_the_acceptance_bar(seeded, tmp_path: Path):
     assert "\\paragraph{" in latex and "[1]" not in latex
 
 
-def test_words_bound_the_length(seeded):
+def test_words_are_honoured_within_15_percent(seeded):
+    full = seeded.related_work(TOPIC, words=250)
+    assert 0.85 * 250 <= len(full.text.split()) <= 1.15 * 250
     short = seeded.related_work(TOPIC, words=80)
-    assert len(short.text.split()) <= 80 or len(short.citations) == 1
+    assert len(short.text.split()) <= 1.15 * 80
     assert all(theme.papers for theme in short.themes)
-    assert len(short.citations) < len(seeded.related_work(TOPIC).citations)
+    assert len(short.citations) < len(full.citations)
+    assert any("left out" in w and "--words" in w for w in short.warnings)
+    capped = seeded.related_work(TOPIC, max_papers=2)
+    assert len(capped.citations) == 2
 
 
 def test_an_uncovered_topic_gets_a_plain_statement(seeded):
@@ -68,34 +98,70 @@ def test_cli_writes_latex_and_a_matching_bib(seeded_dir: Path, tmp_path: Path):
     assert all(c["key"] for c in payload["citations"])
 
 
-def test_llm_draft_has_its_citations_checked(seeded_dir):
+def _llm(seeded_dir, server, **settings):
     from assistant.app import Assistant
     from assistant.config import Settings
 
+    return Assistant(
+        Settings(data_dir=seeded_dir, openai_base_url=server.base_url, llm_model="m", **settings)
+    )
+
+
+def test_llm_writes_one_checked_paragraph_per_theme_of_the_outline(seeded, seeded_dir):
+    topic = GOLD_TOPICS[0]["topic"]  # a topic the seeds split into several themes
+    outline = seeded.related_work(topic, words=2000, llm=False).themes
+    assert len(outline) >= 2  # the test is about stitching paragraphs together
     server = FakeOpenAIServer()
     with server as fake:
-        fake.script(Reply("**Refusal.** Work A studies refusals [2]. Work B invents [77]. "
-                          "Work C agrees [1, 2]."))  # fmt: skip
-        draft = Assistant(
-            Settings(data_dir=seeded_dir, openai_base_url=server.base_url, llm_model="m")
-        ).related_work(TOPIC)
-        system = fake.chat_requests()[0].body["messages"][0]["content"]
-    assert draft.mode == "llm" and "themes" in system
-    assert (
-        draft.text
-        == "**Refusal.** Work A studies refusals [1]. Work B invents. Work C agrees [1, 2]."
-    )
-    assert [c.n for c in draft.citations] == [1, 2]
+        fake.script(Reply("**A heading the model added**\nWork A studies refusals [2]. "
+                            "Work B invents [77]. Work C agrees [1, 2]."))  # fmt: skip
+        draft = _llm(seeded_dir, server).related_work(topic, words=2000)
+        requests = fake.chat_requests()
+    assert draft.mode == "llm"
+    assert len(requests) == len(outline)  # the outline first, then one call per theme
+    for request, theme in zip(requests, outline, strict=True):
+        user = request.body["messages"][-1]["content"]
+        assert f"Theme of this paragraph: {theme.name}" in user
+        for paper in theme.papers:
+            assert paper.paper.title in user
+    paragraphs = draft.text.split("\n\n")
+    assert [p.split(".**")[0] for p in paragraphs] == [f"**{t.name}" for t in outline]
+    assert "heading the model added" not in draft.text and "[77]" not in draft.text
     assert any("[77]" in w for w in draft.warnings)
+    # numbers run across the paragraphs in order of first use: [2] then [1] of each theme
+    assert paragraphs[0].endswith("refusals [1]. Work B invents. Work C agrees [1, 2].")
+    assert paragraphs[1].endswith("refusals [3]. Work B invents. Work C agrees [3, 4].")
+    assert [c.n for c in draft.citations] == list(range(1, 2 * len(outline) + 1))
+    assert draft.citations[0].paper == outline[0].papers[1].paper
+    uncited = sum(len(t.papers) for t in outline) - 2 * len(outline)
+    assert any(f"leaves {uncited} relevant" in w for w in draft.warnings) == (uncited > 0)
     assert "\\cite{" in draft.to_latex()
+
+
+def test_llm_draft_support_check(seeded, seeded_dir):
+    topic = GOLD_TOPICS[0]["topic"]
+    themes = len(seeded.related_work(topic, words=2000, llm=False).themes)
+    paragraph = Reply("Refusal is studied [1]. Quantum chromodynamics explains spin [2].")
+    verdicts = Reply('[{"n": 1, "supported": true, "reason": "stated"}, '
+                     '{"n": 2, "supported": true, "reason": "stated"}]')  # fmt: skip
+    server = FakeOpenAIServer()
+    with server as fake:
+        fake.script(*[paragraph] * themes, verdicts)
+        draft = _llm(seeded_dir, server, verify=True).related_work(topic, words=2000)
+    payload = draft.to_dict()
+    assert len(payload["support"]) == 2 * themes
+    assert payload["support"][1]["supported"] is False  # the term guard overrules the model
+    assert "spin [2]. *(not supported" in draft.text
+    assert any("not supported" in w for w in draft.warnings)
 
 
 def test_themes_have_two_papers_or_more_even_with_an_outlier():
     import numpy as np
 
     from assistant.corpus.paper import Paper
-    from assistant.related_work import ScoredPaper, cluster
+    from assistant.related_work import ScoredPaper
     from assistant.retrieval import PaperHit
+    from assistant.writing.themes import cluster
 
     rng = np.random.default_rng(2)  # a seed where the silhouette alone isolates the outlier
     centres = rng.normal(size=(3, 16))
@@ -106,7 +172,7 @@ def test_themes_have_two_papers_or_more_even_with_an_outlier():
         paper = Paper(title=f"Paper {i}", abstract="An abstract.", source="test")
         papers.append(ScoredPaper(PaperHit(paper, 1.0), relevance=1.0 - i / 10, sentences=[]))
         vectors[paper.paper_id] = point / np.linalg.norm(point)
-    groups = cluster(papers, vectors)
+    groups = cluster(papers, vectors, key=lambda p: p.paper.paper_id)
     assert len(groups) >= 2
     assert min(len(group) for group in groups) >= 2
     assert sorted(p.hit.paper.title for group in groups for p in group) == sorted(

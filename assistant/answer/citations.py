@@ -37,6 +37,16 @@ def without_markers(text: str) -> str:
     return _MARKER.sub(" ", text)
 
 
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """Markers rewritten through `mapping` ([1, 2] -> [4, 7]); numbers it lacks are kept."""
+
+    def rewrite(match: re.Match) -> str:
+        numbers = dict.fromkeys(mapping.get(n, n) for n in _numbers(match.group(1)))
+        return f"[{', '.join(str(n) for n in sorted(numbers))}]"
+
+    return _MARKER.sub(rewrite, text)
+
+
 @dataclass
 class CheckedText:
     text: str

@@ -1,0 +1,160 @@
+"""Noun phrases that name a group of papers: shared within it, distinctive against others.
+
+Candidates are the runs of content words between stop words and punctuation (as RAKE
+finds them), cut into phrases of one to three words that end on a noun-like word. A
+group's name is the phrase most of its papers use, few papers of the other groups use,
+and the corpus finds specific (inverse document frequency of its words).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.index.bm25 import BM25Index, stem
+
+MAX_PHRASE_WORDS = 3
+TITLE_WEIGHT = 1.0  # a phrase in a paper's title names the paper better than one in its text
+TOPIC_WEIGHT = 1.5
+LENGTH_WEIGHT = 0.5  # "refusal training" says more than "refusal" or "training"
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[^\sA-Za-z]+")
+# Words that open or close no noun phrase a researcher would use as a heading.
+_NOT_HEADWORDS = frozenset(
+    """paper papers work works study studies approach approaches method methods result results
+    show shows showed shown propose proposes proposed introduce introduces introduced present
+    presents presented demonstrate demonstrates demonstrated find finds found use uses used
+    using based provide provides reveal reveals evaluate evaluates evaluated achieve achieves
+    improve improves improved enable enables make makes made remain remains aim aims allow
+    allows including include includes new novel existing various different several many
+    recent current key important significant significantly large models model llms llm
+    language language-models task tasks performance framework experiments experimental
+    extensive comprehensive effective effectively demonstrating despite often across among
+    within without first second third however also well even still able given specific
+    particular generally widely commonly whether further analysis data set sets way ways via
+    simple direct safe general improving towards toward better""".split()
+)
+_COMPOUND_ENDS = frozenset("world scale grained source level specific aware free art time".split())
+_ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ly", "ed", "ical", "less")
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    import bm25s.stopwords as lists
+
+    return frozenset(w.lower() for w in lists.STOPWORDS_EN_PLUS)
+
+
+def _is_word(token: str) -> bool:
+    return token[0].isalpha()
+
+
+def _can_end(word: str) -> bool:
+    """Whether a phrase may end on the word: a noun-like word, not a model name ("GPT-4")
+    nor a compound adjective ("state-of-the-art", "large-scale")."""
+    lower = word.lower()
+    if lower in _NOT_HEADWORDS or (len(lower) < 3 and not word.isupper()):
+        return False
+    if any(c.isdigit() for c in word) or lower.split("-")[-1] in _COMPOUND_ENDS:
+        return False
+    return lower.count("-") < 2 and (word.isupper() or not lower.endswith(_ADJECTIVE_ENDINGS))
+
+
+def _runs(text: str) -> list[list[str]]:
+    """Maximal runs of content words, split at stop words, digits and punctuation."""
+    runs, run = [], []
+    for token in _TOKEN.findall(text):
+        if _is_word(token) and token.lower() not in _stop_words() and len(token) > 1:
+            run.append(token)
+        else:
+            if run:
+                runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
+
+
+def phrases_in(text: str) -> dict[str, str]:
+    """Each candidate phrase of a text, lower-cased, mapped to its written form."""
+    found: dict[str, str] = {}
+    for run in _runs(text):
+        for size in range(1, MAX_PHRASE_WORDS + 1):
+            for start in range(len(run) - size + 1):
+                words = run[start : start + size]
+                if words[0].lower() in _NOT_HEADWORDS or not _can_end(words[-1]):
+                    continue
+                found.setdefault(" ".join(words).lower(), " ".join(words))
+    return found
+
+
+@dataclass
+class PaperPhrases:
+    """The phrases of one paper, and which of them its title holds."""
+
+    all: dict[str, str]
+    title: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str, abstract: str) -> PaperPhrases:
+        in_title = phrases_in(title)
+        return cls({**phrases_in(abstract), **in_title}, frozenset(in_title))
+
+
+def _specificity(phrase: str, bm25: BM25Index) -> float:
+    """The highest inverse document frequency among the phrase's words."""
+    return max((bm25.idf(stem(w)) for w in phrase.split()), default=0.0)
+
+
+def _spelling(phrase: str, papers: Sequence[PaperPhrases]) -> str:
+    """The phrase as most papers write it, lower-cased but for acronyms ("RLHF")."""
+    forms = Counter(p.all[phrase] for p in papers if phrase in p.all)
+    form = forms.most_common(1)[0][0] if forms else phrase
+    return " ".join(w if w[1:] != w[1:].lower() else w.lower() for w in form.split())
+
+
+def _stems(phrase: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in phrase.split())
+
+
+def shared_phrases(
+    group: Sequence[PaperPhrases],
+    others: Sequence[PaperPhrases],
+    bm25: BM25Index,
+    topic: str = "",
+    n: int = 3,
+) -> list[str]:
+    """Up to `n` phrases most of the group shares and few of `others` use, best first,
+    none repeating another's words; written as the papers write them. A phrase with a
+    word of the topic ("refusal training" for "over-refusal") is preferred."""
+    topic_stems = {stem(w) for w in re.findall(r"[A-Za-z]+", topic)}
+    counts = Counter(phrase for paper in group for phrase in paper.all)
+    minimum = 2 if len(group) > 1 else 1
+    scored, weak = [], []  # weak: single words few titles use, heading only if nothing else
+    for phrase, count in counts.items():
+        titles = sum(phrase in p.title for p in group)
+        if count < minimum:
+            continue
+        inside = count / len(group)
+        outside = sum(phrase in p.all for p in others) / len(others) if others else 0.0
+        in_titles = titles / len(group)
+        length = 1 + LENGTH_WEIGHT * (len(phrase.split()) - 1)
+        on_topic = TOPIC_WEIGHT if _stems(phrase) & topic_stems else 1.0
+        score = (inside + TITLE_WEIGHT * in_titles) * (1 - outside) * length * on_topic
+        strong = " " in phrase or titles >= max(1, len(group) // 2)
+        (scored if strong else weak).append((score * _specificity(phrase, bm25), phrase))
+    if not scored:
+        scored = [item for item in weak if any(item[1] in p.title for p in group)]
+    chosen: list[str] = []
+    used: set[str] = set()
+    for _, phrase in sorted(scored, key=lambda item: (-item[0], item[1])):
+        stems = _stems(phrase)
+        if stems & used:
+            continue
+        chosen.append(_spelling(phrase, group))
+        used |= stems
+        if len(chosen) == n:
+            break
+    return chosen

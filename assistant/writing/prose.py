@@ -1,0 +1,160 @@
+"""Sentences in the register of a related-work section, written around a paper's name.
+
+An abstract says "We propose X" or "Our results show Y"; a related-work section says
+"MOSSBench [3] proposes X" and "... shows Y". A sentence whose subject is the authors, the
+paper or its results is rewritten that way; any other sentence is attributed ("According
+to MOSSBench [3], ..."). Nothing is paraphrased beyond the subject and its verb.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answer.extractive import short_title
+from assistant.answer.sentences import leans_back, split_sentences, without_connective
+from assistant.corpus.paper import Paper
+
+PREFERRED = 5  # of a paper's best-ranked sentences, the first written around its name wins
+MIN_CUT_WORDS = 8  # a sentence is cut at a clause break only if this much stays
+MAX_NAME_WORDS = 6  # a title's short name ("MOSSBench", "Refusal Tokens") up to this long
+MAX_TITLE_WORDS = 8  # a title without a short name is named in full up to this long
+_ADVERB = r"(?:(?P<adverb>also|further|additionally|empirically|systematically|"
+_ADVERB += r"experimentally|theoretically)\s+|(?:then|first|here|now|finally|thus|therefore|"
+_ADVERB += r"moreover)\s+)?"
+_AUTHORS = re.compile(
+    r"^(?:(?:In|Through|With) this (?:paper|work|study|article|report),?\s+|Here,?\s+)?"
+    r"(?P<subject>[Ww]e)\s+" + _ADVERB + r"(?P<verb>[a-z]+)\b"
+)
+_PAPER = re.compile(
+    r"^(?P<subject>(?:This|The present|Our) (?:paper|work|study|article|survey|report|"
+    r"position paper|note))\s+" + _ADVERB + r"(?P<verb>[a-z]+)\b"
+)
+_RESULTS = re.compile(
+    r"^(?P<subject>Our (?:results|experiments|findings|analyses|evaluations|"
+    r"analysis|evaluation|experiment|study|empirical results))\s+" + _ADVERB + r"(?P<verb>[a-z]+)\b"
+)
+_NOT_VERBS = frozenset(
+    "are were is was be been can could will would may might should must do does did not "
+    "the a an that which who to on in of for with from by at as and or across over under "
+    "between into about against through during".split()
+)
+_IRREGULAR = {"are": "is", "have": "has", "do": "does", "go": "goes"}
+_METHOD_VERBS = re.compile(
+    r"^(?:propos|introduc|present|develop|design|build|buil|construct|train|fine-tun|mitigat|"
+    r"reduc|improv|enhanc|leverag|offer|formulat|creat|releas|curat|devis|extend|learn)"
+)
+_CLAUSE_CUT = re.compile(
+    r",\s+(?:which|while|whereas|and thereby|thereby|achieving|resulting|leading|where|"
+    r"as well as|including|such as|using|by)\b|;\s+|\s+(?:--|—)\s+"
+)
+
+
+def paper_name(paper: Paper, first_in_paragraph: bool = True) -> str:
+    """How prose names a paper: its short name ("MOSSBench", "*Refusal Tokens*"), else its
+    title in italics when short, else "one study" / "another study"."""
+    name = short_title(paper.title)
+    if name == paper.title and len(name.split()) > MAX_TITLE_WORDS:
+        return "One study" if first_in_paragraph else "Another study"
+    if name != paper.title and len(name.split()) > MAX_NAME_WORDS:
+        return "One study" if first_in_paragraph else "Another study"
+    return name if " " not in name else f"*{name.rstrip('.')}*"
+
+
+def _singular(verb: str) -> str:
+    """A verb of a plural subject made singular: 'propose' -> 'proposes', 'study' ->
+    'studies', 'focus' -> 'focuses'; past forms stay ('found', 'showed')."""
+    if verb in _IRREGULAR:
+        return _IRREGULAR[verb]
+    if verb.endswith("ed") or verb in {"found", "built", "made", "shown", "began", "took"}:
+        return verb
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if re.search(r"[^aeiou]y$", verb):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _rest_in_third_person(text: str) -> str:
+    """The authors' first person, after the subject, as the paper's."""
+    text = re.sub(r"\bour\b", "its", text)
+    text = re.sub(r"\b(?:we|We)\b", "the authors", text)
+    return re.sub(r"\bus\b", "the authors", text)
+
+
+def attributed(sentence: str, name: str) -> tuple[str, bool]:
+    """The sentence around `name` and whether it names a method; for a sentence whose
+    subject is neither the authors nor the paper, an attribution."""
+    text = without_connective(sentence).rstrip(" .")
+    name_lower = name[0].lower() + name[1:] if name.startswith(("One ", "Another ")) else name
+    for pattern, plural in ((_AUTHORS, True), (_PAPER, False), (_RESULTS, None)):
+        match = pattern.match(text)
+        if not match or match.group("verb") in _NOT_VERBS - {"are", "have"}:
+            continue
+        verb = match.group("verb")
+        if plural or (plural is None and re.search(r"[^i]s$", match.group("subject"))):
+            verb = _singular(verb)
+        adverb = f"{match.group('adverb')} " if match.group("adverb") else ""
+        rest = _rest_in_third_person(text[match.end("verb") :])
+        method = bool(_METHOD_VERBS.match(verb)) and pattern is not _RESULTS
+        return _ended(f"{name} {adverb}{verb}{rest}"), method
+    text = _rest_in_third_person(text)
+    first, _, remainder = text.partition(" ")
+    if first[1:].islower() and not remainder[:1].isupper() and first not in {"I"}:
+        text = first.lower() + " " + remainder
+    return _ended(f"According to {name_lower}, {text}"), False
+
+
+def _ended(sentence: str) -> str:
+    return sentence if sentence.endswith(("?", "!")) else sentence + "."
+
+
+def within(sentence: str, words: int) -> str:
+    """The sentence cut at its first clause break that leaves it at most `words` words
+    (and at least MIN_CUT_WORDS); failing that, at its last comma that does; else whole."""
+    if len(sentence.split()) <= words:
+        return sentence
+    for match in _CLAUSE_CUT.finditer(sentence):
+        head = sentence[: match.start()].rstrip(" ,;")
+        if MIN_CUT_WORDS <= len(head.split()) <= words:
+            return head + "."
+    heads = [sentence[: m.start()] for m in re.finditer(r",\s", sentence)]
+    fitting = [h for h in heads if MIN_CUT_WORDS <= len(h.split()) <= words and _balanced(h)]
+    return fitting[-1] + "." if fitting else sentence
+
+
+def _balanced(text: str) -> bool:
+    return text.count("(") == text.count(")") and text.count('"') % 2 == 0
+
+
+@dataclass
+class Written:
+    text: str
+    method: bool  # the sentence says what the paper builds, not what it measures or finds
+    position: int  # of the sentence in the abstract
+    own: bool  # written around the paper's name, not attributed to it
+
+
+def best_sentence(
+    paper: Paper, ranked: Sequence[int], name: str, words: int, skip: frozenset[int] = frozenset()
+) -> Written:
+    """The paper's best sentence for prose: among its top-ranked sentences (`ranked`
+    positions, best first; none in `skip`), the first that stands alone and is written
+    around its name rather than attributed to it, within `words` where one is."""
+    sentences = split_sentences(paper.abstract) or (paper.title,)
+    positions = [i for i in ranked if i < len(sentences) and i not in skip] or [0]
+    written = []
+    for rank, position in enumerate(positions):
+        if rank >= PREFERRED and any(len(w.text.split()) <= words for w in written if w.own):
+            break  # further sentences only when none of the best fits the budget
+        text, method = attributed(sentences[position], name)
+        if not leans_back(sentences[position]):
+            own = not text.startswith("According to")
+            written.append(Written(within(text, words), method, position, own))
+    if not written:
+        text, method = attributed(sentences[positions[0]], name)
+        written = [Written(within(text, words), method, positions[0], False)]
+    own = [w for w in written if w.own] or written
+    fitting = [w for w in own if len(w.text.split()) <= words]
+    return (fitting or own)[0]
