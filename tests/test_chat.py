@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -98,6 +99,18 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.sendline(REFUSAL)
         child.expect("References")
         child.expect("ask>")
+        cited = set(re.findall(r"\[(\d+)\] [A-Z]", child.before))
+        child.sendline("which of those build an evaluation benchmark?")  # filters the answer
+        child.expect("References")
+        child.expect("ask>")
+        narrowed = set(re.findall(r"\[(\d+)\] [A-Z]", child.before))
+        assert narrowed and len(narrowed) < len(cited)
+        child.sendline("which of those study protein folding?")
+        child.expect(r"None of the \d+ papers above mentions protein folding")
+        child.expect("ask>")
+        child.sendline(REFUSAL)
+        child.expect("References")
+        child.expect("ask>")
         child.sendline("tell me more about [1]")
         child.expect("References")
         child.expect("ask>")
@@ -105,7 +118,7 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.expect("Refusal")  # the abstract of reference 1 of the last answer
         child.expect("ask>")
         child.sendline(f"/save {saved}")
-        child.expect("Saved 2 questions")
+        child.expect("Saved 5 questions")
         child.expect("ask>")
         child.sendline("/sources")  # the last answer cited one paper: [1] and only [1]
         child.expect(r"\[1\] ")
@@ -121,8 +134,8 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.expect(pexpect.EOF)
     assert child.exitstatus == 0
     text = saved.read_text(encoding="utf-8")
-    assert text.count("## ") == 2 and "**References**" in text and "[1]" in text
-    assert (seeded_dir / "chat_history").read_text(encoding="utf-8").count(REFUSAL) == 1
+    assert text.count("## ") == 5 and "**References**" in text and "[1]" in text
+    assert (seeded_dir / "chat_history").read_text(encoding="utf-8").count(REFUSAL) == 2
 
 
 def test_ctrl_c_stops_a_long_answer_without_leaving(seeded_dir: Path):

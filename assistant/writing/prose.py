@@ -78,7 +78,7 @@ def _singular(verb: str) -> str:
 
 def _rest_in_third_person(text: str) -> str:
     """The authors' first person, after the subject, as the paper's."""
-    text = re.sub(r"\bour\b", "its", text)
+    text = re.sub(r"\b([Oo])ur\b", lambda m: "Its" if m.group(1) == "O" else "its", text)
     text = re.sub(r"\b(?:we|We)\b", "the authors", text)
     return re.sub(r"\bus\b", "the authors", text)
 

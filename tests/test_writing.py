@@ -1,0 +1,82 @@
+"""Related-work prose: sentences written around a paper's name, theme headings, BibTeX."""
+
+from __future__ import annotations
+
+import bibtexparser
+import pytest
+
+from assistant.bibtex import base_key, citation_keys, to_bibtex
+from assistant.corpus.paper import Paper
+from assistant.writing.prose import attributed, paper_name, within
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected", "method"),
+    [
+        ("We propose X, a benchmark of refusals.", "N [1] proposes X, a benchmark of refusals.",
+         True),
+        ("In this paper, we focus on our own data.", "N [1] focuses on its own data.", False),
+        ("Moreover, we also study how we refuse.", "N [1] also studies how the authors refuse.",
+         False),
+        ("Our results show that models over-refuse.", "N [1] shows that models over-refuse.",
+         False),
+        ("Our analysis reveals a gap.", "N [1] reveals a gap.", False),
+        ("This paper introduces DeRTa.", "N [1] introduces DeRTa.", True),
+        ("We found that refusals drop.", "N [1] found that refusals drop.", False),
+        ("Our experiments on GPT-4 show gains.", "According to N [1], its experiments on GPT-4 "
+         "show gains.", False),
+        ("Refusal training is brittle.", "According to N [1], refusal training is brittle.",
+         False),
+        ("Does refusal generalize?", "According to N [1], does refusal generalize?", False),
+    ],
+)  # fmt: skip
+def test_sentences_are_written_around_the_papers_name(sentence, expected, method):
+    assert attributed(sentence, "N [1]") == (expected, method)
+
+
+def test_names_cuts_and_generic_subjects():
+    assert paper_name(
+        Paper(title="MOSSBench: Is Your Model Oversensitive?", abstract="a", source="t")
+    ) == ("MOSSBench")
+    assert paper_name(Paper(title="Refusal Tokens: A Simple Way", abstract="a", source="t")) == (
+        "*Refusal Tokens*"
+    )
+    long = Paper(
+        title="Alignment is not sufficient to prevent large models from harm",
+        abstract="",
+        source="t",
+    )
+    assert paper_name(long) == "One study"
+    sentence = (
+        "N [1] introduces a lightweight representation editing method, which shifts "
+        "conflicting requests to the rejection region of the model."
+    )
+    assert within(sentence, 10) == "N [1] introduces a lightweight representation editing method."
+    assert within(sentence, 40) == sentence
+
+
+def test_bibtex_keys_are_informative_unique_and_kept_when_given():
+    with_authors = Paper(title="MOSSBench: Is Your Model Oversensitive?", abstract="a",
+                         source="t", authors=["Xirui Li", "Hengguang Zhou"], year=2024)  # fmt: skip
+    assert base_key(with_authors) == "li2024mossbench"
+    no_authors = Paper(
+        title="Does Refusal Training in LLMs Generalize?", abstract="a", source="t", year=2024
+    )
+    assert base_key(no_authors) == "refusaltraining2024"
+    own = Paper(title="Mine", abstract="a", source="t", bibkey="smith2020mine")
+    twin = Paper(
+        title="MOSSBench: Another paper", abstract="b", source="t", authors=["Y. Li"], year=2024
+    )
+    keys = citation_keys([with_authors, twin, own])
+    assert list(keys.values()) == ["li2024mossbench", "li2024mossbencha", "smith2020mine"]
+
+
+def test_bibtex_escapes_what_latex_would_choke_on():
+    paper = Paper(
+        title="Scores ^ 2 & 50% of $ costs_total #1 ~", abstract="x^2 {unbalanced", source="t"
+    )
+    text = to_bibtex([paper])
+    entry = bibtexparser.parse_string(text).entries[0]
+    assert r"\^{}" in entry["title"] and r"\&" in entry["title"] and r"\%" in entry["title"]
+    assert r"\$" in entry["title"] and r"\_" in entry["title"] and r"\#" in entry["title"]
+    assert entry["abstract"].count("{") == entry["abstract"].count("}")
