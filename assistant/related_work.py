@@ -23,6 +23,7 @@ MIN_SENTENCE_WORDS = 14  # a paper's sentence is cut to its share of --words, no
 OPENING_WORDS = 10  # a theme's heading and opening sentence
 WORDS_TOLERANCE = 0.15
 MIN_PARAGRAPH_WORDS = 60
+MAX_EXTRA = 2  # further sentences per paper when a draft falls short of --words
 
 
 @dataclass
@@ -171,20 +172,23 @@ class _Sentences:
 
 
 def _paper_sentences(
-    theme: Theme, numbers: dict[str, int], budget: int, extended: set[str]
+    theme: Theme, numbers: dict[str, int], budget: int, extra: dict[str, int]
 ) -> list[_Sentences]:
-    """One sentence per paper (two for the `extended` ones); analyses first, then
+    """One sentence per paper (more for those in `extra`); analyses first, then
     methods, with a contrast between them."""
     written = []
     for paper in theme.papers:
         name = f"{paper_name(paper.paper)} [{numbers[paper.paper.paper_id]}]"
         ranked = [s.position for s in paper.sentences]
         first = best_sentence(paper.paper, ranked, name, budget)
-        text = first.text
-        if paper.paper.paper_id in extended:
-            second = best_sentence(paper.paper, ranked, "It", budget, frozenset({first.position}))
-            text += f" {second.text}" if second.own else ""
-        written.append(_Sentences(paper, text, first.method))
+        texts, used = [first.text], {first.position}
+        for _ in range(extra.get(paper.paper.paper_id, 0)):
+            more = best_sentence(paper.paper, ranked, "It", budget, frozenset(used))
+            if more.position in used or not more.own:
+                break
+            texts.append(more.text)
+            used.add(more.position)
+        written.append(_Sentences(paper, " ".join(texts), first.method))
     ordered = [w for w in written if not w.method] + [w for w in written if w.method]
     unnamed = 0  # papers named "one study", then "another study"
     for w in ordered:
@@ -211,11 +215,15 @@ def _lower_first(text: str) -> str:
 
 
 def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[ScoredPaper], str]:
-    """The draft with each paper's sentence cut to `budget` words, and a second sentence
-    for the `more` most topical papers."""
+    """The draft with each paper's sentences cut to `budget` words, and `more` further
+    sentences dealt out to the papers, most topical first."""
     papers = [p for theme in themes for p in theme.papers]
     numbers = {p.paper.paper_id: n for n, p in enumerate(papers, start=1)}
-    extended = {p.paper.paper_id for p in sorted(papers, key=topical_score, reverse=True)[:more]}
+    by_topicality = sorted(papers, key=topical_score, reverse=True)
+    extended: dict[str, int] = {}
+    for i in range(more):
+        paper_id = by_topicality[i % len(papers)].paper.paper_id
+        extended[paper_id] = extended.get(paper_id, 0) + 1
     paragraphs = []
     for theme in themes:
         sentences = [w.text for w in _paper_sentences(theme, numbers, budget, extended)]
@@ -236,9 +244,12 @@ def extractive_related_work(topic: str, themes: list[Theme], words: int) -> Rela
         budget = max(MIN_SENTENCE_WORDS, budget - 4)  # shorter sentences before fewer papers
         papers, text = _draft(themes, budget)
     more = 0
-    while len(text.split()) < words * (1 - WORDS_TOLERANCE) and more < len(papers):
-        more += 1  # too short: second sentences, most topical papers first
-        papers, text = _draft(themes, budget, more)
+    while len(text.split()) < words * (1 - WORDS_TOLERANCE) and more < MAX_EXTRA * len(papers):
+        more += 1  # too short: further sentences, most topical papers first
+        longer = _draft(themes, budget, more)
+        if len(longer[1].split()) > limit:
+            break
+        papers, text = longer
     left_out = 0
     while len(text.split()) > limit and len(papers) > 1:
         weakest = min(papers, key=topical_score)
@@ -249,6 +260,11 @@ def extractive_related_work(topic: str, themes: list[Theme], words: int) -> Rela
         papers, text = _draft(themes, budget)
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)
+    if len(text.split()) < words * (1 - WORDS_TOLERANCE):
+        draft.warnings.append(
+            f"only {len(papers)} paper(s) on this topic: the draft has {len(text.split())} "
+            f"of the {words} words asked for"
+        )
     if left_out:
         draft.warnings.append(
             f"{left_out} relevant paper(s) left out to stay near {words} words; "

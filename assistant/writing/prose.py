@@ -42,7 +42,7 @@ _NOT_VERBS = frozenset(
 )
 _IRREGULAR = {"are": "is", "have": "has", "do": "does", "go": "goes"}
 _METHOD_VERBS = re.compile(
-    r"^(?:propos|introduc|present|develop|design|build|buil|construct|train|fine-tun|mitigat|"
+    r"^(?:propos|introduc|develop|design|build|buil|construct|train|fine-tun|mitigat|"
     r"reduc|improv|enhanc|leverag|offer|formulat|creat|releas|curat|devis|extend|learn)"
 )
 _CLAUSE_CUT = re.compile(
