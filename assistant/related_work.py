@@ -289,7 +289,7 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
     template = load_prompt("related_work_theme", settings.prompts_dir)
     numbers: dict[str, int] = {}  # paper_id -> its number in the draft
     cited: list[ScoredPaper] = []
-    paragraphs, kept, warnings = [], [], []
+    paragraphs, kept, warnings = [], [], _legacy_prompt_warning(settings.prompts_dir)
     for theme in themes:
         values = {
             "topic": topic,
@@ -327,6 +327,16 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
 
         draft = verify(draft, settings)
     return draft
+
+
+def _legacy_prompt_warning(prompts_dir) -> list[str]:
+    """A user's related_work_user.txt (one prompt for the whole draft) is no longer read."""
+    if prompts_dir is None or not (prompts_dir / "related_work_user.txt").is_file():
+        return []
+    return [
+        f"{prompts_dir / 'related_work_user.txt'} is no longer read: drafts are written one "
+        "theme at a time from related_work_theme.txt ({evidence}, {topic}, {theme}, {words})"
+    ]
 
 
 def _without_heading(text: str) -> str:

@@ -138,8 +138,11 @@ def test_llm_writes_one_checked_paragraph_per_theme_of_the_outline(seeded, seede
     assert "\\cite{" in draft.to_latex()
 
 
-def test_llm_draft_support_check(seeded, seeded_dir):
+def test_llm_draft_support_check(seeded, seeded_dir, tmp_path):
     topic = GOLD_TOPICS[0]["topic"]
+    old_prompt = tmp_path / "prompts" / "related_work_user.txt"  # the template before themes
+    old_prompt.parent.mkdir()
+    old_prompt.write_text("{evidence} {topic} {words}", encoding="utf-8")
     themes = len(seeded.related_work(topic, words=2000, llm=False).themes)
     paragraph = Reply("Refusal is studied [1]. Quantum chromodynamics explains spin [2].")
     verdicts = Reply('[{"n": 1, "supported": true, "reason": "stated"}, '
@@ -147,12 +150,15 @@ def test_llm_draft_support_check(seeded, seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:
         fake.script(*[paragraph] * themes, verdicts)
-        draft = _llm(seeded_dir, server, verify=True).related_work(topic, words=2000)
+        draft = _llm(seeded_dir, server, verify=True, prompts_dir=old_prompt.parent).related_work(
+            topic, words=2000
+        )
     payload = draft.to_dict()
     assert len(payload["support"]) == 2 * themes
     assert payload["support"][1]["supported"] is False  # the term guard overrules the model
     assert "spin [2]. *(not supported" in draft.text
     assert any("not supported" in w for w in draft.warnings)
+    assert any("related_work_user.txt is no longer read" in w for w in draft.warnings)
 
 
 def test_themes_have_two_papers_or_more_even_with_an_outlier():
