@@ -74,10 +74,14 @@ class Assistant:
         from assistant.filters import PaperFilter, from_question, select
 
         stated, rest = from_question(question)
-        chosen = stated.merged(PaperFilter(since, until, author))
+        given = PaperFilter(since, until, author)
+        chosen = stated.merged(given)
         if not chosen.active:
             return question, None, ""
         selection = select(self.engine.catalog.all(), chosen)
+        if not given.active and selection.lacking == selection.total:
+            # no paper has the metadata: the question's words serve better than a filter
+            return question, None, selection.unusable_note(chosen)
         return rest or question, selection, selection.note(chosen)
 
     def search(

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         alias="ASSISTANT_EMBEDDING",
         description="Embedding backend: the bundled local model, or an OpenAI-compatible endpoint.",
     )
+    embedding_runtime: Literal["auto", "openvino", "onnxruntime"] = Field(
+        "auto",
+        alias="ASSISTANT_EMBEDDING_RUNTIME",
+        description="What runs the local model: the faster of the two on this CPU, chosen "
+        "once per data dir (auto), OpenVINO, or onnxruntime.",
+    )
     embedding_model: str | None = Field(
         None,
         alias="ASSISTANT_EMBEDDING_MODEL",

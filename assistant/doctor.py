@@ -25,6 +25,8 @@ def mask(secret: str | None) -> str:
 
 
 def diagnose(settings: Settings) -> DoctorReport:
+    from assistant.index.runtimes import describe_runtime
+
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     report = DoctorReport()
     report.settings = [
@@ -40,6 +42,11 @@ def diagnose(settings: Settings) -> DoctorReport:
             "embedding",
             settings.embedding
             + (f" ({settings.embedding_model})" if settings.embedding_model else ""),
+        ),
+        *(
+            [("embedding runtime", describe_runtime(settings.embedding_runtime, settings.data_dir))]
+            if settings.embedding == "local"
+            else []
         ),
         ("answer mode", "llm" if settings.llm_configured else "extractive (offline)"),
         ("LLM endpoint", settings.openai_base_url or "https://api.openai.com/v1 (default)"),

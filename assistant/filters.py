@@ -24,6 +24,13 @@ _PATTERNS = (
     (re.compile(rf"\b(?:until|up to|through) {_YEAR}\b", re.I), "until"),
     (re.compile(rf"\b(?:from|in|published in) {_YEAR}\b", re.I), "year"),
 )
+# "in 2023" / "from 2023" filters only when the question is about papers ("papers from
+# 2023", "work published in 2020"): in "30 million cases in 2010" the year is content.
+_ABOUT_PAPERS = re.compile(
+    r"\b(?:papers?|works?|stud(?:y|ies)|articles?|research|publications?|published|"
+    r"literature|preprints?)\b",
+    re.I,
+)
 _AUTHOR = re.compile(
     r"\b(?:(?:papers?|work|articles?|studies|research)\s+(?:\w+\s+)?|written |authored )by "
     r"((?:[A-Z][\w'’-]+\.?\s?){1,3})"
@@ -94,9 +101,12 @@ class PaperFilter:
 
 
 def from_question(question: str) -> tuple[PaperFilter, str]:
-    """The filter a question states, and the question without it."""
+    """The filter a question about papers states, and the question without it."""
     since = until = None
+    about_papers = bool(_ABOUT_PAPERS.search(question))
     for pattern, kind in _PATTERNS:
+        if kind == "year" and not about_papers:
+            continue
         match = pattern.search(question)
         if not match:
             continue
@@ -131,10 +141,20 @@ class Selection:
     lacking: int
     total: int
 
-    def note(self, flt: PaperFilter) -> str:
-        what = "year" if flt.by_year and not flt.author else "author names"
+    @staticmethod
+    def _missing(flt: PaperFilter) -> str:
         if flt.by_year and flt.author:
-            what = "year or author names"
+            return "year or author names"
+        return "year" if flt.by_year else "author names"
+
+    def unusable_note(self, flt: PaperFilter) -> str:
+        return (
+            f"No indexed paper records its {self._missing(flt)}, so papers {flt.describe()} could "
+            "not be selected: the question was searched as written."
+        )
+
+    def note(self, flt: PaperFilter) -> str:
+        what = self._missing(flt)
         note = f"Only papers {flt.describe()}: {len(self.paper_ids)} of {self.total}"
         if self.lacking:
             verb = "has" if self.lacking == 1 else "have"

@@ -79,6 +79,12 @@ def test_filters_are_read_from_the_question():
         "reward models between 2019 and 2021": (PaperFilter(2019, 2021), "reward models"),
         "papers by Smith on refusal": (PaperFilter(author="Smith"), "papers on refusal"),
         "which papers study refusal?": (PaperFilter(), "which papers study refusal?"),
+        "work published in 2022 on refusal": (PaperFilter(2022, 2022), "work on refusal"),
+        # a year that is content, not a filter (a SciFact claim)
+        "30 million cases of pneumonia in 2010.": (
+            PaperFilter(),
+            "30 million cases of pneumonia in 2010.",
+        ),
     }
     for question, expected in cases.items():
         assert from_question(question) == expected, question
@@ -120,3 +126,13 @@ def test_the_notebook_api_takes_the_same_filters(bib_dir: Path):
     ranking = assistant.search("reward models", since=2024)
     assert [hit.paper.year for hit in ranking.hits] == [2024, 2024]
     assert ranking.hits[0].paper.title == "Process Reward Models without Step Labels"
+
+
+def test_a_filter_no_paper_can_match_is_not_applied(seeded):
+    """The seeds record no author names: 'papers by Smith' searches the words instead of
+    returning nothing, and says why."""
+    ranking = seeded.search("papers by Smith on over-refusal", k=3)
+    assert len(ranking.hits) == 3
+    assert ranking.note.startswith("No indexed paper records its author names")
+    narrowed = seeded.search("over-refusal", k=3, author="Smith")  # asked for explicitly
+    assert narrowed.hits == [] and "Only papers by an author named Smith" in narrowed.note

