@@ -24,15 +24,28 @@ _DATA_DIR = click.option(
 
 
 def _use_chroma_server(context: click.Context, parameter: click.Parameter, url: str | None):
-    """--chroma-url http://host:port: the same as setting CHROMA_HOST and CHROMA_PORT."""
+    """--chroma-url http(s)://host:port: the same as setting CHROMA_HOST, CHROMA_PORT and
+    CHROMA_SSL (the token stays in CHROMA_API_KEY: never on a command line)."""
     if url:
         from urllib.parse import urlparse
 
         parsed = urlparse(url if "://" in url else f"http://{url}")
-        if not parsed.hostname:
-            raise click.BadParameter("expected http://HOST:PORT", context, parameter)
+        try:
+            port = parsed.port
+        except ValueError:
+            port = -1
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or port == -1:
+            raise click.BadParameter(
+                "expected http://HOST:PORT or https://HOST:PORT", context, parameter
+            )
+        if parsed.username or parsed.password:
+            raise click.BadParameter(
+                "put no credentials in the URL: set CHROMA_API_KEY", context, parameter
+            )
+        secure = parsed.scheme == "https"
         os.environ["CHROMA_HOST"] = parsed.hostname
-        os.environ["CHROMA_PORT"] = str(parsed.port or 8000)
+        os.environ["CHROMA_PORT"] = str(port or (443 if secure else 8000))
+        os.environ["CHROMA_SSL"] = "1" if secure else "0"
     return url
 
 
@@ -40,7 +53,8 @@ _CHROMA_URL = click.option(
     "--chroma-url",
     callback=_use_chroma_server,
     expose_value=False,
-    help="Use a Chroma server, e.g. http://localhost:8000 [env: CHROMA_HOST, CHROMA_PORT].",
+    help="Use a Chroma server, e.g. http://localhost:8000 or https://chroma.lab.org "
+    "[env: CHROMA_HOST, CHROMA_PORT, CHROMA_SSL; token: CHROMA_API_KEY].",
 )
 _COLLECTION = click.option(
     "--collection", help="Corpus collection to use [env: ASSISTANT_COLLECTION; default: papers]."

@@ -105,7 +105,21 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(
         None, alias="CHROMA_HOST", description="Chroma server host (default: on-disk store)."
     )
-    chroma_port: int = Field(8000, alias="CHROMA_PORT", description="Chroma server port.")
+    chroma_port: int | None = Field(
+        None, alias="CHROMA_PORT", description="Chroma server port (default 8000, 443 with TLS)."
+    )
+    chroma_ssl: bool = Field(False, alias="CHROMA_SSL", description="Talk to the server over TLS.")
+    chroma_api_key: SecretStr | None = Field(
+        None,
+        alias="CHROMA_API_KEY",
+        description="Token sent as X-Chroma-Token to the server (environment only).",
+    )
+    chroma_tenant: str | None = Field(
+        None, alias="CHROMA_TENANT", description="Chroma Cloud tenant (with CHROMA_DATABASE)."
+    )
+    chroma_database: str | None = Field(
+        None, alias="CHROMA_DATABASE", description="Chroma Cloud database."
+    )
     chunk_size: int = Field(200, description="Chunk size in cl100k_base tokens.", ge=32)
     chunk_overlap: int = Field(40, description="Overlap between chunks in tokens.", ge=0)
 

@@ -25,6 +25,13 @@ def mask(secret: str | None) -> str:
 
 
 def diagnose(settings: Settings) -> DoctorReport:
+    from assistant.index.chroma_server import (
+        check_heartbeat,
+        check_token,
+        is_cloud,
+        server_url,
+        uses_server,
+    )
     from assistant.index.runtimes import describe_runtime
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
@@ -34,8 +41,8 @@ def diagnose(settings: Settings) -> DoctorReport:
         ("collection", settings.collection),
         (
             "vector store",
-            f"Chroma server {settings.chroma_host}:{settings.chroma_port}"
-            if settings.chroma_host
+            f"Chroma {'Cloud' if is_cloud(settings) else 'server'} {server_url(settings)}"
+            if uses_server(settings)
             else f"on disk ({settings.data_dir / 'chroma'})",
         ),
         (
@@ -60,6 +67,13 @@ def diagnose(settings: Settings) -> DoctorReport:
         ("fallback", settings.fallback),
         ("prompts", str(settings.prompts_dir or "bundled")),
     ]
+    if uses_server(settings):
+        token = settings.chroma_api_key.get_secret_value() if settings.chroma_api_key else None
+        report.settings.insert(3, ("CHROMA_API_KEY", mask(token)))
+        ok, detail = check_heartbeat(settings)
+        report.checks.append(("Chroma heartbeat", ok, detail))
+        ok, detail = check_token(settings)
+        report.checks.append(("Chroma authenticated call", ok, detail))
     report.checks.append(_check_index(settings))
     if settings.llm_configured:
         report.checks.append(_check_endpoint(settings, key))

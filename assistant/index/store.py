@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import IndexError_
+from assistant.index.chroma_server import connect, describe_failure, uses_server
 from assistant.index.chunking import paper_of_chunk
 
 SCHEMA_VERSION = 1
@@ -31,16 +32,8 @@ def _client(settings: Settings) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_host:
-        try:
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
-        except Exception as error:
-            raise IndexError_(
-                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-                f" ({type(error).__name__}); start it or unset CHROMA_HOST"
-            ) from None
+    if uses_server(settings):
+        return connect(settings, chroma_settings)
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:
@@ -77,6 +70,8 @@ class VectorStore:
                 return None
             collection = self.client.get_collection(self.name)
         except Exception as error:
+            if uses_server(self.settings):
+                raise IndexError_(describe_failure(error, self.settings)) from None
             raise IndexError_(
                 f"cannot open the index collection {self.name} ({type(error).__name__}: "
                 f"{error}); run `assistant index --rebuild`"
