@@ -28,21 +28,36 @@ _SETTING_VARIABLES = (
     "OPENAI_BASE_URL",
     "CHROMA_HOST",
     "CHROMA_PORT",
+    "CHROMA_SSL",
+    "CHROMA_API_KEY",
+    "CHROMA_TENANT",
+    "CHROMA_DATABASE",
+    "ASSISTANT_EMBEDDING_RUNTIME",
 )
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's own configuration."""
+    """No test sees the developer's own configuration.
+
+    Code run inside the test process embeds with onnxruntime: pexpect forks this process
+    and runs Python in the child before exec, and a fork taken while OpenVINO's thread pool
+    is alive can crash that child. The console script runs in its own process, with the
+    default runtime (run_cli and in_terminal do not pass this variable on); OpenVINO in
+    process is tested explicitly in test_runtimes.py."""
     for name in _SETTING_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # recorded, so that whatever a test sets is undone
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_RUNTIME", "onnxruntime")
 
 
 @pytest.fixture(scope="session")
 def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir with the bundled seeds indexed once; tests get copies of it."""
+    """A data dir with the bundled seeds indexed once, by the console script (so that its
+    runtime choice and OpenVINO cache are there too); tests get copies of it."""
     data_dir = tmp_path_factory.mktemp("seed-index")
-    Assistant(Settings(data_dir=data_dir)).index([SEEDS])
+    result = run_cli("index", str(SEEDS), data_dir=data_dir, timeout=600)
+    assert result.returncode == 0, result.stderr
     return data_dir
 
 
