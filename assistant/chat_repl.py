@@ -69,6 +69,13 @@ def run_chat(assistant: Assistant, llm: bool | None = None, filters: dict | None
             display.err.print(Text.assemble(("error: ", "red"), strip_controls(str(error))))
 
 
+def _confirm(question: str) -> bool:
+    try:
+        return input(question).strip().lower() in ("y", "yes")
+    except (EOFError, KeyboardInterrupt):
+        return False
+
+
 def _command(line: str, conversation: Conversation) -> str | None:
     out = display.out
     name, _, argument = line.partition(" ")
@@ -106,6 +113,9 @@ def _command(line: str, conversation: Conversation) -> str | None:
             out.print("Usage: /save FILE")
         else:
             path = Path(argument).expanduser()
+            if path.exists() and not _confirm(f"{path} exists. Overwrite it? [y/N] "):
+                out.print(f"Not saved: {path} is left as it was.")
+                return None
             try:
                 path.write_text(conversation.to_markdown(), encoding="utf-8")
             except OSError as error:

@@ -118,6 +118,23 @@ def one_line_errors(command: Callable) -> Callable:
     return wrapper
 
 
+# What a setting may hold, in words, where pydantic would quote a pattern.
+_COLLECTION_RULE = (
+    "a collection name is 3 to 63 characters: letters, digits, '_' and '-', starting with "
+    "a letter or digit"
+)
+_SETTING_RULES = {"collection": _COLLECTION_RULE, "ASSISTANT_COLLECTION": _COLLECTION_RULE}
+
+
+def setting_error(error) -> str:
+    """A pydantic ValidationError as one line naming the setting; never the value."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    message = _SETTING_RULES.get(field) if first["type"] == "string_pattern_mismatch" else None
+    message = message or first["msg"].removeprefix("Value error, ")
+    return f"invalid setting {field}: {message}"
+
+
 def _assistant(data_dir: Path | None, collection: str | None, **overrides):
     from pydantic import ValidationError
 
@@ -127,9 +144,7 @@ def _assistant(data_dir: Path | None, collection: str | None, **overrides):
     try:
         assistant = Assistant(data_dir=data_dir, collection=collection, **overrides)
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise InputError(f"invalid setting {field}: {first['msg']}") from None
+        raise InputError(setting_error(error)) from None
     assistant.progress = _progress_printer()  # on stderr, only if indexing happens
     return assistant
 
@@ -236,6 +251,16 @@ def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
     for title in report.title_only[:MAX_LISTED]:
         err.print(f"no abstract, indexed by title only: {title}", soft_wrap=True, markup=False)
     err.print(report.summary())
+    if paths and report.added + report.updated + report.unchanged == 0:
+        from assistant.errors import CorpusError
+
+        names = ", ".join(path.name or str(path) for path in paths[:3])
+        names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+        raise CorpusError(
+            f"nothing in {names} looked like a paper; accepted: seed listings (.txt), "
+            "JSON Lines (.jsonl), CSV with a title column (.csv), BibTeX (.bib), the arXiv "
+            "snapshot (.json); --format overrides the extension"
+        )
 
 
 @cli.command()
@@ -357,6 +382,7 @@ def ask(
     type=click.IntRange(min=1),
     help="Cite at most this many papers (default: every paper judged on topic).",
 )
+@click.option("--force", is_flag=True, help="Overwrite the --bib file if it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--no-llm", is_flag=True, help="Draft offline even if an LLM is set.")
 @click.option(
@@ -372,12 +398,15 @@ def ask(
 @_CHROMA_URL
 @one_line_errors
 def related_work(
-    topic, fmt, bib, words, max_papers, as_json, no_llm, verify, model, base_url, fallback,
-    data_dir, collection, filters,
+    topic, fmt, bib, words, max_papers, force, as_json, no_llm, verify, model, base_url,
+    fallback, data_dir, collection, filters,
 ) -> None:  # fmt: skip
     """Draft a cited related-work section on TOPIC from the indexed papers."""
     from assistant import display
     from assistant.errors import InputError
+
+    if bib is not None and bib.exists() and not force:
+        raise InputError(f"{bib} exists: pass --force to overwrite it, or choose another file")
 
     assistant = _llm_assistant(
         data_dir, collection, model, base_url, fallback, **_checks(None, verify)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_COLLECTION = "papers"
@@ -122,6 +123,20 @@ class Settings(BaseSettings):
     )
     chunk_size: int = Field(200, description="Chunk size in cl100k_base tokens.", ge=32)
     chunk_overlap: int = Field(40, description="Overlap between chunks in tokens.", ge=0)
+
+    @field_validator("openai_api_key", "chroma_api_key", mode="before")
+    @classmethod
+    def _clean_key(cls, value: object) -> object:
+        """A pasted key loses the newline or spaces around it; one with whitespace or
+        control characters inside is refused (never echoed: the message names no part)."""
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if re.search(r"[\s\x00-\x1f\x7f]", value):
+            raise ValueError("the key holds whitespace or control characters: copy it again, alone")
+        return value or None
 
     @property
     def llm_configured(self) -> bool:

@@ -67,14 +67,19 @@ def diagnose(settings: Settings) -> DoctorReport:
         ("fallback", settings.fallback),
         ("prompts", str(settings.prompts_dir or "bundled")),
     ]
+    server_ok = True
     if uses_server(settings):
         token = settings.chroma_api_key.get_secret_value() if settings.chroma_api_key else None
         report.settings.insert(3, ("CHROMA_API_KEY", mask(token)))
-        ok, detail = check_heartbeat(settings)
-        report.checks.append(("Chroma heartbeat", ok, detail))
-        ok, detail = check_token(settings)
-        report.checks.append(("Chroma authenticated call", ok, detail))
-    report.checks.append(_check_index(settings))
+        for name, check in (("Chroma heartbeat", check_heartbeat),
+                            ("Chroma authenticated call", check_token)):  # fmt: skip
+            ok, detail = check(settings)
+            report.checks.append((name, ok, detail))
+            server_ok = server_ok and ok
+    name, ok, detail = _check_index(settings)
+    if not server_ok:  # the catalog is local, but the vectors it describes are not reachable
+        ok, detail = False, f"{detail} in the catalog, but their vectors are on the server above"
+    report.checks.append((name, ok, detail))
     if settings.llm_configured:
         report.checks.append(_check_endpoint(settings, key))
     return report

@@ -26,6 +26,8 @@ class Reply:
     chunks: list[str] | None = None  # stream these pieces when the client asks to stream
     delay: float = 0.0  # seconds before answering (timeouts)
     malformed: bool = False  # a 200 whose body is not a chat completion
+    stall: float = 0.0  # a stream that stops this many seconds before its last piece
+    truncated: bool = False  # a stream whose connection drops before its promised length
     wait_for: threading.Event | None = None  # streaming: hold the last piece until set
     usage: tuple[int, int] | None = (321, 45)
 
@@ -177,7 +179,10 @@ def make_handler(fake: FakeOpenAI):
                 self.wfile.write(data)
                 return
             if body.get("stream"):
-                self._stream(model, reply)
+                try:
+                    self._stream(model, reply)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up on a stalled stream
             else:
                 self._json(200, _completion(model, reply.content, reply.usage))
 
@@ -186,10 +191,18 @@ def make_handler(fake: FakeOpenAI):
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.send_header("Connection", "close")
+            if reply.truncated:
+                self.send_header("Content-Length", "100000")
             self.end_headers()
             pieces = reply.chunks or [reply.content]
             self.wfile.write(_chunk(model, {"role": "assistant", "content": ""}))
             for i, piece in enumerate(pieces):
+                if reply.truncated and i == len(pieces) - 1:
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return  # the rest of the promised body never comes
+                if reply.stall and i == len(pieces) - 1:
+                    time.sleep(reply.stall)
                 if reply.wait_for is not None and i == len(pieces) - 1:
                     reply.wait_for.wait(timeout=30)
                 self.wfile.write(_chunk(model, {"content": piece}))

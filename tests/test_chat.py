@@ -120,6 +120,16 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.sendline(f"/save {saved}")
         child.expect("Saved 5 questions")
         child.expect("ask>")
+        child.sendline(f"/save {saved}")  # the file exists now: asked before overwriting
+        child.expect(r"exists. Overwrite it\? \[y/N\]")
+        child.sendline("n")
+        child.expect("Not saved")
+        child.expect("ask>")
+        child.sendline(f"/save {saved}")
+        child.expect(r"Overwrite it\?")
+        child.sendline("y")
+        child.expect("Saved 5 questions")
+        child.expect("ask>")
         child.sendline("/sources")  # the last answer cited one paper: [1] and only [1]
         child.expect(r"\[1\] ")
         child.expect("ask>")

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from assistant.corpus import read_corpus
@@ -26,27 +27,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def chroma_server(tmp_path: Path):
+def start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
+    """A real `chroma run` on a free port, once its heartbeat answers."""
     chroma = Path(sys.executable).parent / "chroma"
     executable = str(chroma) if chroma.exists() else shutil.which("chroma")
     port = free_port()
     process = subprocess.Popen(
-        [executable, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
+        [executable, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("chroma run did not start")
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path):
+    process, url = start_chroma(tmp_path / "server")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("chroma run did not start")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -100,3 +106,36 @@ def test_an_unreachable_server_is_a_one_line_error(tmp_path: Path):
                      data_dir=tmp_path)  # fmt: skip
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "Chroma server" in result.stderr
+
+
+def test_the_server_going_away_during_chat_is_reported_and_chat_goes_on(tmp_path: Path):
+    from .conftest import in_terminal
+
+    corpus = tmp_path / "few.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"title": p.title, "abstract": p.abstract})
+            for p in read_corpus([SEEDS]).papers[:20]
+        ),
+        encoding="utf-8",
+    )
+    process, url = start_chroma(tmp_path / "server")
+    try:
+        data = tmp_path / "data"
+        assert run_cli("index", str(corpus), "--chroma-url", url, data_dir=data).returncode == 0
+        env = {"ASSISTANT_DATA_DIR": str(data), "COLUMNS": "100"}
+        with in_terminal(["chat", "--chroma-url", url], env) as child:
+            child.expect("ask>")
+            child.sendline("papers on refusal")
+            child.expect("References")
+            child.expect("ask>")
+            process.terminate()
+            process.wait(timeout=20)
+            child.sendline("papers on reward models")
+            child.expect("cannot reach the Chroma server at http://127.0.0.1:")
+            child.expect("ask>")  # still in the chat
+            child.sendline("/quit")
+            child.expect(pexpect.EOF)
+    finally:
+        if process.poll() is None:
+            process.kill()

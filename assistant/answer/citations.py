@@ -17,6 +17,23 @@ _ADJACENT = re.compile(r"(?<=[\d\s])\]\s*\[(?=\s*\d[\d\s,;–-]*\])")
 MAX_RANGE = 50
 
 
+# Forms models write that mean a citation: [3.], [^3], [Source 3], [Paper 3: ...], and
+# full-width brackets and digits (［３］, 【3】); normalised to [3] before checking.
+_VARIANT = re.compile(
+    r"[\[［【]\s*(?:\^|(?:source|paper|ref(?:erence)?|doc(?:ument)?|evidence|abstract)s?"
+    r"\s*(?:#|no\.)?\s*:?\s*)?"
+    r"([\d０-９]+(?:\s*(?:[-–,;，]|\band\b)\s*[\d０-９]+)*)\s*[.。]?\s*[\]］】]",
+    re.IGNORECASE,
+)
+
+
+def normalise_markers(text: str) -> str:
+    """Citation-like variants written as plain [n] markers."""
+    import unicodedata
+
+    return _VARIANT.sub(lambda m: "[" + unicodedata.normalize("NFKC", m.group(1)) + "]", text)
+
+
 def _numbers(inside: str) -> list[int]:
     numbers: list[int] = []
     for part in re.split(r"[,;]|\band\b", inside):
@@ -73,7 +90,7 @@ def check_citations(text: str, evidence_count: int, exempt: tuple[str, ...] = ()
                 invalid.append(number)
         return f"[{', '.join(str(n) for n in sorted(kept))}]" if kept else ""
 
-    merged = _ADJACENT.sub(", ", text)  # [1][2] -> [1, 2]
+    merged = _ADJACENT.sub(", ", normalise_markers(text))  # [1][2] -> [1, 2]
     rewritten = _MARKER.sub(renumber, merged)
     rewritten = re.sub(r"[ \t]+([.,;:!?])", r"\1", rewritten)  # space left by a removed marker
     rewritten = re.sub(r"[ \t]{2,}", " ", rewritten).strip()

@@ -99,6 +99,7 @@ def make_llm(settings: Settings):
 
 def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
     """A one-line, key-free explanation of what went wrong with the endpoint."""
+    import httpx
     import openai
 
     where = settings.openai_base_url or "the OpenAI API"
@@ -119,6 +120,16 @@ def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
         )
     elif isinstance(error, openai.APIConnectionError):
         message = f"cannot connect to {where}; is the server running? (or use --no-llm)"
+    elif isinstance(error, httpx.TimeoutException):
+        message = (
+            f"{where} stopped sending for {settings.llm_timeout:g} s in the middle of the "
+            "answer; raise ASSISTANT_LLM_TIMEOUT or use --no-llm"
+        )
+    elif isinstance(error, httpx.HTTPError):
+        message = (
+            f"the connection to {where} broke off in the middle of the answer "
+            f"({type(error).__name__}); try again or use --no-llm"
+        )
     elif isinstance(error, openai.RateLimitError):
         message = f"{where} is rate limiting (429) after {attempts} attempts; try again later"
     elif isinstance(error, openai.APIStatusError):
@@ -214,6 +225,7 @@ def complete(settings: Settings, prompt: str) -> str:
 def _chat(
     settings: Settings, system: str | None, user: str, on_token: TokenCallback | None
 ) -> tuple[str, object]:
+    import httpx
     import openai
     from llama_index.core.llms import ChatMessage
 
@@ -232,6 +244,8 @@ def _chat(
                     on_token(part.delta)
                 text, raw = part.message.content or "", part.raw
     except openai.APIError as error:
+        raise endpoint_error(error, settings) from None
+    except httpx.HTTPError as error:  # the body broke off, or stalled, after the request
         raise endpoint_error(error, settings) from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         raise endpoint_error(error, settings) from None

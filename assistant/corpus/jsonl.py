@@ -28,6 +28,15 @@ def _authors(value: object) -> list[str] | int | None:
     return None
 
 
+def _urls(value: object) -> list[str]:
+    """A list of links from a list, or from one string ("urls": "http://...")."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if isinstance(value, list):
+        return [str(u).strip() for u in value if str(u).strip()]
+    return []
+
+
 def paper_from_record(record: dict, source: str) -> Paper | str:
     """A Paper from a mapping, or the reason it cannot be one."""
     title = repair_text(str(record.get("title") or ""))
@@ -36,7 +45,7 @@ def paper_from_record(record: dict, source: str) -> Paper | str:
     abstract = repair_text(str(record.get("abstract") or record.get("text") or ""))
     if len(abstract) > MAX_ABSTRACT_CHARS:
         return f"abstract of {len(abstract):,} characters is too long to be an abstract"
-    urls = record.get("urls") or ([record["url"]] if record.get("url") else [])
+    urls = _urls(record.get("urls") or record.get("url"))
     if not urls and record.get("categories") and record.get("id"):
         urls = [f"https://arxiv.org/abs/{record['id']}"]
     year = record.get("year")

@@ -12,6 +12,10 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
 def paper_id_for(title: str) -> str:
     """Same title -> same id, on every run and machine; case, spacing and punctuation ignored."""
     key = re.sub(r"[\W_]+", " ", title.casefold()).strip()
@@ -41,9 +45,24 @@ class Paper:
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever anything that goes into the index changes."""
-        payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+        """Changes whenever anything that goes into the index changes; not the name of the
+        file it came from, so that renaming a file re-embeds nothing."""
+        record = {k: v for k, v in self.to_dict().items() if k != "source"}
+        return _digest(json.dumps(record, sort_keys=True, ensure_ascii=False))
+
+    @property
+    def catalog_stamp(self) -> str:
+        """What the catalog records: the content hash, then a hash of the source file's name
+        (a rename updates the record without re-embedding the paper)."""
+        return f"{self.content_hash}:{_digest(self.source)[:8]}"
+
+    def same_content(self, stamp: str | None) -> bool:
+        """Whether a catalog stamp records this paper's content (stamps of indexes built
+        before renames were free hashed the whole record, the file's name included)."""
+        if not stamp:
+            return False
+        legacy = _digest(json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False))
+        return stamp.split(":")[0] == self.content_hash or stamp == legacy
 
     @property
     def first_url(self) -> str | None:

@@ -53,7 +53,7 @@ class Catalog:
             )
 
     def hashes_for(self, paper_ids: Iterable[str]) -> dict[str, str]:
-        """paper_id -> content_hash for those of the given papers that are indexed."""
+        """paper_id -> catalog stamp (Paper.catalog_stamp) of the given papers indexed."""
         return dict(self._rows("content_hash", paper_ids))
 
     def ids(self) -> Iterator[str]:
@@ -69,11 +69,22 @@ class Catalog:
             self.db.executemany(
                 "INSERT OR REPLACE INTO papers VALUES (?, ?, ?, ?)",
                 [
-                    (p.paper_id, p.content_hash, n, json.dumps(p.to_dict(), ensure_ascii=False))
+                    (p.paper_id, p.catalog_stamp, n, json.dumps(p.to_dict(), ensure_ascii=False))
                     for p, n in papers
                 ],
             )
             self._bump_version()
+
+    def restamp(self, papers: Iterable[Paper]) -> None:
+        """New stamps and records for papers whose content (and so vectors) did not change."""
+        rows = [(p.catalog_stamp, json.dumps(p.to_dict(), ensure_ascii=False), p.paper_id)
+                for p in papers]  # fmt: skip
+        if rows:
+            with self.db:
+                self.db.executemany(
+                    "UPDATE papers SET content_hash = ?, record = ? WHERE paper_id = ?", rows
+                )
+                self._bump_version()
 
     def remove(self, paper_ids: Iterable[str]) -> None:
         with self.db:

@@ -45,6 +45,27 @@ def _client(settings: Settings) -> Any:
         ) from None
 
 
+class _ServerCollection:
+    """A collection on a Chroma server: a failed call (the server went away, the token was
+    revoked) is a one-line IndexError_ that a chat survives, not a library traceback."""
+
+    def __init__(self, collection: Any, settings: Settings) -> None:
+        self._collection, self._settings = collection, settings
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._collection, name)
+        if not callable(attribute):
+            return attribute
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attribute(*args, **kwargs)
+            except Exception as error:
+                raise IndexError_(describe_failure(error, self._settings)) from None
+
+        return guarded
+
+
 class VectorStore:
     """Chunk vectors of one collection, with the paper id of each chunk in its metadata."""
 
@@ -68,7 +89,7 @@ class VectorStore:
             names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
             if self.name not in names:
                 return None
-            collection = self.client.get_collection(self.name)
+            collection = self._guarded(self.client.get_collection(self.name))
         except Exception as error:
             if uses_server(self.settings):
                 raise IndexError_(describe_failure(error, self.settings)) from None
@@ -100,12 +121,19 @@ class VectorStore:
         if self.collection is not None:
             return
         self.dimension = dimension
-        self.collection = self.client.get_or_create_collection(
-            self.name,
-            metadata={**self.build_info, "dimension": dimension},
-            configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None,
+        self.collection = self._guarded(
+            self.client.get_or_create_collection(
+                self.name,
+                metadata={**self.build_info, "dimension": dimension},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
         )
+
+    def _guarded(self, collection: Any) -> Any:
+        if uses_server(self.settings):
+            return _ServerCollection(collection, self.settings)
+        return collection
 
     def drop(self) -> None:
         if self.collection is not None:

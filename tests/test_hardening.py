@@ -1,0 +1,146 @@
+"""Regression tests of the hardening issue: files people export, clobbered files, citation
+forms that slip past the guard, pasted keys, settings in words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.answer.citations import check_citations
+from assistant.corpus import read_corpus
+
+from .conftest import assert_one_line_error, run_cli
+from .test_chroma_server import free_port
+
+
+def _papers_and_problems(path: Path):
+    load = read_corpus([path])
+    return load.papers, load.problems
+
+
+def test_csv_from_excel_with_a_bom(tmp_path: Path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("\ufefftitle,abstract\nA paper,Its abstract.\n".encode())
+    papers, problems = _papers_and_problems(path)
+    assert [p.title for p in papers] == ["A paper"] and problems == []
+
+
+def test_csv_with_one_bad_byte_keeps_the_good_rows(tmp_path: Path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"title,abstract\nFirst,Good.\nSecond,Bad \xff byte.\nThird,Good too.\n")
+    papers, problems = _papers_and_problems(path)
+    assert [p.title for p in papers] == ["First", "Third"]
+    assert len(problems) == 1 and problems[0].line == 3 and "UTF-8" in problems[0].message
+
+
+def test_csv_with_two_title_columns_is_refused_in_words(tmp_path: Path):
+    path = tmp_path / "two.csv"
+    path.write_text("title,abstract,Title\nA,B,C\n", encoding="utf-8")
+    papers, problems = _papers_and_problems(path)
+    assert papers == []
+    assert "two 'title' columns" in problems[0].message
+
+
+def test_jsonl_urls_given_as_one_string(tmp_path: Path):
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"title": "T", "abstract": "A", "urls": "http://x.org/p"}) + "\n")
+    papers, _ = _papers_and_problems(path)
+    assert papers[0].urls == ["http://x.org/p"]
+
+
+def test_renaming_a_corpus_file_re_embeds_nothing(tmp_path: Path):
+    data = tmp_path / "data"
+    first = tmp_path / "mine.jsonl"
+    lines = [json.dumps({"title": f"Paper {i}", "abstract": f"About topic {i}."}) for i in range(5)]
+    first.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_cli("index", str(first), data_dir=data).returncode == 0
+    renamed = first.rename(tmp_path / "renamed.jsonl")
+    again = run_cli("index", str(renamed), data_dir=data)
+    assert again.returncode == 0, again.stderr
+    assert "0 added" in again.stderr and "0 updated" in again.stderr
+    assert "5 unchanged" in again.stderr
+    listed = json.loads(run_cli("papers", "--json", data_dir=data).stdout)["papers"]
+    assert {p["source"] for p in listed} == {"renamed.jsonl"}  # the record follows the file
+
+
+def test_a_file_with_no_papers_fails_and_says_what_is_accepted(tmp_path: Path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just some notes\n\nnothing like a paper\n", encoding="utf-8")
+    result = run_cli("index", str(notes), data_dir=tmp_path / "data")
+    assert result.returncode != 0
+    assert "nothing in notes.txt looked like a paper" in result.stderr
+    assert ".jsonl" in result.stderr and ".bib" in result.stderr and ".csv" in result.stderr
+
+
+def test_related_work_bib_does_not_clobber_a_file(seeded_dir: Path, tmp_path: Path):
+    bib = tmp_path / "mine.bib"
+    bib.write_text("@misc{mine, title={My own entry}}\n", encoding="utf-8")
+    topic = "refusal behaviour of aligned language models"
+    refused = run_cli("related-work", topic, "--bib", str(bib), data_dir=seeded_dir)
+    assert_one_line_error(refused, "exists", "--force")
+    assert bib.read_text(encoding="utf-8") == "@misc{mine, title={My own entry}}\n"
+    forced = run_cli("related-work", topic, "--bib", str(bib), "--force", data_dir=seeded_dir)
+    assert forced.returncode == 0 and "@misc{" in bib.read_text(encoding="utf-8")
+    assert "My own entry" not in bib.read_text(encoding="utf-8")
+
+
+def test_citation_forms_that_used_to_slip_past_the_guard():
+    text = "A [99.]. B ［99］. C [^99]. D [Source 99]. E [2.]. F ［１］. G [^3]. H [Paper 1]."
+    checked = check_citations(text, evidence_count=3)
+    assert "99" not in checked.text
+    assert checked.text == "A. B. C. D. E [1]. F [2]. G [3]. H [2]."
+    assert checked.order == [2, 1, 3]
+    assert any("[99]" in w for w in checked.warnings)
+
+
+def test_a_pasted_key_with_a_newline_is_cleaned(seeded_dir: Path):
+    result = run_cli("doctor", data_dir=seeded_dir, env={
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{free_port()}/v1", "OPENAI_API_KEY": "sk-abc123\n",
+        "COLUMNS": "200"})  # fmt: skip
+    assert "set (hidden, 9 characters)" in result.stdout
+    broken = run_cli("ask", "x", data_dir=seeded_dir, env={"OPENAI_API_KEY": "sk-abc 123"})
+    assert_one_line_error(broken, "OPENAI_API_KEY", "whitespace")
+    assert "abc" not in broken.stderr
+
+
+def test_doctor_with_the_chroma_server_down_fails_the_index_check(seeded_dir: Path):
+    result = run_cli("doctor", "--chroma-url", f"http://127.0.0.1:{free_port()}",
+                     data_dir=seeded_dir, env={"COLUMNS": "200"})  # fmt: skip
+    assert result.returncode != 0
+    assert "ok  index" not in result.stdout
+    assert "cannot reach the Chroma server" in result.stdout
+
+
+def test_an_invalid_collection_name_is_explained_in_words(tmp_path: Path):
+    result = run_cli("search", "x", "--collection", "a b!", data_dir=tmp_path)
+    assert_one_line_error(result, "collection name")
+    assert "pattern" not in result.stderr and "letters, digits" in result.stderr
+
+
+def test_a_stream_that_stalls_or_breaks_off_is_an_endpoint_fault(seeded_dir: Path):
+    from assistant.app import Assistant
+    from assistant.config import Settings
+    from assistant.errors import EndpointError
+
+    from .fake_openai import FakeOpenAIServer, Reply
+
+    question = "Which papers study reward models for RLHF?"
+    for reply, needle in ((Reply(chunks=["Reward ", "models [1]."], stall=3), "stopped sending"),
+                          (Reply(chunks=["Reward ", "models [1]."], truncated=True),
+                           "broke off")):  # fmt: skip
+        server = FakeOpenAIServer()
+        with server as fake:
+            fake.script(reply)
+            settings = {"data_dir": seeded_dir, "openai_base_url": server.base_url,
+                        "llm_model": "m", "llm_timeout": 1, "llm_max_retries": 0}  # fmt: skip
+            try:
+                Assistant(Settings(**settings)).ask(question, on_token=lambda _: None)
+            except EndpointError as error:
+                assert needle in str(error) and "\n" not in str(error)
+            else:
+                raise AssertionError("no endpoint error")
+            answer = Assistant(Settings(**settings, fallback="offline")).ask(
+                question, on_token=lambda _: None
+            )
+        assert answer.mode == "extractive" and answer.citations
+        assert any("answered offline instead" in w for w in answer.warnings)
