@@ -144,3 +144,30 @@ def test_a_stream_that_stalls_or_breaks_off_is_an_endpoint_fault(seeded_dir: Pat
             )
         assert answer.mode == "extractive" and answer.citations
         assert any("answered offline instead" in w for w in answer.warnings)
+
+
+def test_bibtex_latex_is_decoded_macros_expanded_duplicates_named(tmp_path: Path):
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        r"""@string{venue = "Proceedings of "}
+@string{acl = "ACL"}
+@article{a1,
+  title = {\"Uber \textbf{harmless} Refusals in Caf\'e Models},
+  author = {M{\"u}ller, J{\"o}rg and Garc\'{i}a, Ana},
+  abstract = venue # acl # { 2023: 95\% of refusals.},
+  year = {2023}
+}
+@article{a1,
+  title = {Duplicate},
+  year = {2024}
+}
+""",
+        encoding="utf-8",
+    )
+    papers, problems = _papers_and_problems(path)
+    (paper,) = papers
+    assert paper.title == "Über harmless Refusals in Café Models"
+    assert paper.authors == ["Müller, Jörg", "García, Ana"]
+    assert paper.abstract == "Proceedings of ACL 2023: 95% of refusals."
+    assert [p.message for p in problems] == ["duplicate key a1 (the first entry with it is kept)"]
+    assert problems[0].line == 9
