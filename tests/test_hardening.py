@@ -171,3 +171,19 @@ def test_bibtex_latex_is_decoded_macros_expanded_duplicates_named(tmp_path: Path
     assert paper.abstract == "Proceedings of ACL 2023: 95% of refusals."
     assert [p.message for p in problems] == ["duplicate key a1 (the first entry with it is kept)"]
     assert problems[0].line == 9
+
+
+def test_rebuild_recovers_from_a_garbage_vector_store(tmp_path: Path):
+    corpus = tmp_path / "few.jsonl"
+    corpus.write_text(json.dumps({"title": "A paper", "abstract": "About refusal."}) + "\n")
+    data = tmp_path / "data"
+    assert run_cli("index", str(corpus), data_dir=data).returncode == 0
+    (data / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    broken = run_cli("search", "refusal", data_dir=data)
+    assert_one_line_error(broken, "--rebuild")
+    rebuilt = run_cli("index", str(corpus), "--rebuild", data_dir=data)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "moved to chroma.corrupt-" in rebuilt.stderr
+    assert [p.name for p in data.glob("chroma.corrupt-*")]  # kept for the user
+    found = json.loads(run_cli("search", "--json", "refusal", data_dir=data).stdout)
+    assert [r["title"] for r in found["results"]] == ["A paper"]

@@ -22,6 +22,7 @@ from assistant.corpus.paper import Paper
 from assistant.errors import IndexError_, IndexLockedError
 from assistant.index.bm25 import BM25Index
 from assistant.index.catalog import Catalog
+from assistant.index.chroma_server import uses_server
 from assistant.index.embeddings import expected_model_id, make_embedder
 from assistant.index.store import VectorStore
 
@@ -140,7 +141,7 @@ class _Indexing:
         try:
             self.catalog = _open_catalog(catalog_path, set_aside_if_corrupt=self.rebuild)
             if self.rebuild:
-                self.store = _fresh_store(self.settings, self.catalog)
+                self.store = _fresh_store(self.settings, self.catalog, self.report)
             else:
                 self.store = VectorStore(self.settings, expected_model_id(self.settings), None)
         except BaseException:
@@ -258,9 +259,28 @@ def _open_catalog(path: Path, set_aside_if_corrupt: bool) -> Catalog:
         return Catalog(path)
 
 
-def _fresh_store(settings: Settings, catalog: Catalog) -> VectorStore:
-    """Drop everything of this collection, even if it was built with other settings."""
-    VectorStore(settings, expected_model_id(settings), None, check=False).drop()
+def _fresh_store(settings: Settings, catalog: Catalog, report: IndexReport) -> VectorStore:
+    """Drop everything of this collection, even if it was built with other settings. An
+    on-disk store too damaged to open (a truncated or garbage chroma.sqlite3) is renamed
+    aside, kept for the user, and the rebuild starts from an empty one."""
+    try:
+        old = VectorStore(settings, expected_model_id(settings), None, check=False)
+    except IndexError_:
+        store_dir = settings.data_dir / "chroma"
+        if uses_server(settings) or not store_dir.exists():
+            raise
+        from chromadb.api.client import SharedSystemClient
+
+        aside = store_dir.with_name(f"chroma.corrupt-{int(time.time())}")
+        store_dir.rename(aside)
+        SharedSystemClient.clear_system_cache()  # chromadb keeps one client per path
+        report.problems.append(Problem(
+            str(store_dir), None,
+            f"unreadable, moved to {aside.name} and rebuilt empty; any other collection "
+            "it held must be indexed again",
+        ))  # fmt: skip
+    else:
+        old.drop()
     catalog.clear()
     return VectorStore(settings, expected_model_id(settings), None)
 
