@@ -14,6 +14,7 @@ from assistant.app import Assistant
 from assistant.chat import Conversation
 from assistant.corpus.text import strip_controls
 from assistant.errors import AssistantError
+from assistant.redaction import redact
 
 HELP = """\
 Ask a question, or a follow-up ("which of those use RL?", "tell me more about [2]").
@@ -66,7 +67,8 @@ def run_chat(assistant: Assistant, llm: bool | None = None, filters: dict | None
         except KeyboardInterrupt:
             out.print("\n[yellow](interrupted)[/yellow]")
         except AssistantError as error:
-            display.err.print(Text.assemble(("error: ", "red"), strip_controls(str(error))))
+            message = redact(strip_controls(str(error)))
+            display.err.print(Text.assemble(("error: ", "red"), message))
 
 
 def _confirm(question: str) -> bool:

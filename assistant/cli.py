@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from assistant.errors import AssistantError
+from assistant.redaction import install_log_redaction, redact
 
 _DATA_DIR = click.option(
     "--data-dir",
@@ -80,17 +82,11 @@ def filter_options(command: Callable) -> Callable:
     return wrapper
 
 
-def _redact(message: str) -> str:
-    """Never let an API key reach the terminal, whatever produced the message."""
-    key = os.environ.get("OPENAI_API_KEY", "")
-    return message.replace(key, "***") if len(key) >= 4 else message
-
-
 MAX_LISTED = 20
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {_redact(message)}", err=True)
+    click.echo(f"error: {redact(message)}", err=True)
     sys.exit(code)
 
 
@@ -106,8 +102,9 @@ def one_line_errors(command: Callable) -> Callable:
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as error:
-            if os.environ.get("ASSISTANT_DEBUG"):
-                raise
+            if os.environ.get("ASSISTANT_DEBUG"):  # the traceback, as redacted as the rest
+                click.echo(redact("".join(traceback.format_exception(error))), err=True)
+                sys.exit(1)
             detail = " ".join(str(error).split())[:300]
             _fail(
                 f"unexpected {type(error).__name__}: {detail} "
@@ -207,6 +204,7 @@ def cli() -> None:
     Offline by default (local embeddings, BM25, extractive answers). Set OPENAI_API_KEY
     or OPENAI_BASE_URL to have an LLM write the answers.
     """
+    install_log_redaction(debug=bool(os.environ.get("ASSISTANT_DEBUG")))
 
 
 @cli.command()

@@ -24,6 +24,7 @@ from rich.text import Text
 from assistant.answer.model import Answer
 from assistant.corpus.paper import Paper
 from assistant.corpus.text import strip_controls
+from assistant.redaction import redact
 from assistant.retrieval import Ranking
 
 out = Console(highlight=False)
@@ -47,7 +48,7 @@ def plain(text: object) -> Text:
 
 def notice(message: str) -> None:
     """A one-line note on stderr (what an LLM call will cost, ...)."""
-    err.print(Text(message, style="dim"))
+    err.print(Text(redact(strip_controls(message)), style="dim"))
 
 
 @contextmanager
@@ -139,7 +140,7 @@ def _write_markdown(markdown: str) -> None:
 
 def print_warnings(warnings) -> None:
     for warning in warnings:  # they quote titles: never read them as markup
-        err.print(Text.assemble(("warning: ", "yellow"), warning))
+        err.print(Text.assemble(("warning: ", "yellow"), redact(strip_controls(warning))))
 
 
 def render_ranking(ranking: Ranking) -> None:

@@ -28,6 +28,7 @@ class Reply:
     malformed: bool = False  # a 200 whose body is not a chat completion
     stall: float = 0.0  # a stream that stops this many seconds before its last piece
     truncated: bool = False  # a stream whose connection drops before its promised length
+    echo_headers: bool = False  # an error body that quotes the request's headers
     wait_for: threading.Event | None = None  # streaming: hold the last piece until set
     usage: tuple[int, int] | None = (321, 45)
 
@@ -163,9 +164,12 @@ def make_handler(fake: FakeOpenAI):
             model = body.get("model", "test-model")
             if reply.status != 200:
                 messages = {401: "Incorrect API key", 404: f"model {model} does not exist"}
+                message = messages.get(reply.status, "server error")
+                if reply.echo_headers:  # as some proxies and servers do
+                    message += f"; request headers: {dict(self.headers)}"
                 self._json(
                     reply.status,
-                    {"error": {"message": messages.get(reply.status, "server error"),
+                    {"error": {"message": message,
                                "type": "error", "code": reply.status}},
                     {"Retry-After": "0"},
                 )  # fmt: skip

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from assistant.answer.citations import check_citations
 from assistant.corpus import read_corpus
 
@@ -187,3 +189,73 @@ def test_rebuild_recovers_from_a_garbage_vector_store(tmp_path: Path):
     assert [p.name for p in data.glob("chroma.corrupt-*")]  # kept for the user
     found = json.loads(run_cli("search", "--json", "refusal", data_dir=data).stdout)
     assert [r["title"] for r in found["results"]] == ["A paper"]
+
+
+def test_no_log_or_error_shows_a_key_an_endpoint_echoes(seeded_dir: Path):
+    import pexpect
+
+    from .conftest import in_terminal
+    from .fake_openai import FakeOpenAIServer, Reply
+
+    key = "sk-echoed0123456789abcdef"
+    for status in (500, 429):
+        server = FakeOpenAIServer()
+        with server as fake:
+            fake.script(Reply(status=status, echo_headers=True))
+            for debug in ("", "1"):
+                env = {"OPENAI_API_KEY": key, "OPENAI_BASE_URL": server.base_url,
+                       "ASSISTANT_LLM_MAX_RETRIES": "1", "ASSISTANT_DEBUG": debug}  # fmt: skip
+                for command in (["ask", "Which papers study reward models for RLHF?"],
+                                ["related-work", "reward models for RLHF"]):  # fmt: skip
+                    result = run_cli(*command, data_dir=seeded_dir, env=env)
+                    assert result.returncode != 0
+                    shown = result.stdout + result.stderr
+                    assert key not in shown and "echoed0123" not in shown, shown
+                terminal = {**env, "ASSISTANT_DATA_DIR": str(seeded_dir), "COLUMNS": "100"}
+                with in_terminal(["chat"], terminal) as child:
+                    child.expect("ask>")
+                    child.sendline("Which papers study reward models for RLHF?")
+                    child.expect("error")
+                    child.expect("ask>")
+                    child.sendline("/quit")
+                    child.expect(pexpect.EOF)
+                    assert "echoed0123" not in child.before
+        assert any("Bearer" in r.headers.get("Authorization", "") for r in fake.requests)
+
+
+def test_log_records_and_tracebacks_are_redacted(monkeypatch, capsys):
+    import logging
+
+    from assistant.cli import one_line_errors
+    from assistant.redaction import install_log_redaction
+
+    key = "sk-logged0123456789abcdef"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    monkeypatch.setenv("CHROMA_API_KEY", "chroma-token-42")
+    install_log_redaction(debug=False)
+    try:
+        logging.getLogger("some.library").warning(
+            "retrying after 500: %s",
+            {
+                "Authorization": f"Bearer {key}",
+                "X-Chroma-Token": "chroma-token-42",
+                "other": "sk-unknownkey123456",
+            },
+        )
+        shown = capsys.readouterr().err
+        assert "retrying after 500" in shown and "***" in shown
+        assert key not in shown and "chroma-token-42" not in shown and "unknownkey" not in shown
+
+        @one_line_errors
+        def failing() -> None:
+            raise RuntimeError(f"server said: Authorization: Bearer {key}")
+
+        for debug in ("", "1"):
+            monkeypatch.setenv("ASSISTANT_DEBUG", debug)
+            with pytest.raises(SystemExit):
+                failing()
+            shown = capsys.readouterr().err
+            assert "server said" in shown and key not in shown
+            assert ("Traceback" in shown) == bool(debug)
+    finally:
+        logging.getLogger().handlers[:] = []

@@ -1,0 +1,56 @@
+"""Secrets never reach a person's screen: every log record and every error message the
+command line prints goes through `redact`.
+
+Libraries log what servers send back (llama-index's retries log the error body, and some
+servers echo the request's headers there), so the filter sits on the one handler the
+command line installs, and errors are redacted where they are printed, tracebacks too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+SECRET_VARIABLES = ("OPENAI_API_KEY", "CHROMA_API_KEY")
+MASK = "***"
+# Secrets in forms a server may echo, whatever their value: bearer tokens, token headers,
+# and OpenAI-style keys.
+_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)[^\s'\",}]+"),
+    re.compile(
+        r"(?i)((?:x-chroma-token|api[-_]key|authorization)['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"
+    ),
+    re.compile(r"\b(sk-)[A-Za-z0-9_-]{8,}"),
+)
+
+
+def redact(text: str) -> str:
+    """The text with every configured secret, and anything shaped like one, masked."""
+    for name in SECRET_VARIABLES:
+        secret = os.environ.get(name, "").strip()
+        if len(secret) >= 4:
+            text = text.replace(secret, MASK)
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), ()
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def install_log_redaction(debug: bool) -> None:
+    """One stderr handler for every library's log records, redacted; warnings and up
+    normally, everything with ASSISTANT_DEBUG."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
