@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from assistant.errors import AssistantError
-from assistant.redaction import install_log_redaction, redact
+from assistant.redaction import debug_enabled, install_log_redaction, redact
 
 _DATA_DIR = click.option(
     "--data-dir",
@@ -102,7 +102,7 @@ def one_line_errors(command: Callable) -> Callable:
         except KeyboardInterrupt:
             _fail("interrupted", 130)
         except Exception as error:
-            if os.environ.get("ASSISTANT_DEBUG"):  # the traceback, as redacted as the rest
+            if debug_enabled():  # the traceback, as redacted as the rest
                 click.echo(redact("".join(traceback.format_exception(error))), err=True)
                 sys.exit(1)
             detail = " ".join(str(error).split())[:300]
@@ -204,7 +204,7 @@ def cli() -> None:
     Offline by default (local embeddings, BM25, extractive answers). Set OPENAI_API_KEY
     or OPENAI_BASE_URL to have an LLM write the answers.
     """
-    install_log_redaction(debug=bool(os.environ.get("ASSISTANT_DEBUG")))
+    install_log_redaction(debug=debug_enabled())
 
 
 @cli.command()

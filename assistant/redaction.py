@@ -25,6 +25,12 @@ _PATTERNS = (
 )
 
 
+def debug_enabled() -> bool:
+    """ASSISTANT_DEBUG=1 (or yes/true/on); unset, empty, 0, no, false and off mean off."""
+    value = os.environ.get("ASSISTANT_DEBUG", "").strip().lower()
+    return value not in ("", "0", "no", "false", "off")
+
+
 def redact(text: str) -> str:
     """The text with every configured secret, and anything shaped like one, masked."""
     for name in SECRET_VARIABLES:
