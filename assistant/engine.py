@@ -34,6 +34,13 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
                 f"collection {settings.collection!r} is empty; run "
                 f"`assistant index PATH --collection {settings.collection}` first"
             )
+        orphans = VectorStore(settings, expected_model_id(settings), None, check=False)
+        if orphans.exists and orphans.count() > 0:  # vectors without their catalog: never mix
+            raise IndexError_(
+                f"the catalog of collection {settings.collection!r} is missing, but its vector "
+                f"store holds {orphans.count()} chunks; run `assistant index YOUR FILES "
+                "--rebuild` to index your papers again (the bundled seeds were not added)"
+            )
         from assistant.corpus import bundled_seeds
 
         index_paths(settings, [bundled_seeds()], progress=progress)

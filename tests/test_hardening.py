@@ -259,3 +259,21 @@ def test_log_records_and_tracebacks_are_redacted(monkeypatch, capsys):
             assert ("Traceback" in shown) == bool(debug)
     finally:
         logging.getLogger().handlers[:] = []
+
+
+def test_a_deleted_catalog_never_mixes_the_seeds_into_a_users_vectors(tmp_path: Path):
+    corpus = tmp_path / "mine.jsonl"
+    corpus.write_text(json.dumps({"title": "My paper", "abstract": "About refusal."}) + "\n")
+    data = tmp_path / "data"
+    assert run_cli("index", str(corpus), data_dir=data).returncode == 0
+    (data / "collections" / "papers" / "catalog.sqlite").unlink()
+    result = run_cli("ask", "which papers study refusal?", data_dir=data)
+    assert_one_line_error(result, "catalog", "--rebuild", "seeds were not added")
+    assert (
+        not (data / "collections" / "papers" / "catalog.sqlite").exists()
+        or json.loads(run_cli("papers", "--json", data_dir=data).stdout)["papers"] == []
+    )
+    rebuilt = run_cli("index", str(corpus), "--rebuild", data_dir=data)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    papers = json.loads(run_cli("papers", "--json", data_dir=data).stdout)["papers"]
+    assert [p["title"] for p in papers] == ["My paper"]
