@@ -277,3 +277,30 @@ def test_a_deleted_catalog_never_mixes_the_seeds_into_a_users_vectors(tmp_path: 
     assert rebuilt.returncode == 0, rebuilt.stderr
     papers = json.loads(run_cli("papers", "--json", data_dir=data).stdout)["papers"]
     assert [p["title"] for p in papers] == ["My paper"]
+
+
+def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Path, monkeypatch):
+    from assistant.app import Assistant
+    from assistant.config import Settings
+    from assistant.errors import IndexError_
+    from assistant.index.catalog import Catalog
+
+    corpus = tmp_path / "mine.jsonl"
+    corpus.write_text("\n".join(json.dumps({"title": f"Paper {i}", "abstract": "About refusal."})
+                                for i in range(3)) + "\n")  # fmt: skip
+    data = tmp_path / "data"
+
+    def full(self, papers):  # as Chroma's Rust core reports it, after writing the vectors
+        raise RuntimeError("Error in compaction: database or disk is full")
+
+    monkeypatch.setattr(Catalog, "put", full)
+    with pytest.raises(IndexError_, match=r"disk holding .* is full; free some space"):
+        Assistant(Settings(data_dir=data)).index([corpus])
+    monkeypatch.undo()
+    from assistant.index.embeddings import expected_model_id
+    from assistant.index.store import VectorStore
+
+    settings = Settings(data_dir=data)
+    store = VectorStore(settings, expected_model_id(settings), None)
+    assert store.count() == 0  # the vectors written before the failure were removed
+    assert Assistant(Settings(data_dir=data)).index([corpus]).added == 3

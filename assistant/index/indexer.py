@@ -8,6 +8,7 @@ A file lock keeps two writers apart.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -229,16 +230,34 @@ class _Indexing:
                 self._report(self.seen + share * len(papers), "Embedding papers")
             vectors = np.array(parts, dtype=np.float32)
         with self.report.timed("store"):
-            self.store.create(vectors.shape[1])
-            self.store.delete_papers([p.paper_id for p in papers])
-            self.store.add(
-                [c.chunk_id for c in chunks],
-                vectors,
-                [c.text for c in chunks],
-                [c.paper_id for c in chunks],
-            )
-            counts = Counter(c.paper_id for c in chunks)
-            self.catalog.put((p, counts[p.paper_id]) for p in papers)
+            ids = [p.paper_id for p in papers]
+            try:
+                self.store.create(vectors.shape[1])
+                self.store.delete_papers(ids)
+                self.store.add(
+                    [c.chunk_id for c in chunks],
+                    vectors,
+                    [c.text for c in chunks],
+                    [c.paper_id for c in chunks],
+                )
+                counts = Counter(c.paper_id for c in chunks)
+                self.catalog.put((p, counts[p.paper_id]) for p in papers)
+            except Exception as error:
+                if not _disk_full(error):
+                    raise
+                self._forget(ids)
+                raise IndexError_(
+                    f"the disk holding {self.settings.data_dir} is full; free some space and "
+                    "run `assistant index` again (it resumes; nothing half-written was kept)"
+                ) from None
+
+    def _forget(self, paper_ids: list[str]) -> None:
+        """Remove what a failed write left of these papers (vectors without a catalog row),
+        as far as the full disk allows; the next run would remove the rest."""
+        for cleanup in (lambda: self.store.delete_papers(paper_ids),
+                        lambda: self.catalog.remove(paper_ids)):  # fmt: skip
+            with contextlib.suppress(Exception):  # the disk is still full: next run's job
+                cleanup()
 
     def prune(self) -> None:
         gone = sorted(set(self.catalog.ids()) - set(self.indexed))
@@ -246,6 +265,16 @@ class _Indexing:
             self.store.delete_papers(gone)
             self.catalog.remove(gone)
         self.report.removed = len(gone)
+
+
+def _disk_full(error: BaseException) -> bool:
+    """Whether an error (from SQLite, Chroma's Rust core, or the OS) means no space left."""
+    import errno
+
+    text = str(error).lower()
+    return (isinstance(error, OSError) and error.errno == errno.ENOSPC) or any(
+        words in text for words in ("no space left", "disk is full", "database or disk is full")
+    )
 
 
 def _open_catalog(path: Path, set_aside_if_corrupt: bool) -> Catalog:
