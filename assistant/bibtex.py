@@ -26,9 +26,9 @@ def _ascii_word(text: str) -> str:
 
 def _title_words(title: str) -> list[str]:
     """The significant words of a title's short name ("MOSSBench" of "MOSSBench: Is ...")."""
-    head, colon, _ = title.partition(": ")
-    name = head if colon and len(head.split()) <= 3 else title
-    words = [_ascii_word(w) for w in re.split(r"[\s/-]+", name)]
+    from assistant.answer.extractive import short_title
+
+    words = [_ascii_word(w) for w in re.split(r"[\s/-]+", short_title(title))]
     return [w for w in words if w and w not in _SKIP_WORDS]
 
 

@@ -61,8 +61,9 @@ class Paper:
         before renames were free hashed the whole record, the file's name included)."""
         if not stamp:
             return False
-        legacy = _digest(json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False))
-        return stamp.split(":")[0] == self.content_hash or stamp == legacy
+        if stamp.split(":")[0] == self.content_hash:
+            return True
+        return stamp == _digest(json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False))
 
     @property
     def first_url(self) -> str | None:

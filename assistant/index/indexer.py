@@ -192,12 +192,12 @@ class _Indexing:
         papers = list(self.batch.values())
         self.batch = {}
         known = self.catalog.hashes_for([p.paper_id for p in papers])
-        todo = [p for p in papers if not p.same_content(known.get(p.paper_id))]
-        moved = [p for p in papers if p.same_content(known.get(p.paper_id))
-                 and known[p.paper_id] != p.catalog_stamp]  # fmt: skip
+        same = {p.paper_id: p.same_content(known.get(p.paper_id)) for p in papers}
+        todo = [p for p in papers if not same[p.paper_id]]
+        moved = [p for p in papers if same[p.paper_id] and known[p.paper_id] != p.catalog_stamp]
         self.catalog.restamp(moved)  # a renamed file, or an index from before stamps
         fresh = [p for p in papers if p.paper_id not in self.indexed]
-        self.report.unchanged += sum(p.same_content(known.get(p.paper_id)) for p in fresh)
+        self.report.unchanged += sum(same[p.paper_id] for p in fresh)
         self.report.updated += sum(
             p.paper_id in known and p.paper_id not in self.indexed for p in todo
         )
