@@ -148,7 +148,9 @@ class Assistant:
         if not decision.relevant:
             return abstention(decision.analysis, decision.judged, "extractive")
         picker = decision.picker(self.engine)
-        return extractive_answer(decision.analysis, decision.judged, decision.relevant, picker)
+        return extractive_answer(
+            decision.analysis, decision.judged, decision.relevant, picker, decision.lead
+        )
 
     def _answer(self, decision, use_llm: bool, on_token) -> Answer:
         from assistant.answer.abstain import abstention

@@ -41,6 +41,19 @@ class Turn:
     answer: Answer
 
 
+def _none_mention(answer: Answer, papers: list[Paper], question: str, named: str = "") -> Answer:
+    """A follow-up that no abstract of its papers bears on says so, citing nothing.
+    `named`: the references the question named ("[2]"), when it named them."""
+    if answer.citations or not answer.abstained:
+        return answer
+    if named:
+        which = f"The abstract of {named} does not" if len(papers) == 1 else f"Neither of {named}"
+        answer.text = f"{which} mention{'s' if len(papers) > 1 else ''} {topic_phrase(question)}."
+    else:
+        answer.text = f"None of the {len(papers)} papers above mentions {topic_phrase(question)}."
+    return answer
+
+
 class Conversation:
     """`a.chat()` returns one; `.ask()` keeps context between questions."""
 
@@ -98,16 +111,13 @@ class Conversation:
             rest = _FILLER.sub(" ", _MARKER.sub(" ", question)).split()
             if not rest:  # "tell me more about [2]"
                 return self.assistant.describe(question, named)
-            return ask(" ".join(rest), only={p.paper_id for p in named})
+            answer = ask(" ".join(rest), only={p.paper_id for p in named})
+            markers = " and ".join(f"[{n}]" for n in dict.fromkeys(numbers))
+            return _none_mention(answer, named, " ".join(rest), markers)
         if _BACK_REFERENCE.search(question):
-            answer = ask(question, only={c.paper.paper_id for c in last.citations})
-            if answer.abstained and answer.citations == []:
-                count = len(last.citations)
-                answer.text = (
-                    f"None of the {count} paper{'s' if count > 1 else ''} above mentions "
-                    f"{topic_phrase(question)}."
-                )
-            return answer
+            papers = [c.paper for c in last.citations]
+            answer = ask(question, only={p.paper_id for p in papers})
+            return _none_mention(answer, papers, question)
         return ask(question)
 
     def _condense(self, question: str) -> str:

@@ -46,6 +46,32 @@ def test_a_follow_up_none_of_the_papers_answers_says_so(seeded):
     assert answer.text == f"None of the {count} papers above mentions protein folding."
 
 
+def test_a_follow_up_cites_exactly_the_papers_whose_abstract_mentions_it(seeded):
+    """ "which of those use RL?" chooses among the last answer's papers by what their
+    abstracts say: RL written out, as the acronym, or inside a longer one (RLHF)."""
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study reward models for RLHF?")
+    answer = conversation.ask("which of those use RL?")
+    says_rl = re.compile(r"\bRL|reinforcement learning", re.IGNORECASE)
+    expected = {
+        c.paper.title
+        for c in first.citations
+        if says_rl.search(f"{c.paper.title} {c.paper.abstract}")
+    }
+    assert 0 < len(expected) < len(first.citations)  # the question filters: some, not all
+    assert {c.paper.title for c in answer.citations} == expected
+    count = f"{len(expected)} of the {len(first.citations)} papers above"
+    assert answer.text.startswith(f"{count} mention RL:")
+
+
+def test_a_follow_up_on_a_named_reference_the_abstract_lacks_says_so(seeded):
+    conversation = seeded.chat()
+    conversation.ask(REFUSAL)
+    answer = conversation.ask("what does [1] say about protein folding?")
+    assert answer.citations == []
+    assert answer.text == "The abstract of [1] does not mention protein folding."
+
+
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:

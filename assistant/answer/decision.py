@@ -9,13 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.evidence import SentencePicker
-from assistant.answer.question import QuestionAnalysis, analyse
+from assistant.answer.mentions import papers_mentioning
+from assistant.answer.question import FRAMING_VERBS, QuestionAnalysis, analyse
 from assistant.answer.relevance import POOL, Judged, RelevanceJudge
 from assistant.retrieval import Ranking
-
-# A follow-up about the papers of the last answer ("which of those use RL?") is short and
-# leans on the conversation for its topic: its candidates are few and already on topic.
-FOLLOW_UP_THRESHOLD_FACTOR = 0.5
 
 
 @dataclass
@@ -25,6 +22,7 @@ class Decision:
     judged: list[Judged]  # every candidate, most probably relevant first
     relevant: list[Judged]  # those the answer cites
     covered: float = 0.0  # the probability that the collection covers the question
+    lead: str = ""  # a follow-up's opening line: "2 of the 7 papers above mention RL:"
 
     def picker(self, engine) -> SentencePicker:
         vector = self.ranking.query_vector
@@ -50,11 +48,31 @@ def decide(
     if not analysis.has_topic or not analysis.english:
         return Decision(analysis, Ranking(question, []), [], [])
     allowed = only if within is None else set(within) & set(only if only is not None else within)
+    if only is not None:  # a follow-up weighs every paper it is about
+        pool = max(pool, len(only))
     ranking = engine.retriever.retrieve(question, k=pool, only=allowed)
     judge = RelevanceJudge(engine.bm25, engine.store)
     judged, covered = judge.judge(ranking, analysis)
-    if only is not None:  # a follow-up: the topic is the conversation's, already covered
-        threshold = judge.threshold * FOLLOW_UP_THRESHOLD_FACTOR
-        return Decision(analysis, ranking, judged, judge.relevant(judged, threshold), covered)
+    if only is not None:  # a follow-up: every paper is on the conversation's topic already
+        return _follow_up(engine, analysis, ranking, judged, covered)
     relevant = judge.relevant(judged) if judge.covers(covered) else []
     return Decision(analysis, ranking, judged, relevant, covered)
+
+
+def _follow_up(engine, analysis, ranking, judged, covered) -> Decision:
+    """A follow-up about given papers ("which of those use RL?") cites those whose abstract
+    mentions what it asks about, most relevant first; none when no abstract does."""
+    asked = [t for t in analysis.terms if t not in FRAMING_VERBS] or analysis.terms
+    weights = {t: engine.bm25.idf(t) for t in asked}
+    mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
+    relevant = [j for j in judged if j.paper.paper_id in mentioning]
+    decision = Decision(analysis, ranking, judged, relevant, covered)
+    if relevant and len(judged) > 1:
+        share = (
+            f"{len(relevant)} of the {len(judged)}"
+            if len(relevant) < len(judged)
+            else f"All {len(judged)}"
+        )
+        verb = "mentions" if len(relevant) == 1 else "mention"
+        decision.lead = f"{share} papers above {verb} {analysis.topic}:"
+    return decision

@@ -86,10 +86,13 @@ def extractive_answer(
     judged: Sequence[Judged],
     relevant: Sequence[Judged],
     picker: SentencePicker,
+    lead: str = "",
 ) -> Answer:
-    """Quote every relevant paper, in the form the question asks for."""
+    """Quote every relevant paper, in the form the question asks for; `lead` replaces the
+    form's opening line (a follow-up's "2 of the 7 papers above mention RL:")."""
     picked = picker.pick([j.paper for j in relevant])
-    lead, lines = _FORMS[analysis.kind](analysis, relevant, picked)
+    form_lead, lines = _FORMS[analysis.kind](analysis, relevant, picked)
+    lead = lead or form_lead
     separator = "\n" if analysis.kind != "specific" else "\n\n"
     parts = [lead, separator.join(lines), QUOTED_NOTE]
     text = "\n\n".join(part for part in parts if part)

@@ -206,9 +206,11 @@ def classify(question: str) -> tuple[Kind, Fact]:
     return "specific", "finding"
 
 
-_FRAMING_VERBS = frozenset(
+# Verbs that frame what a question asks about ("which of those *build* a benchmark?").
+FRAMING_VERBS = frozenset(
     {"introduc", "propos", "present", "investig", "examin", "explor", "evalu", "analyz", "analys",
-     "address", "discuss", "describ", "focus", "use", "appli", "employ", "mention", "involv"}
+     "address", "discuss", "describ", "focus", "use", "appli", "employ", "mention", "involv",
+     "build", "creat", "construct", "develop", "design", "make", "measur"}
 )  # fmt: skip
 _ABOUT_THE_COLLECTION = re.compile(
     r"^\s*(?:how many (?:papers|abstracts|articles|documents)\b|(?:list|show)(?: me)? (?:all|every)"
@@ -233,7 +235,7 @@ def topic_phrase(question: str) -> str:
 
     def framing(word: str) -> bool:
         word = word.strip(",:;?!.")
-        return not _content_stems(word) or stem(word) in _FRAMING_VERBS
+        return not _content_stems(word) or stem(word) in FRAMING_VERBS
 
     while words and framing(words[0]):
         words.pop(0)
