@@ -112,6 +112,7 @@ class Assistant:
         llm: bool | None = None,
         on_token: Callable[[str], None] | None = None,
         only: Collection[str] | None = None,
+        follow_up: str | None = None,
         since: int | None = None,
         until: int | None = None,
         author: str | None = None,
@@ -120,7 +121,9 @@ class Assistant:
 
         `on_token` receives the LLM's text as it streams. With `fallback="offline"` a failing
         endpoint gives an extractive answer with a warning instead of an error. `only`
-        limits the evidence to the papers a follow-up is about; `since`, `until` and
+        limits the evidence to the papers a follow-up is about, and of those to the ones
+        whose abstract mentions what `follow_up` (the user's words, when `question` is their
+        rewritten form; default: `question`) asks about; `since`, `until` and
         `author` (or "from 2023", "by Smith" in the question) to papers that match.
         """
         from assistant.answer.abstain import about_the_collection
@@ -133,7 +136,7 @@ class Assistant:
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
         asked, selection, note = self._filter(question, since, until, author)
         within = selection.paper_ids if selection is not None else None
-        decision = decide(self.engine, asked, only=only, within=within)
+        decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
         answer = self._answer(decision, use_llm, on_token)
         if note:

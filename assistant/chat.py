@@ -41,16 +41,47 @@ class Turn:
     answer: Answer
 
 
-def _none_mention(answer: Answer, papers: list[Paper], question: str, named: str = "") -> Answer:
-    """A follow-up that no abstract of its papers bears on says so, citing nothing.
-    `named`: the references the question named ("[2]"), when it named them."""
+@dataclass
+class Scope:
+    """The papers of the last answer a follow-up is about, and what it asks of them."""
+
+    papers: list[Paper]
+    words: str  # the follow-up without its references ("" for "tell me more about [2]")
+    markers: str = ""  # the references it named ("[2] and [3]"), if it named them
+
+    @property
+    def ids(self) -> set[str]:
+        return {p.paper_id for p in self.papers}
+
+
+def _scope_of(question: str, last: Answer | None) -> Scope | None:
+    """ "[2]" names reference 2 of the last answer; "those", "them" mean all its papers."""
+    if last is None:
+        return None
+    numbers = [int(n) for n in _MARKER.findall(question)]
+    named = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(last.citations)]
+    if named:
+        words = " ".join(_FILLER.sub(" ", _MARKER.sub(" ", question)).split())
+        markers = ", ".join(f"[{n}]" for n in named[:-1]) + f" and [{named[-1]}]"
+        markers = markers if len(named) > 1 else f"[{named[0]}]"
+        return Scope([last.citations[n - 1].paper for n in named], words, markers)
+    if _BACK_REFERENCE.search(question):
+        return Scope([c.paper for c in last.citations], question)
+    return None
+
+
+def _none_mention(answer: Answer, scope: Scope) -> Answer:
+    """A follow-up that no abstract of its papers bears on says so, citing nothing."""
     if answer.citations or not answer.abstained:
         return answer
-    if named:
-        which = f"The abstract of {named} does not" if len(papers) == 1 else f"Neither of {named}"
-        answer.text = f"{which} mention{'s' if len(papers) > 1 else ''} {topic_phrase(question)}."
+    topic, count = topic_phrase(scope.words), len(scope.papers)
+    if count == 1:
+        which = f"The abstract of {scope.markers}" if scope.markers else "The paper above"
+        answer.text = f"{which} does not mention {topic}."
+    elif scope.markers:
+        answer.text = f"None of {scope.markers} mentions {topic}."
     else:
-        answer.text = f"None of the {len(papers)} papers above mentions {topic_phrase(question)}."
+        answer.text = f"None of the {count} papers above mentions {topic}."
     return answer
 
 
@@ -89,36 +120,22 @@ class Conversation:
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None) -> Answer:
         question = check_question(question)
-        if self.turns and self.use_llm:
-            standalone = self._condense(question)
-            answer = self.assistant.ask(standalone, llm=True, on_token=on_token, **self.filters)
-            answer.question, answer.rewritten = question, standalone
-        else:
-            answer = self._ask_offline_follow_up(question, on_token)
-        self.turns.append(Turn(question, answer))
-        return answer
-
-    def _ask_offline_follow_up(self, question: str, on_token) -> Answer:
-        last = self.last
+        scope = _scope_of(question, self.last)
         ask = functools.partial(
             self.assistant.ask, llm=self.use_llm, on_token=on_token, **self.filters
         )
-        if last is None or not last.citations:
-            return ask(question)
-        numbers = [int(n) for n in _MARKER.findall(question)]
-        named = [last.citations[n - 1].paper for n in numbers if 1 <= n <= len(last.citations)]
-        if named:
-            rest = _FILLER.sub(" ", _MARKER.sub(" ", question)).split()
-            if not rest:  # "tell me more about [2]"
-                return self.assistant.describe(question, named)
-            answer = ask(" ".join(rest), only={p.paper_id for p in named})
-            markers = " and ".join(f"[{n}]" for n in dict.fromkeys(numbers))
-            return _none_mention(answer, named, " ".join(rest), markers)
-        if _BACK_REFERENCE.search(question):
-            papers = [c.paper for c in last.citations]
-            answer = ask(question, only={p.paper_id for p in papers})
-            return _none_mention(answer, papers, question)
-        return ask(question)
+        standalone = self._condense(question) if self.turns and self.use_llm else None
+        if scope is None:
+            answer = ask(standalone or question)
+        elif standalone is None and not scope.words:  # "tell me more about [2]", offline
+            answer = self.assistant.describe(question, scope.papers)
+        else:  # among the papers it refers to, those whose abstract mentions what it asks
+            answer = ask(standalone or scope.words, only=scope.ids, follow_up=scope.words)
+            answer = _none_mention(answer, scope)
+        if standalone is not None:
+            answer.question, answer.rewritten = question, standalone
+        self.turns.append(Turn(question, answer))
+        return answer
 
     def _condense(self, question: str) -> str:
         from assistant.answer.llm import complete

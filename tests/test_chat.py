@@ -90,23 +90,33 @@ def test_llm_follow_ups_are_rewritten_into_standalone_questions(seeded_dir):
             data_dir=seeded_dir, openai_base_url=server.base_url, llm_model="test-model"
         )
         conversation = Assistant(settings).chat()
-        fake.script(Reply("Refusal tokens calibrate refusals [1]."))
+        fake.script(Reply("Refusal tokens calibrate refusals [1]; see also [2][3][4][5][6][7]."))
         conversation.ask(REFUSAL)
-        fake.script(
-            Reply("Which papers on over-refusal use reinforcement learning?"),
-            Reply("One paper uses reinforcement learning [1]."),
-        )
-        answer = conversation.ask("which of those use RL?")
+        first = conversation.last
+        rewritten = "Which papers on over-refusal build an evaluation benchmark?"
+        fake.script(Reply(rewritten), Reply("One paper builds a benchmark [1]."))
+        answer = conversation.ask("which of those build a benchmark?")
         condense, final = fake.chat_requests()[1:]
         prompt = condense.body["messages"][-1]["content"]
-        assert "which of those use RL?" in prompt and "Refusal tokens calibrate" in prompt
-        assert "[1] " in prompt  # the papers of the last answer are listed
-        assert answer.rewritten == "Which papers on over-refusal use reinforcement learning?"
         assert (
-            "Which papers on over-refusal use reinforcement learning?"
-            in (final.body["messages"][-1]["content"])
+            "which of those build a benchmark?" in prompt and "Refusal tokens calibrate" in prompt
         )
+        assert "[1] " in prompt  # the papers of the last answer are listed
+        assert answer.rewritten == rewritten
+        evidence = final.body["messages"][-1]["content"]
+        assert rewritten in evidence
+        # the evidence: the papers of the last answer whose abstract mentions a benchmark
+        mentioning = [c.paper for c in first.citations if "benchmark" in c.paper.abstract.lower()]
+        assert 0 < len(mentioning) < len(first.citations)
+        for c in first.citations:
+            assert (c.paper.title in evidence) == (c.paper in mentioning)
         assert answer.to_dict()["rewritten_question"] == answer.rewritten
+        # none of the papers mentions it: said without asking the model to answer
+        fake.script(Reply("Which papers on over-refusal study protein folding?"))
+        none = conversation.ask("which of those study protein folding?")
+        assert none.citations == [] and len(fake.chat_requests()) == 4
+        assert len(answer.citations) == 1  # "those" is the last answer's one paper
+        assert none.text == "The paper above does not mention protein folding."
 
 
 def chat_env(data_dir: Path, extra_env: dict | None = None) -> dict:

@@ -37,12 +37,14 @@ def decide(
     *,
     only: Collection[str] | None = None,
     within: Collection[str] | None = None,
+    follow_up: str | None = None,
     pool: int = POOL,
 ) -> Decision:
     """Retrieve a wide pool and keep the papers the fitted decision judges relevant.
 
-    `only`: the papers a follow-up question is about; `within`: the papers a year or
-    author filter admits. A question with no topic words or not in English retrieves
+    `only`: the papers a follow-up question is about, of which those whose abstract
+    mentions what `follow_up` (default: the question) asks are cited; `within`: the papers
+    a year or author filter admits. A question with no topic words or not in English retrieves
     nothing: no paper could be matched to it honestly."""
     analysis = analyse(question, engine.bm25)
     if not analysis.has_topic or not analysis.english:
@@ -54,25 +56,26 @@ def decide(
     judge = RelevanceJudge(engine.bm25, engine.store)
     judged, covered = judge.judge(ranking, analysis)
     if only is not None:  # a follow-up: every paper is on the conversation's topic already
-        return _follow_up(engine, analysis, ranking, judged, covered)
+        asked = analysis if follow_up is None else analyse(follow_up, engine.bm25)
+        decision = Decision(analysis, ranking, judged, [], covered)
+        return _cite_mentions(decision, asked, engine.bm25)
     relevant = judge.relevant(judged) if judge.covers(covered) else []
     return Decision(analysis, ranking, judged, relevant, covered)
 
 
-def _follow_up(engine, analysis, ranking, judged, covered) -> Decision:
+def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decision:
     """A follow-up about given papers ("which of those use RL?") cites those whose abstract
     mentions what it asks about, most relevant first; none when no abstract does."""
-    asked = [t for t in analysis.terms if t not in FRAMING_VERBS] or analysis.terms
-    weights = {t: engine.bm25.idf(t) for t in asked}
-    mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
-    relevant = [j for j in judged if j.paper.paper_id in mentioning]
-    decision = Decision(analysis, ranking, judged, relevant, covered)
-    if relevant and len(judged) > 1:
-        share = (
-            f"{len(relevant)} of the {len(judged)}"
-            if len(relevant) < len(judged)
-            else f"All {len(judged)}"
-        )
-        verb = "mentions" if len(relevant) == 1 else "mention"
-        decision.lead = f"{share} papers above {verb} {analysis.topic}:"
+    judged = decision.judged
+    terms = [t for t in asked.terms if t not in FRAMING_VERBS] or asked.terms
+    weights = {t: bm25.idf(t) for t in terms}
+    decision.relevant = judged  # "tell me more about [2]" asks nothing of its papers
+    if weights:
+        mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
+        decision.relevant = [j for j in judged if j.paper.paper_id in mentioning]
+    count = len(decision.relevant)
+    if count and len(judged) > 1:
+        share = f"{count} of the {len(judged)}" if count < len(judged) else f"All {len(judged)}"
+        verb = "mentions" if count == 1 else "mention"
+        decision.lead = f"{share} papers above {verb} {asked.topic}:"
     return decision
