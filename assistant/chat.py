@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.answer.model import Answer
-from assistant.answer.question import check_question, topic_phrase
+from assistant.answer.question import check_question, has_topic_words, topic_phrase
 from assistant.corpus.paper import Paper
+from assistant.errors import InputError
 
 if TYPE_CHECKING:  # the conversation builds on the library API; app.py only constructs it
     from assistant.app import Assistant
@@ -56,10 +57,20 @@ class Scope:
 
 def _scope_of(question: str, last: Answer | None) -> Scope | None:
     """ "[2]" names reference 2 of the last answer; "those", "them" mean all its papers."""
+    numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(question)))
     if last is None:
+        if numbers:
+            raise InputError(
+                f"[{numbers[0]}] refers to no paper: no answer has cited any yet; ask a question"
+            )
         return None
-    numbers = [int(n) for n in _MARKER.findall(question)]
-    named = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(last.citations)]
+    named = [n for n in numbers if 1 <= n <= len(last.citations)]
+    if numbers and len(named) < len(numbers):
+        wrong = next(n for n in numbers if n not in named)
+        raise InputError(
+            f"[{wrong}] is not a reference of the last answer: it has "
+            f"{len(last.citations)} (/sources lists them)"
+        )
     if named:
         words = " ".join(_FILLER.sub(" ", _MARKER.sub(" ", question)).split())
         markers = ", ".join(f"[{n}]" for n in named[:-1]) + f" and [{named[-1]}]"
@@ -75,7 +86,13 @@ def _none_mention(answer: Answer, scope: Scope) -> Answer:
     if answer.citations or not answer.abstained:
         return answer
     topic, count = topic_phrase(scope.words), len(scope.papers)
-    if count == 1:
+    if not has_topic_words(scope.words):  # "which of those?"
+        papers = "the paper above" if count == 1 else f"the {count} papers above"
+        answer.text = (
+            f"Ask what you want to know about {papers}, for example "
+            '"which of those report a benchmark?"'
+        )
+    elif count == 1:
         which = f"The abstract of {scope.markers}" if scope.markers else "The paper above"
         answer.text = f"{which} does not mention {topic}."
     elif scope.markers:

@@ -91,7 +91,12 @@ def test_questions_without_a_topic_or_not_in_english_get_a_plain_reply(seeded):
     for question in ("the and of is which", "what are the papers about it"):
         answer = seeded.ask(question)
         assert (answer.abstained, answer.text, answer.citations) == (True, NO_TOPIC, [])
-    for question in ("quels articles étudient le sur-refus ?", "哪些论文研究过度拒绝？"):
+    for question in (
+        "quels articles étudient le sur-refus ?",
+        "哪些论文研究过度拒绝？",
+        "quels articles parmi ceux-ci utilisent RL ?",  # no accent, no listed stop word
+        "welche Arbeiten untersuchen Jailbreaks?",
+    ):
         answer = seeded.ask(question)
         assert (answer.abstained, answer.text, answer.citations) == (True, NOT_ENGLISH, [])
 

@@ -8,9 +8,11 @@ import threading
 from pathlib import Path
 
 import pexpect
+import pytest
 
 from assistant.app import Assistant
 from assistant.config import Settings
+from assistant.errors import InputError
 
 from .conftest import in_terminal
 from .fake_openai import FakeOpenAIServer, Reply
@@ -70,6 +72,21 @@ def test_a_follow_up_on_a_named_reference_the_abstract_lacks_says_so(seeded):
     answer = conversation.ask("what does [1] say about protein folding?")
     assert answer.citations == []
     assert answer.text == "The abstract of [1] does not mention protein folding."
+
+
+def test_follow_ups_that_refer_to_nothing_or_ask_nothing_say_so(seeded):
+    conversation = seeded.chat()
+    with pytest.raises(InputError, match=r"\[2\] refers to no paper"):
+        conversation.ask("tell me more about [2]")
+    first = conversation.ask(REFUSAL)
+    count = len(first.citations)
+    with pytest.raises(InputError, match=rf"\[99\] is not a reference .* it has {count}"):
+        conversation.ask("what does [99] find?")
+    vague = conversation.ask("which of those?")
+    assert vague.citations == [] and vague.text.startswith(
+        f"Ask what you want to know about the {count} papers above"
+    )
+    assert len(conversation.turns) == 2  # the refused questions left no turn
 
 
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):

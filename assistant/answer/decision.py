@@ -74,7 +74,9 @@ def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decisio
         mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
         decision.relevant = [j for j in judged if j.paper.paper_id in mentioning]
     count = len(decision.relevant)
-    if count and len(judged) > 1:
+    if count and len(judged) == 1:
+        decision.lead = f"The paper asked about mentions {asked.topic}:"
+    elif count:
         share = f"{count} of the {len(judged)}" if count < len(judged) else f"All {len(judged)}"
         verb = "mentions" if count == 1 else "mention"
         decision.lead = f"{share} papers above {verb} {asked.topic}:"

@@ -176,6 +176,11 @@ def _content_stems(word: str) -> list[str]:
     return [t for t in stems if t not in _non_topic_stems()]
 
 
+def has_topic_words(text: str) -> bool:
+    """Whether the text names anything beyond question framing ("which of those?" does not)."""
+    return any(_content_stems(w) for w in _WORD.findall(text))
+
+
 def weighted_share(weights: dict[str, float], present: set[str]) -> float:
     """The weighted share of the terms (term -> IDF weight) that are present."""
     total = sum(weights.values())
@@ -247,12 +252,26 @@ def topic_phrase(question: str) -> str:
     return topic
 
 
+# Question words the stop-word lists lack, though questions open with them.
+_QUESTION_WORDS = {
+    "FRENCH": "quel quels quelle quelles lesquels lesquelles parmi ceux celles",
+    "GERMAN": "welche welcher welches welchen",
+    "SPANISH": "cuál cuáles cual cuales",
+    "ITALIAN": "quale quali",
+    "PORTUGUESE": "qual quais",
+    "DUTCH": "welke",
+}
+
+
 @functools.cache
 def _stopword_sets() -> dict[str, frozenset[str]]:
     import bm25s.stopwords as lists
 
     return {
-        name: frozenset(w.lower() for w in getattr(lists, f"STOPWORDS_{name}"))
+        name: frozenset(
+            w.lower()
+            for w in (*getattr(lists, f"STOPWORDS_{name}"), *_QUESTION_WORDS.get(name, "").split())
+        )
         for name in ("EN", *_NON_ENGLISH_LANGUAGES)
     }
 
