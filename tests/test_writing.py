@@ -28,6 +28,10 @@ from assistant.writing.prose import attributed, paper_name, within
         ("Refusal training is brittle.", "According to N [1], refusal training is brittle.",
          False),
         ("Does refusal generalize?", "According to N [1], does refusal generalize?", False),
+        ("We propose X and evaluate it, and release code.",
+         "N [1] proposes X and evaluates it, and releases code.", True),
+        ("We find that models fail and show gaps.", "N [1] finds that models fail and show gaps.",
+         False),
     ],
 )  # fmt: skip
 def test_sentences_are_written_around_the_papers_name(sentence, expected, method):

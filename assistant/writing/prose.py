@@ -45,6 +45,17 @@ _METHOD_VERBS = re.compile(
     r"^(?:propos|introduc|develop|design|build|buil|construct|train|fine-tun|mitigat|"
     r"reduc|improv|enhanc|leverag|offer|formulat|creat|releas|curat|devis|extend|learn)"
 )
+# Verbs of what authors do, joined to the first by "and" ("We propose X and evaluate Y"):
+# made singular with it ("It proposes X and evaluates Y").
+_COORDINATED = re.compile(
+    r"\b(and|or|then)\s+(propose|introduce|present|provide|release|conduct|demonstrate|show|"
+    r"find|discuss|identify|investigate|explore|examine|study|analy[sz]e|compare|highlight|"
+    r"design|develop|build|construct|train|apply|use|extend|offer|report|evaluate|test|"
+    r"validate|benchmark|quantify|measure|characteri[sz]e|argue|suggest|reveal|establish|"
+    r"contribute|curate|collect|create|formulate|derive|prove|observe|outline|describe)\b"
+)
+# Where the main clause ends: "we find that models ... and show" has another subject.
+_SUBORDINATE = re.compile(r"\b(?:that|whether|how|which|who|when|where|because|if)\b")
 _CLAUSE_CUT = re.compile(
     r",\s+(?:which|while|whereas|and thereby|thereby|achieving|resulting|leading|where|"
     r"as well as|including|such as|using|by)\b|;\s+|\s+(?:--|—)\s+"
@@ -76,6 +87,14 @@ def _singular(verb: str) -> str:
     return verb + "s"
 
 
+def _singular_coordinated(rest: str) -> str:
+    """The verbs joined to a subject made singular, up to where the main clause ends."""
+    end = _SUBORDINATE.search(rest)
+    main, tail = (rest[: end.start()], rest[end.start() :]) if end else (rest, "")
+    main = _COORDINATED.sub(lambda m: f"{m.group(1)} {_singular(m.group(2))}", main)
+    return main + tail
+
+
 def _rest_in_third_person(text: str) -> str:
     """The authors' first person, after the subject, as the paper's."""
     text = re.sub(r"\b([Oo])ur\b", lambda m: "Its" if m.group(1) == "O" else "its", text)
@@ -93,10 +112,10 @@ def attributed(sentence: str, name: str) -> tuple[str, bool]:
         if not match or match.group("verb") in _NOT_VERBS - {"are", "have"}:
             continue
         verb = match.group("verb")
-        if plural or (plural is None and re.search(r"[^i]s$", match.group("subject"))):
-            verb = _singular(verb)
-        adverb = f"{match.group('adverb')} " if match.group("adverb") else ""
         rest = _rest_in_third_person(text[match.end("verb") :])
+        if plural or (plural is None and re.search(r"[^i]s$", match.group("subject"))):
+            verb, rest = _singular(verb), _singular_coordinated(rest)
+        adverb = f"{match.group('adverb')} " if match.group("adverb") else ""
         method = bool(_METHOD_VERBS.match(verb)) and pattern is not _RESULTS
         return _ended(f"{name} {adverb}{verb}{rest}"), method
     text = _rest_in_third_person(text)
