@@ -11,7 +11,7 @@ from assistant.answer.question import check_question
 from assistant.config import Settings, load_settings
 from assistant.corpus.paper import Paper
 from assistant.errors import EndpointError, InputError
-from assistant.filters import Selection
+from assistant.filters import Selection, from_question
 from assistant.index.indexer import IndexReport, Progress
 from assistant.retrieval import Ranking
 
@@ -71,7 +71,7 @@ class Assistant:
     def _filter(self, question: str, since, until, author) -> tuple[str, Selection | None, str]:
         """The question without its stated filter, the papers the filter admits (None when
         there is no filter), and the note that says what was filtered."""
-        from assistant.filters import PaperFilter, from_question, select
+        from assistant.filters import PaperFilter, select
 
         stated, rest = from_question(question)
         given = PaperFilter(since, until, author)
@@ -136,6 +136,8 @@ class Assistant:
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
         asked, selection, note = self._filter(question, since, until, author)
         within = selection.paper_ids if selection is not None else None
+        if follow_up:  # "which of those use RL since 2024?" asks the papers about RL
+            follow_up = from_question(follow_up)[1] or follow_up
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
         answer = self._answer(decision, use_llm, on_token)

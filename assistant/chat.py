@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.answer.model import Answer
-from assistant.answer.question import check_question, has_topic_words, topic_phrase
+from assistant.answer.question import check_question, has_topic_words, property_phrase
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
 
@@ -24,12 +24,13 @@ if TYPE_CHECKING:  # the conversation builds on the library API; app.py only con
 _MARKER = re.compile(r"\[(\d+)\]")
 _BACK_REFERENCE = re.compile(
     r"\b(those|these|them|they|their|it|its|this paper|that paper|the above|above|"
-    r"the same|which of)\b",
+    r"the same|which of|which ones|the ones)\b",
     re.IGNORECASE,
 )
 _FILLER = re.compile(
     r"\b(tell|me|more|about|what|does|do|did|say|says|said|explain|describe|summari[sz]e|"
-    r"details?|on|of|the|a|an|paper|papers|reference|please|and|is|it|its|in|that|this)\b|"
+    r"details?|on|of|the|a|an|paper|papers|reference|please|and|is|it|its|in|that|this|"
+    r"compare|comparison|contrast|differ|differs|difference|differences|between|versus|vs)\b|"
     r"[?.!,:;]",
     re.IGNORECASE,
 )
@@ -85,12 +86,13 @@ def _none_mention(answer: Answer, scope: Scope) -> Answer:
     """A follow-up that no abstract of its papers bears on says so, citing nothing."""
     if answer.citations or not answer.abstained:
         return answer
-    topic, count = topic_phrase(scope.words), len(scope.papers)
+    topic, count = property_phrase(scope.words), len(scope.papers)
+    note, _, _ = answer.text.partition("_\n\n") if answer.text.startswith("_") else ("", "", "")
     if not has_topic_words(scope.words):  # "which of those?"
         papers = "the paper above" if count == 1 else f"the {count} papers above"
         answer.text = (
             f"Ask what you want to know about {papers}, for example "
-            '"which of those report a benchmark?"'
+            '"which of those build a benchmark?"'
         )
     elif count == 1:
         which = f"The abstract of {scope.markers}" if scope.markers else "The paper above"
@@ -99,6 +101,8 @@ def _none_mention(answer: Answer, scope: Scope) -> Answer:
         answer.text = f"None of {scope.markers} mentions {topic}."
     else:
         answer.text = f"None of the {count} papers above mentions {topic}."
+    if note:  # a year or author filter said what it left out
+        answer.text = f"{note}_\n\n{answer.text}"
     return answer
 
 

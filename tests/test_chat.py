@@ -82,11 +82,14 @@ def test_follow_ups_that_refer_to_nothing_or_ask_nothing_say_so(seeded):
     count = len(first.citations)
     with pytest.raises(InputError, match=rf"\[99\] is not a reference .* it has {count}"):
         conversation.ask("what does [99] find?")
-    vague = conversation.ask("which of those?")
-    assert vague.citations == [] and vague.text.startswith(
-        f"Ask what you want to know about the {count} papers above"
-    )
-    assert len(conversation.turns) == 2  # the refused questions left no turn
+    for vague_question in ("which of those?", "which of those use it?"):
+        vague = conversation.ask(vague_question)
+        assert vague.citations == [] and vague.text.startswith(
+            f"Ask what you want to know about the {count} papers above"
+        )
+    assert len(conversation.turns) == 3  # the refused questions left no turn
+    both = conversation.ask("compare [1] and [2]")  # no property: both papers, described
+    assert [c.paper for c in both.citations] == [c.paper for c in first.citations[:2]]
 
 
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):

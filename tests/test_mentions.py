@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from assistant.answer.mentions import acronym_definitions, mentions, papers_mentioning
 from assistant.corpus.paper import Paper
-from assistant.index.bm25 import stem
+from assistant.index.bm25 import stem, tokenize
 
 
 def paper(title: str, abstract: str) -> Paper:
     return Paper(paper_id=stem(title), title=title, abstract=abstract, source="test")
+
+
+def asked(text: str) -> dict[str, float]:
+    """The terms of a property, the rarest (here: the first) weighing most."""
+    terms = tokenize([text])[0]
+    return {t: float(len(terms) - i) for i, t in enumerate(terms)}
 
 
 def test_acronyms_are_read_with_linking_words_hyphens_and_plurals():
@@ -18,10 +24,10 @@ def test_acronyms_are_read_with_linking_words_hyphens_and_plurals():
             "(LLMs). Chain-of-Thought (CoT) prompting helps; the results (see Table 2) vary."
         ]
     )
-    assert found == {
-        "rlhf": ("reinforc", "learn", "human", "feedback"),
-        "llm": ("larg", "languag", "model"),
-        "cot": ("chain", "thought"),
+    assert {k: (a.words, a.phrases) for k, a in found.items()} == {
+        "rlhf": (("reinforc", "learn", "human", "feedback"), (2, 4)),
+        "llm": (("larg", "languag", "model"), (3,)),
+        "cot": (("chain", "thought"), (2,)),
     }
 
 
@@ -29,18 +35,28 @@ def test_a_term_is_mentioned_in_another_form_spelled_out_or_inside_a_longer_acro
     medical = paper("Small models for medical QA", "We answer clinical questions.")
     spelled = paper("Policy search", "We train agents with reinforcement learning.")
     longer = paper("Reward models", "Reinforcement learning from human feedback (RLHF) ...")
-    only_longer = paper("Preference data", "Our RLHF pipeline uses (RLHF) data.")
+    only_longer = paper("Preference data", "Our RLHF pipeline uses preference data.")
     unrelated = paper("Protein structure", "We predict how proteins fold.")
-    assert mentions(medical, {stem("medicine"): 1.0}, {})
-    assert not mentions(unrelated, {stem("medicine"): 1.0}, {})
-    rl = {"rl": 1.0}
-    definitions = acronym_definitions([spelled.abstract, longer.abstract])
-    assert mentions(spelled, rl, {"rl": ("reinforc", "learn")})
-    assert mentions(longer, rl, definitions)
-    assert mentions(only_longer, rl, definitions)
-    assert not mentions(unrelated, rl, definitions)
-    chosen = papers_mentioning([spelled, longer, unrelated], rl)
-    assert chosen == [spelled, longer]  # "RL": the first two words RLHF stands for
+    assert mentions(medical, asked("medicine"), {})
+    assert not mentions(unrelated, asked("medicine"), {})
+    papers = [spelled, longer, only_longer, unrelated]
+    # "RL" is defined nowhere: it is the first two words RLHF stands for
+    assert papers_mentioning(papers, asked("RL")) == [spelled, longer, only_longer]
+    assert papers_mentioning(papers, asked("RLs")) == [spelled, longer, only_longer]
+    # asked spelled out, written as the acronym: the same papers
+    assert papers_mentioning(papers, asked("reinforcement learning")) == [
+        spelled,
+        longer,
+        only_longer,
+    ]
+
+
+def test_an_acronym_is_not_matched_by_scattered_words_or_the_start_of_a_noun_phrase():
+    dpo = paper("DPO", "Direct Preference Optimization (DPO) fits preferences.")
+    scattered = paper("Nash", "We directly optimize general preferences, an optimization game.")
+    mlm = paper("MedS", "We train a medical language model (MLM) with MLM data.")
+    assert papers_mentioning([dpo, scattered], asked("DPO")) == [dpo]
+    assert papers_mentioning([mlm], asked("ML")) == []  # "medical language" is no phrase
 
 
 def test_the_rarest_term_must_be_mentioned_and_most_of_the_rest():

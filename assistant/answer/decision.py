@@ -10,7 +10,7 @@ import numpy as np
 
 from assistant.answer.evidence import SentencePicker
 from assistant.answer.mentions import papers_mentioning
-from assistant.answer.question import FRAMING_VERBS, QuestionAnalysis, analyse
+from assistant.answer.question import FRAMING_VERBS, QuestionAnalysis, analyse, property_phrase
 from assistant.answer.relevance import POOL, Judged, RelevanceJudge
 from assistant.retrieval import Ranking
 
@@ -67,17 +67,19 @@ def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decisio
     """A follow-up about given papers ("which of those use RL?") cites those whose abstract
     mentions what it asks about, most relevant first; none when no abstract does."""
     judged = decision.judged
-    terms = [t for t in asked.terms if t not in FRAMING_VERBS] or asked.terms
-    weights = {t: bm25.idf(t) for t in terms}
-    decision.relevant = judged  # "tell me more about [2]" asks nothing of its papers
-    if weights:
-        mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
-        decision.relevant = [j for j in judged if j.paper.paper_id in mentioning]
-    count = len(decision.relevant)
+    if not asked.question.strip():  # "tell me more about [2]" asks nothing of its papers
+        decision.relevant = judged
+        return decision
+    weights = {t: bm25.idf(t) for t in asked.terms if t not in FRAMING_VERBS}
+    mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
+    decision.relevant = [j for j in judged if j.paper.paper_id in mentioning]
+    count, topic = len(decision.relevant), property_phrase(asked.question)
     if count and len(judged) == 1:
-        decision.lead = f"The paper asked about mentions {asked.topic}:"
+        decision.lead = f"The paper above mentions {topic}:"
     elif count:
-        share = f"{count} of the {len(judged)}" if count < len(judged) else f"All {len(judged)}"
+        share = f"{count} of the {len(judged)}"
+        if count == len(judged):
+            share = "Both" if count == 2 else f"All {count}"
         verb = "mentions" if count == 1 else "mention"
-        decision.lead = f"{share} papers above {verb} {asked.topic}:"
+        decision.lead = f"{share} papers above {verb} {topic}:"
     return decision

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from assistant.answer.question import weighted_share
 from assistant.corpus.paper import Paper
@@ -29,25 +30,43 @@ MENTIONED_SHARE = 0.5
 _LINKING_WORDS = frozenset("a an and as by for from in of on the to via with".split())
 
 
-def acronym_definitions(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Each acronym the texts define, lower-cased, with the stems of the words it stands
-    for, one per letter: {"rlhf": ("reinforc", "learn", "human", "feedback")}."""
-    found: dict[str, tuple[str, ...]] = {}
+@dataclass(frozen=True)
+class Acronym:
+    """An acronym a text defines: "Reinforcement Learning from Human Feedback (RLHF)"."""
+
+    short: str  # as the index spells it: "rlhf"
+    words: tuple[str, ...]  # the stems it stands for, one per letter
+    # how many leading words make a phrase of their own: (2, 4) for RLHF, whose first two
+    # ("reinforcement learning") a linking word follows; (3,) for "medical language model"
+    phrases: tuple[int, ...]
+
+    def begins_with(self, short: str) -> bool:
+        """Whether the acronym extends `short` as a phrase: RLHF extends RL, MLM not ML."""
+        return self.short != short and self.short.startswith(short) and len(short) in self.phrases
+
+
+def acronym_definitions(texts: Iterable[str]) -> dict[str, Acronym]:
+    """Each acronym the texts define, by its index spelling ("LLMs" is "llm", "CoT" "cot")."""
+    found: dict[str, Acronym] = {}
     for text in texts:
         for words, acronym in _DEFINITION.findall(text):
             letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
             spelled = _spelled_out(words.replace(",", " ").split(), letters)
-            if spelled:  # "LLMs" is "llm", "CoT" is "cot", as the index spells them
-                key = acronym[:-1] if acronym.endswith("s") else acronym
-                found.setdefault(key.lower(), spelled)
+            if spelled:
+                short = (acronym[:-1] if acronym.endswith("s") else acronym).lower()
+                found.setdefault(short, Acronym(short, *spelled))
     return found
 
 
-def _spelled_out(words: Sequence[str], letters: Sequence[str]) -> tuple[str, ...] | None:
-    """The words before "(ACRONYM)" whose initials spell it, read backwards from the
-    parenthesis; linking words may be skipped; None when they do not spell it."""
-    matched: list[str] = []
+def _spelled_out(
+    words: Sequence[str], letters: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+    """The stems of the words before "(ACRONYM)" whose initials spell it, read backwards
+    from the parenthesis, with where linking words end a phrase; None when they do not
+    spell it."""
+    matched: list[tuple[str, bool]] = []  # (stem, a linking word follows it)
     remaining = list(letters)
+    linked = False
     for word in reversed(words):
         if not remaining:
             break
@@ -55,47 +74,80 @@ def _spelled_out(words: Sequence[str], letters: Sequence[str]) -> tuple[str, ...
         parts = parts or [word]  # "Chain-of-Thought (CoT)": C, T
         initials = [p[0].lower() for p in parts]
         if initials == remaining[-len(initials) :]:
-            matched[:0] = [stem(p) for p in parts]
+            stems = [stem(p) for p in parts]
+            matched[:0] = [(s, linked and i == len(stems) - 1) for i, s in enumerate(stems)]
             del remaining[-len(initials) :]
+            linked = False
         elif word.lower() in _LINKING_WORDS:
-            continue
+            linked = True
         else:
             return None
-    return tuple(matched) if not remaining else None
+    if remaining:
+        return None
+    phrases = (*(i + 1 for i, (_, link) in enumerate(matched) if link), len(matched))
+    return tuple(s for s, _ in matched), phrases
 
 
 def _same_word(term: str, token: str) -> bool:
+    """One word in two forms: equal, a plural ("llms"), or stems this long that one begins
+    the other ("medic" of "medical" and "medicin" of "medicine")."""
     if term == token:
         return True
     shorter, longer = sorted((term, token), key=len)
-    return len(shorter) >= SHARED_PREFIX and longer.startswith(shorter)
+    return longer == shorter + "s" or (len(shorter) >= SHARED_PREFIX and longer.startswith(shorter))
 
 
-def mentions(
-    paper: Paper, weights: dict[str, float], definitions: dict[str, tuple[str, ...]]
-) -> bool:
+def _has_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(tuple(tokens[i : i + n]) == tuple(phrase) for i in range(len(tokens)))
+
+
+def mentions(paper: Paper, weights: dict[str, float], definitions: dict[str, Acronym]) -> bool:
     """Whether the paper's title or abstract mentions the property: its rarest term and
-    MENTIONED_SHARE of the terms' weight (weights: stemmed term -> IDF)."""
-    tokens = set(tokenize([f"{paper.title} {paper.abstract}"])[0])
-
-    def present(term: str) -> bool:
-        if any(_same_word(term, token) for token in tokens):
-            return True
-        # an acronym: spelled out, or the first letters of a longer one ("rl" of "rlhf")
-        longer = [a for a in definitions if a.startswith(term) and a != term]
-        if any(a in tokens for a in longer):
-            return True
-        spelled = definitions.get(term) or next(
-            (definitions[a][: len(term)] for a in longer if len(definitions[a]) >= len(term)),
-            None,
-        )
-        return bool(spelled) and all(s in tokens for s in spelled)
-
+    MENTIONED_SHARE of the terms' weight (weights: stemmed term -> IDF, in question order)."""
     if not weights:
         return False
+    tokens = tokenize([f"{paper.title} {paper.abstract}"])[0]
+    vocabulary = set(tokens)
+
+    def present(term: str) -> bool:
+        if any(_same_word(term, token) for token in vocabulary):
+            return True
+        return any(_as_acronym(short, tokens, vocabulary, definitions) for short in _forms(term))
+
     found = {t for t in weights if present(t)}
+    terms = list(weights)
+    for acronym in definitions.values():  # "reinforcement learning" asked, "RLHF" written
+        if acronym.short in vocabulary:
+            for n in acronym.phrases:
+                found |= _phrase_terms(terms, acronym.words[:n])
     rarest = max(weights, key=weights.__getitem__)
     return rarest in found and weighted_share(weights, found) >= MENTIONED_SHARE
+
+
+def _forms(term: str) -> tuple[str, ...]:
+    """A term and, for a plural acronym ("RLs"), its singular."""
+    return (term, term[:-1]) if term.endswith("s") and len(term) > 2 else (term,)
+
+
+def _as_acronym(
+    short: str, tokens: Sequence[str], vocabulary: set[str], definitions: dict[str, Acronym]
+) -> bool:
+    """Whether the paper writes an acronym out ("RL": "reinforcement learning"), or uses a
+    longer one that begins with it as a phrase (RLHF), either way."""
+    spelled = definitions.get(short)
+    if spelled and _has_phrase(tokens, spelled.words):
+        return True
+    return any(
+        longer.begins_with(short)
+        and (longer.short in vocabulary or _has_phrase(tokens, longer.words[: len(short)]))
+        for longer in definitions.values()
+    )
+
+
+def _phrase_terms(terms: Sequence[str], phrase: Sequence[str]) -> set[str]:
+    """The terms that spell out the phrase, when they stand together in the question."""
+    return set(phrase) if _has_phrase(terms, phrase) else set()
 
 
 def papers_mentioning(papers: Sequence[Paper], weights: dict[str, float]) -> list[Paper]:

@@ -24,7 +24,8 @@ MAX_QUESTION_CHARS = 2000
 
 def check_question(question: str) -> str:
     """The question with whitespace normalised and escape and control characters removed."""
-    question = " ".join(strip_controls(question or "").split())
+    question = unicodedata.normalize("NFKC", question or "")  # full-width "ＲＬ" is "RL"
+    question = " ".join(strip_controls(question).split())
     if not question:
         raise InputError('the question is empty; ask something, e.g. "which papers study X?"')
     if len(question) > MAX_QUESTION_CHARS:
@@ -177,8 +178,9 @@ def _content_stems(word: str) -> list[str]:
 
 
 def has_topic_words(text: str) -> bool:
-    """Whether the text names anything beyond question framing ("which of those?" does not)."""
-    return any(_content_stems(w) for w in _WORD.findall(text))
+    """Whether the text names anything beyond question framing ("which of those?" and
+    "which of those use it?" do not)."""
+    return any(stem not in FRAMING_VERBS for w in _WORD.findall(text) for stem in _content_stems(w))
 
 
 def weighted_share(weights: dict[str, float], present: set[str]) -> float:
@@ -215,7 +217,8 @@ def classify(question: str) -> tuple[Kind, Fact]:
 FRAMING_VERBS = frozenset(
     {"introduc", "propos", "present", "investig", "examin", "explor", "evalu", "analyz", "analys",
      "address", "discuss", "describ", "focus", "use", "appli", "employ", "mention", "involv",
-     "build", "creat", "construct", "develop", "design", "make", "measur"}
+     "build", "creat", "construct", "develop", "design", "make", "measur", "report", "show",
+     "find", "provid", "offer", "consid"}
 )  # fmt: skip
 _ABOUT_THE_COLLECTION = re.compile(
     r"^\s*(?:how many (?:papers|abstracts|articles|documents)\b|(?:list|show)(?: me)? (?:all|every)"
@@ -261,6 +264,12 @@ _QUESTION_WORDS = {
     "PORTUGUESE": "qual quais",
     "DUTCH": "welke",
 }
+
+
+def property_phrase(question: str) -> str:
+    """What a follow-up asks of its papers, for a sentence: 'which of those use RL?' -> 'RL'
+    (its topic, without stray punctuation)."""
+    return topic_phrase(question).strip(" ?!.,;:-–—\"'") or topic_phrase(question)
 
 
 @functools.cache
