@@ -27,8 +27,14 @@ from assistant.corpus.text import strip_controls
 from assistant.redaction import redact
 from assistant.retrieval import Ranking
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+def _is_terminal(stream) -> bool:
+    return bool(getattr(stream, "isatty", None) and stream.isatty())
+
+
+# Piped or logged, a line is never wrapped at 80 columns: one message, one line.
+out = Console(highlight=False, soft_wrap=not _is_terminal(sys.stdout))
+err = Console(stderr=True, highlight=False, soft_wrap=not _is_terminal(sys.stderr))
 
 
 def print_json(payload: dict) -> None:

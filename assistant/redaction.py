@@ -57,6 +57,8 @@ def install_log_redaction(debug: bool) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
+    # the handler's own level: a library's logger set to DEBUG (bm25s) still passes records up
+    handler.setLevel(logging.DEBUG if debug else logging.WARNING)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)

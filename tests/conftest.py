@@ -58,6 +58,7 @@ def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("seed-index")
     result = run_cli("index", str(SEEDS), data_dir=data_dir, timeout=600)
     assert result.returncode == 0, result.stderr
+    assert "DEBUG" not in result.stderr  # libraries' debug logs only with ASSISTANT_DEBUG
     return data_dir
 
 

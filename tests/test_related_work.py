@@ -184,3 +184,13 @@ def test_themes_have_two_papers_or_more_even_with_an_outlier():
     assert sorted(p.hit.paper.title for group in groups for p in group) == sorted(
         p.hit.paper.title for p in papers
     )
+
+
+def test_piped_warnings_are_one_line_each(seeded_dir: Path):
+    result = run_cli(
+        "related-work", "tool use", "--words", "100", data_dir=seeded_dir, env={"COLUMNS": "60"}
+    )
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 0 and lines, result.stderr
+    assert all(line.startswith("warning: ") for line in lines), result.stderr
+    assert any(len(line) > 60 for line in lines)  # not wrapped at the terminal's width
