@@ -32,6 +32,10 @@ from assistant.writing.prose import attributed, paper_name, within
          "N [1] proposes X and evaluates it, and releases code.", True),
         ("We find that models fail and show gaps.", "N [1] finds that models fail and show gaps.",
          False),
+        ("We publicly release X and call on others.", "N [1] publicly releases X and calls on "
+         "others.", True),
+        ("We argue that X fails and propose Y.", "N [1] argues that X fails and proposes Y.", False),
+        ("We apply X to Y.", "N [1] applies X to Y.", False),
     ],
 )  # fmt: skip
 def test_sentences_are_written_around_the_papers_name(sentence, expected, method):

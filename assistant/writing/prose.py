@@ -20,9 +20,9 @@ PREFERRED = 5  # of a paper's best-ranked sentences, the first written around it
 MIN_CUT_WORDS = 8  # a sentence is cut at a clause break only if this much stays
 MAX_NAME_WORDS = 6  # a title's short name ("MOSSBench", "Refusal Tokens") up to this long
 MAX_TITLE_WORDS = 8  # a title without a short name is named in full up to this long
-_ADVERB = r"(?:(?P<adverb>also|further|additionally|empirically|systematically|"
-_ADVERB += r"experimentally|theoretically)\s+|(?:then|first|here|now|finally|thus|therefore|"
-_ADVERB += r"moreover)\s+)?"
+# "We *publicly* release": any -ly adverb but the verbs that end so (apply, rely, ...)
+_ADVERB = r"(?:(?P<adverb>also|further|(?!(?:ap|re|sup|multi|com|im)ply\b|rely\b)[a-z]+ly)\s+|"
+_ADVERB += r"(?:then|first|here|now|finally|thus|therefore|moreover)\s+)?"
 _AUTHORS = re.compile(
     r"^(?:(?:In|Through|With) this (?:paper|work|study|article|report),?\s+|Here,?\s+)?"
     r"(?P<subject>[Ww]e)\s+" + _ADVERB + r"(?P<verb>[a-z]+)\b"
@@ -52,7 +52,14 @@ _COORDINATED = re.compile(
     r"find|discuss|identify|investigate|explore|examine|study|analy[sz]e|compare|highlight|"
     r"design|develop|build|construct|train|apply|use|extend|offer|report|evaluate|test|"
     r"validate|benchmark|quantify|measure|characteri[sz]e|argue|suggest|reveal|establish|"
-    r"contribute|curate|collect|create|formulate|derive|prove|observe|outline|describe)\b"
+    r"contribute|curate|collect|create|formulate|derive|prove|observe|outline|describe|"
+    r"approach|call|point|replace|focus|leverage)\b"
+)
+# Of those, the verbs only authors do: joined by "and" after "that ...", still the authors'
+# ("We argue that X and propose Y"); "We find that models fail and show gaps" is not.
+_AUTHORS_ONLY = frozenset(
+    "propose introduce present release conduct design develop curate collect derive "
+    "formulate outline contribute call point approach".split()
 )
 # Where the main clause ends: "we find that models ... and show" has another subject.
 _SUBORDINATE = re.compile(r"\b(?:that|whether|how|which|who|when|where|because|if)\b")
@@ -92,6 +99,12 @@ def _singular_coordinated(rest: str) -> str:
     end = _SUBORDINATE.search(rest)
     main, tail = (rest[: end.start()], rest[end.start() :]) if end else (rest, "")
     main = _COORDINATED.sub(lambda m: f"{m.group(1)} {_singular(m.group(2))}", main)
+    tail = _COORDINATED.sub(
+        lambda m: (
+            f"{m.group(1)} {_singular(m.group(2))}" if m.group(2) in _AUTHORS_ONLY else m.group(0)
+        ),
+        tail,
+    )
     return main + tail
 
 
