@@ -126,6 +126,18 @@ def test_sentence_helpers():
         "The authors find that their model wins."
     )
     assert cite("It works.", "[2]") == "It works [2]."
+    # a list after "through:" or "where" stays in its sentence
+    assert split_sentences("We help through: (i) paraphrasing and (ii) pauses. It works.") == (
+        "We help through: (i) paraphrasing and (ii) pauses.",
+        "It works.",
+    )
+    assert without_connective("In addition, we report X.") == "We report X."
+    for plain in (
+        "In addition to X, we report Y.",
+        "Further analysis shows X.",
+        "Instead of X, Y.",
+    ):
+        assert without_connective(plain) == plain
 
 
 def test_escape_sequences_in_a_question_never_reach_the_output(seeded_dir):

@@ -34,7 +34,8 @@ from assistant.writing.prose import attributed, paper_name, within
          False),
         ("We publicly release X and call on others.", "N [1] publicly releases X and calls on "
          "others.", True),
-        ("We argue that X fails and propose Y.", "N [1] argues that X fails and proposes Y.", False),
+        ("We argue that X fails and propose Y.", "N [1] argues that X fails and proposes Y.",
+         False),
         ("We apply X to Y.", "N [1] applies X to Y.", False),
     ],
 )  # fmt: skip
@@ -61,6 +62,16 @@ def test_names_cuts_and_generic_subjects():
     )
     assert within(sentence, 10) == "N [1] introduces a lightweight representation editing method."
     assert within(sentence, 40) == sentence
+    # never only an opening phrase, half a dashed aside, or half a list
+    for whole in (
+        "In addition to presenting the novel OCW dataset, we also report results from our "
+        "evaluation of many language models",
+        "the widely used alignment techniques -- such as SFT, RLHF, and adversarial training -- "
+        "can be brittle and do not always generalize",
+        "We call on LLM developers, policymakers, and researchers to prioritize the safety of "
+        "browser agents",
+    ):
+        assert within(whole, 12) == whole
 
 
 def test_bibtex_keys_are_informative_unique_and_kept_when_given():

@@ -14,19 +14,25 @@ _FIRST_PERSON_OPENINGS = re.compile(
     r"^(?:(?:In this (?:paper|work|study|article)|Here|In this paper and|To this end),? )?we\b",
     re.IGNORECASE,
 )
-# Openings that link to a sentence the reader of an extract has not seen.
+# Openings that link to a sentence the reader of an extract has not seen. Words that may
+# also open a plain sentence ("In addition to X, we ...", "Further analysis shows ...",
+# "Instead of X, ...") count only with their comma.
 _CONNECTIVE = re.compile(
-    r"^(?:Moreover|Furthermore|Therefore|However|Additionally|In addition|Thus|Hence|"
-    r"Consequently|As a result|Finally|Specifically|Notably|Importantly|Also|Besides|"
-    r"In particular|To this end|"
+    r"^(?:(?:Moreover|Furthermore|Therefore|However|Additionally|Thus|Hence|Consequently|"
+    r"Finally|Specifically|Notably|Importantly|Meanwhile|Accordingly|Secondly|Thirdly|"
+    r"Firstly|Lastly|Nevertheless|Nonetheless|Similarly|Likewise|"
     r"To (?:address|fill|bridge|close|tackle|overcome|mitigate|solve) (?:this|these|the|such)"
-    r"(?: \w+){0,2}?(?: issues?| problems?| gaps?| challenges?| limitations?| shortcomings?)|"
-    r"To do so|To that end|On the other hand|In contrast|Instead|Meanwhile|Accordingly|"
-    r"Overall|Further|Second(?:ly)?|Third(?:ly)?|First(?:ly)?|Lastly|Nevertheless|"
-    r"Nonetheless|Similarly|Likewise|Still|Yet|Then|For example|For instance|"
-    r"Next|Building on (?:this|these)(?: \w+)?|Based on (?:this|these)(?: \w+)?),?\s+",
+    r"(?: \w+){0,2}?(?: issues?| problems?| gaps?| challenges?| limitations?| shortcomings?))"
+    r",?\s+|"
+    r"(?:In addition|As a result|Also|Besides|In particular|To this end|To do so|To that end|"
+    r"On the other hand|In contrast|Instead|Overall|Further|Second|Third|First|Still|Yet|"
+    r"Then|For example|For instance|Next|Building on (?:this|these)(?: \w+)?|"
+    r"Based on (?:this|these)(?: \w+)?),\s+)",
     re.IGNORECASE,
 )
+# A segment that ends inside its sentence: the splitter cut before a list ("through: (i)
+# ...", "cases where (1) ..."); it is joined to what follows.
+_UNFINISHED = re.compile(r"(?:[:,;]|\b(?:where|which|that|and|or|of|to|the|a|an|with|by|as))$")
 # Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)").
 _BACK_REFERENCE = re.compile(
     r"^(?:(?:This|These|That|Those|Such|Both|Its|Their|It|They|He|She)\b|"
@@ -76,7 +82,13 @@ def split_sentences(text: str) -> tuple[str, ...]:
     text = " ".join(text.split())
     if not text:
         return ()
-    return tuple(s.strip() for s in _segmenter().segment(text) if s.strip())
+    sentences: list[str] = []
+    for segment in (s.strip() for s in _segmenter().segment(text)):
+        if segment and sentences and _UNFINISHED.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {segment}"
+        elif segment:
+            sentences.append(segment)
+    return tuple(sentences)
 
 
 def without_connective(sentence: str) -> str:

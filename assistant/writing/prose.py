@@ -144,20 +144,56 @@ def _ended(sentence: str) -> str:
 
 def within(sentence: str, words: int) -> str:
     """The sentence cut at its first clause break that leaves it at most `words` words
-    (and at least MIN_CUT_WORDS); failing that, at its last comma that does; else whole."""
+    (and at least MIN_CUT_WORDS); failing that, at its last comma that does; else whole.
+    A cut never leaves only an opening phrase ("In addition to X"), half a dashed aside
+    or half a list ("developers, policymakers")."""
     if len(sentence.split()) <= words:
         return sentence
     for match in _CLAUSE_CUT.finditer(sentence):
         head = sentence[: match.start()].rstrip(" ,;")
-        if MIN_CUT_WORDS <= len(head.split()) <= words:
+        aside = (
+            match.group().strip() in {"--", "—"}
+            and match.group().strip() in sentence[match.end() :]
+        )
+        fits = MIN_CUT_WORDS <= len(head.split()) <= words
+        if fits and not aside and _balanced(head) and _a_clause(head):
             return head + "."
-    heads = [sentence[: m.start()] for m in re.finditer(r",\s", sentence)]
-    fitting = [h for h in heads if MIN_CUT_WORDS <= len(h.split()) <= words and _balanced(h)]
+    cuts = [m.start() for m in re.finditer(r",\s", sentence)]
+    fitting = [
+        sentence[:cut]
+        for cut in cuts
+        if MIN_CUT_WORDS <= len(sentence[:cut].split()) <= words
+        and _balanced(sentence[:cut])
+        and _a_clause(sentence[:cut])
+        and not _LIST_GOES_ON.match(sentence[cut + 1 :])
+    ]
     return fitting[-1] + "." if fitting else sentence
 
 
+# An opening phrase, not a clause: what is left when a cut ends "In addition to X, we ...".
+_ADJUNCT = re.compile(
+    r"^(?:In addition to|To|By|While|Although|Though|When|Whereas|Since|After|Before|Given|"
+    r"Despite|Unlike|Because|If|As|With|Through|Using|Based on|Building on|Inspired by|"
+    r"Motivated by|Compared (?:to|with)|In (?:contrast|comparison) to|Beyond|Following|Towards?)"
+    r"\b",
+    re.IGNORECASE,
+)
+# After a comma, the next item of a list: "developers, policymakers, and researchers".
+_LIST_GOES_ON = re.compile(r"\s*(?:(?:and|or)\s|[^,;.()]{1,30}?(?:,|\s(?:and|or)\s))")
+
+
+def _a_clause(head: str) -> bool:
+    """Whether a cut's head can stand as a sentence: not only its opening phrase."""
+    return not (_ADJUNCT.match(head) and "," not in head)
+
+
 def _balanced(text: str) -> bool:
-    return text.count("(") == text.count(")") and text.count('"') % 2 == 0
+    """No bracket, quotation or dashed aside left open."""
+    return (
+        text.count("(") == text.count(")")
+        and text.count('"') % 2 == 0
+        and (text.count(" -- ") + text.count(" — ")) % 2 == 0
+    )
 
 
 @dataclass
