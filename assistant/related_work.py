@@ -16,6 +16,7 @@ from assistant.answer.evidence import Sentence
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
 from assistant.retrieval import PaperHit
+from assistant.writing.phrases import reads_as_topic
 from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
 
@@ -158,7 +159,7 @@ def _opening(theme: Theme, numbers: list[int]) -> str:
     shared = (
         [theme.name[:1].lower() + theme.name[1:]] if theme.name[1:2].islower() else [theme.name]
     )
-    shared += theme.phrases[:1]
+    shared += [p for p in theme.phrases[:1] if reads_as_topic(p)]
     verb = "studies" if len(numbers) == 1 else "study"
     papers = "paper" if len(numbers) == 1 else "papers"
     return f"{_count(len(numbers))} {papers} {_markers(numbers)} {verb} {' and '.join(shared)}."

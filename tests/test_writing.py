@@ -7,6 +7,7 @@ import pytest
 
 from assistant.bibtex import base_key, citation_keys, to_bibtex
 from assistant.corpus.paper import Paper
+from assistant.writing.phrases import PaperPhrases, phrases_in, reads_as_topic, shared_phrases
 from assistant.writing.prose import attributed, paper_name, within
 
 
@@ -99,3 +100,23 @@ def test_bibtex_escapes_what_latex_would_choke_on():
     assert r"\^{}" in entry["title"] and r"\&" in entry["title"] and r"\%" in entry["title"]
     assert r"\$" in entry["title"] and r"\_" in entry["title"] and r"\#" in entry["title"]
     assert entry["abstract"].count("{") == entry["abstract"].count("}")
+
+
+def test_heading_phrases_are_noun_phrases_written_as_in_prose():
+    found = phrases_in("CIVICS: Building a Dataset for Examining Culturally-Informed Values")
+    assert "culturally-informed values" in found
+    assert not any(p.startswith(("building", "examining")) for p in found)
+    assert not any(p.endswith("jailbroken") for p in phrases_in("LLMs Are Easily Jailbroken"))
+    assert reads_as_topic("refusal training") and reads_as_topic("StarCraft II micromanagement")
+    for salad in ("concept", "always entail high", "accepting persuasion", "medical small"):
+        assert not reads_as_topic(salad)
+
+
+def test_shared_phrases_spell_hyphenated_words_once_and_in_lower_case(seeded):
+    papers = [
+        PaperPhrases.of("Role-Play with Language Models", "We study red-teaming of agents."),
+        PaperPhrases.of("Role-Play at Scale", "Red teaming finds faults in agents."),
+    ]
+    shared = shared_phrases(papers, [], seeded.engine.bm25, n=5)
+    assert "role-play" in shared and "Role-Play" not in shared
+    assert not ({"red-teaming", "red teaming"} <= set(shared))  # one spelling of one phrase

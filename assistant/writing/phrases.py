@@ -38,6 +38,18 @@ _NOT_HEADWORDS = frozenset(
 )
 _COMPOUND_ENDS = frozenset("world scale grained source level specific aware free art time".split())
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ly", "ed", "ical", "less")
+# Past participles that end no noun phrase ("refusal training and jailbroken").
+_PARTICIPLE_ENDINGS = tuple(
+    "broken written taken given driven chosen hidden proven known shown grown drawn spoken "
+    "frozen".split()
+)
+# A title's verb, not a noun phrase's first word: "*Examining* Culturally-Informed Values".
+_VERB_STEMS = frozenset(
+    """examin challeng build improv enhanc leverag explor investig understand mitig evalu measur
+    rethink revisit unveil uncov quantifi predict align distinguish extend control monitor steer
+    detect reduc teach bridg fool question decoupl explain analyz unlock enabl generat creat
+    design develop learn toward benchmark probe prob assess elicit induc""".split()
+)
 
 
 @functools.cache
@@ -59,7 +71,36 @@ def _can_end(word: str) -> bool:
         return False
     if any(c.isdigit() for c in word) or lower.split("-")[-1] in _COMPOUND_ENDS:
         return False
+    if lower.endswith(_PARTICIPLE_ENDINGS):
+        return False
     return lower.count("-") < 2 and (word.isupper() or not lower.endswith(_ADJECTIVE_ENDINGS))
+
+
+# Adjectives a title may end a run on ("... Always Entail High", "medical small").
+_TRAILING_ADJECTIVES = frozenset(
+    "small high low large long short diverse general good better best different simple "
+    "strong weak".split()
+)
+
+
+def reads_as_topic(phrase: str) -> bool:
+    """Whether a second shared phrase reads as a topic in "study X and Y": two words or
+    more, not opening on an -ing form ("accepting persuasion") nor ending on an adjective."""
+    words = phrase.split()
+    return (
+        len(words) >= 2
+        and not words[0].lower().endswith("ing")
+        and words[-1].lower() not in _TRAILING_ADJECTIVES
+    )
+
+
+def _can_open(word: str) -> bool:
+    """Whether a phrase may open with the word: not a framing word, nor a verb's -ing form
+    ("Examining ...", "Challenging ...")."""
+    lower = word.lower()
+    return lower not in _NOT_HEADWORDS and not (
+        lower.endswith("ing") and stem(lower) in _VERB_STEMS
+    )
 
 
 def _runs(text: str) -> list[list[str]]:
@@ -84,7 +125,7 @@ def phrases_in(text: str) -> dict[str, str]:
         for size in range(1, MAX_PHRASE_WORDS + 1):
             for start in range(len(run) - size + 1):
                 words = run[start : start + size]
-                if words[0].lower() in _NOT_HEADWORDS or not _can_end(words[-1]):
+                if not _can_open(words[0]) or not _can_end(words[-1]):
                     continue
                 found.setdefault(" ".join(words).lower(), " ".join(words))
     return found
@@ -112,11 +153,18 @@ def _spelling(phrase: str, papers: Sequence[PaperPhrases]) -> str:
     """The phrase as most papers write it, lower-cased but for acronyms ("RLHF")."""
     forms = Counter(p.all[phrase] for p in papers if phrase in p.all)
     form = forms.most_common(1)[0][0] if forms else phrase
-    return " ".join(w if w[1:] != w[1:].lower() else w.lower() for w in form.split())
+    return " ".join("-".join(map(_as_in_prose, w.split("-"))) for w in form.split())
+
+
+def _as_in_prose(word: str) -> str:
+    """A title's capital dropped ("Role-Play" -> "role-play"); acronyms and names with
+    inner capitals kept ("RLHF", "StarCraft")."""
+    return word.lower() if word[1:] == word[1:].lower() else word
 
 
 def _stems(phrase: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in phrase.split())
+    """The stems of a phrase's words, hyphenated parts apart: "red-teaming" is "red teaming"."""
+    return frozenset(stem(w) for w in re.split(r"[\s-]+", phrase) if w)
 
 
 def shared_phrases(
@@ -125,13 +173,14 @@ def shared_phrases(
     bm25: BM25Index,
     topic: str = "",
     n: int = 3,
+    minimum: int | None = None,
 ) -> list[str]:
     """Up to `n` phrases most of the group shares and few of `others` use, best first,
     none repeating another's words; written as the papers write them. A phrase with a
     word of the topic ("refusal training" for "over-refusal") is preferred."""
     topic_stems = {stem(w) for w in re.findall(r"[A-Za-z]+", topic)}
     counts = Counter(phrase for paper in group for phrase in paper.all)
-    minimum = 2 if len(group) > 1 else 1
+    minimum = minimum or (2 if len(group) > 1 else 1)
     scored, weak = [], []  # weak: single words few titles use, heading only if nothing else
     for phrase, count in counts.items():
         titles = sum(phrase in p.title for p in group)

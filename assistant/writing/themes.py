@@ -113,7 +113,10 @@ def name_themes(
     themes = []
     for i, group in enumerate(groups):
         others = [p for j, other in enumerate(phrases) if j != i for p in other]
-        shared = shared_phrases(phrases[i], others, bm25, topic)
-        name = shared[0] if shared else f"theme {i + 1}"
+        # no phrase two papers share: one of its papers' phrases, else the topic itself
+        shared = shared_phrases(phrases[i], others, bm25, topic) or shared_phrases(
+            phrases[i], others, bm25, topic, minimum=1
+        )
+        name = shared[0] if shared else topic.strip() or "Related work"
         themes.append(Theme(name[:1].upper() + name[1:], shared[1:], group))
     return themes
