@@ -226,7 +226,7 @@ class Assistant:
         )
         from assistant.writing.themes import cluster, name_themes
 
-        topic = check_question(topic)
+        topic = check_question(topic, noun="topic")
         if words < 50:
             raise InputError("--words must be at least 50")
         if max_papers is not None and max_papers < 1:
@@ -238,9 +238,13 @@ class Assistant:
         papers = select_papers(decision, decision.picker(engine), max_papers)
         mode = "llm" if use_llm else "extractive"
         if not papers:  # the same explanation as an answer's: no topic, not English, ...
-            draft = RelatedWork(
-                topic, abstention(decision.analysis, decision.judged, mode).text, mode, True
-            )
+            text = abstention(decision.analysis, decision.judged, mode, noun="topic").text
+            if selection is not None and decision.analysis.has_topic:
+                text = (
+                    f"No paper among the {len(selection.paper_ids)} that pass the filter is "
+                    f"about {decision.analysis.topic}."
+                )
+            draft = RelatedWork(topic, text, mode, True)
             draft.warnings.extend([note] if note else [])
             return draft
         vectors = engine.store.paper_vectors([p.paper.paper_id for p in papers])
@@ -255,8 +259,8 @@ class Assistant:
             except EndpointError as error:
                 if self.settings.fallback != "offline":
                     raise
-                draft = extractive_related_work(topic, themes, words)
+                draft = extractive_related_work(topic, themes, words, len(decision.relevant))
                 draft.warnings.append(f"LLM failed ({error}); drafted offline instead")
-        draft = draft or extractive_related_work(topic, themes, words)
+        draft = draft or extractive_related_work(topic, themes, words, len(decision.relevant))
         draft.warnings[:0] = [note] if note else []
         return draft

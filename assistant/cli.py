@@ -403,6 +403,8 @@ def related_work(
     from assistant import display
     from assistant.errors import InputError
 
+    if bib is not None and not bib.name:
+        raise InputError("--bib needs a file name, e.g. --bib refs.bib")
     if bib is not None and bib.exists() and not force:
         raise InputError(f"{bib} exists: pass --force to overwrite it, or choose another file")
 
@@ -420,7 +422,9 @@ def related_work(
     if as_json:
         display.print_json(draft.to_dict(fmt))
     elif fmt == "latex":
-        click.echo(draft.to_latex() if draft.citations else draft.text)
+        # nothing cited: the reason as LaTeX comments, harmless where the output goes
+        comment = "\n".join(f"% {line}" if line else "%" for line in draft.text.splitlines())
+        click.echo(draft.to_latex() if draft.citations else comment)
     else:
         display.render_related_work(draft)
     if bib is not None and not draft.citations:
@@ -505,7 +509,24 @@ def evaluate(target, k, retrievers, split, as_json, data_dir, collection) -> Non
 
 
 def main() -> None:
-    cli(prog_name="assistant")
+    """The console script: click's usage errors (a bad option value, a missing argument)
+    are one line, like every other error."""
+    try:
+        code = cli.main(prog_name="assistant", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "assistant"
+        click.echo(f"error: {error.format_message()} (see: {command} --help)", err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -233,9 +233,13 @@ def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[Scored
     return papers, "\n\n".join(paragraphs)
 
 
-def extractive_related_work(topic: str, themes: list[Theme], words: int) -> RelatedWork:
+def extractive_related_work(
+    topic: str, themes: list[Theme], words: int, on_topic: int | None = None
+) -> RelatedWork:
     """One paragraph per theme, one sentence per paper, each sentence cut to a share of
-    `words`. Only when even that is too long are the least topical papers left out."""
+    `words`. Only when even that is too long are the least topical papers left out: the
+    weakest whose leaving keeps the draft long enough. `on_topic`: how many papers the
+    decision judged on topic, when --max-papers kept fewer."""
     themes = [Theme(t.name, t.phrases, list(t.papers)) for t in themes]
     limit = words * (1 + WORDS_TOLERANCE)
     n = sum(len(t.papers) for t in themes)
@@ -253,18 +257,19 @@ def extractive_related_work(topic: str, themes: list[Theme], words: int) -> Rela
         papers, text = longer
     left_out = 0
     while len(text.split()) > limit and len(papers) > 1:
-        weakest = min(papers, key=topical_score)
-        for theme in themes:
-            theme.papers = [p for p in theme.papers if p is not weakest]
-        themes = [t for t in themes if t.papers]
+        trials = [(_without(themes, paper), paper) for paper in sorted(papers, key=topical_score)]
+        drafts = [(_draft(kept, budget), kept) for kept, _ in trials]
+        long_enough = [d for d in drafts if len(d[0][1].split()) >= words * (1 - WORDS_TOLERANCE)]
+        (papers, text), themes = (long_enough or drafts)[0]
         left_out += 1
-        papers, text = _draft(themes, budget)
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)
     if len(text.split()) < words * (1 - WORDS_TOLERANCE):
+        how_many = f"only {len(papers)} paper(s) on this topic"
+        if on_topic and on_topic > len(papers) + left_out:
+            how_many = f"--max-papers keeps {len(papers)} of the {on_topic} papers on this topic"
         draft.warnings.append(
-            f"only {len(papers)} paper(s) on this topic: the draft has {len(text.split())} "
-            f"of the {words} words asked for"
+            f"{how_many}: the draft has {len(text.split())} of the {words} words asked for"
         )
     if left_out:
         draft.warnings.append(
@@ -272,6 +277,12 @@ def extractive_related_work(topic: str, themes: list[Theme], words: int) -> Rela
             "raise --words to cite them"
         )
     return draft
+
+
+def _without(themes: list[Theme], paper) -> list[Theme]:
+    """The themes with one paper left out (and a theme it leaves empty dropped)."""
+    kept = [Theme(t.name, t.phrases, [p for p in t.papers if p is not paper]) for t in themes]
+    return [t for t in kept if t.papers]
 
 
 def _paragraph_words(theme: Theme, themes: list[Theme], words: int) -> int:

@@ -76,7 +76,8 @@ def test_words_are_honoured_within_15_percent(seeded):
 
 def test_an_uncovered_topic_gets_a_plain_statement(seeded):
     draft = seeded.related_work("graph neural networks for molecule generation")
-    assert draft.abstained and draft.text.startswith(CANNOT_ANSWER) and draft.citations == []
+    cannot = CANNOT_ANSWER.replace("question", "topic")  # a topic, not a question
+    assert draft.abstained and draft.text.startswith(cannot) and draft.citations == []
 
 
 def test_cli_writes_latex_and_a_matching_bib(seeded_dir: Path, tmp_path: Path):
@@ -194,3 +195,32 @@ def test_piped_warnings_are_one_line_each(seeded_dir: Path):
     assert result.returncode == 0 and lines, result.stderr
     assert all(line.startswith("warning: ") for line in lines), result.stderr
     assert any(len(line) > 60 for line in lines)  # not wrapped at the terminal's width
+
+
+def test_short_drafts_explain_themselves_without_contradiction(seeded):
+    for topic in ("tool use", "in-context learning", "jailbreak attacks", "hallucination"):
+        draft = seeded.related_work(topic, words=100)
+        left_out = any("left out" in w for w in draft.warnings)
+        too_short = any("words asked for" in w for w in draft.warnings)
+        assert not (left_out and too_short), (topic, draft.warnings)
+    capped = seeded.related_work("hallucination", max_papers=1)
+    assert any(w.startswith("--max-papers keeps 1 of the") for w in capped.warnings)
+    filtered = seeded.related_work("hallucination", since=2100)
+    assert filtered.abstained and filtered.citations == []
+    assert filtered.text == "No paper among the 0 that pass the filter is about hallucination."
+
+
+def test_topic_errors_and_usage_errors_are_one_line(seeded_dir: Path, tmp_path: Path):
+    for args, expected in (
+        (["related-work", ""], "error: the topic is empty; name one"),
+        (["related-work", "hallucination", "--bib", ""], "error: --bib needs a file name"),
+        (["related-work", "x", "--format", "bogus"], "error: Invalid value for '--format'"),
+        (["related-work"], "error: Missing argument 'TOPIC'"),
+        (["search", "x", "-k", "zero"], "error: Invalid value for '-k'"),
+    ):
+        result = run_cli(*args, data_dir=seeded_dir)
+        assert result.returncode != 0 and result.stdout == "", args
+        assert result.stderr.startswith(expected) and result.stderr.count("\n") == 1, result.stderr
+    latex = run_cli("related-work", "protein folding", "--format", "latex", data_dir=seeded_dir)
+    assert latex.returncode == 0 and latex.stdout.strip()
+    assert all(line.startswith("%") for line in latex.stdout.splitlines())  # comments only

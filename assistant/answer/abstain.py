@@ -35,14 +35,27 @@ def why_not(analysis: QuestionAnalysis) -> str:
     return f"No paper in the collection is about {analysis.topic}."
 
 
-def abstention(analysis: QuestionAnalysis, judged: Sequence[Judged], mode: str) -> Answer:
-    """The answer when nothing is relevant (or the question cannot be matched at all)."""
+NO_TOPIC_WORDS = (
+    'Name a topic: this one has no words to search for (for example, "over-refusal in '
+    'language models").'
+)
+
+
+def abstention(
+    analysis: QuestionAnalysis, judged: Sequence[Judged], mode: str, noun: str = "question"
+) -> Answer:
+    """The answer when nothing is relevant (or the question cannot be matched at all);
+    `noun="topic"` words it for a related-work topic."""
     sources = [j.hit for j in judged]
     if not analysis.english:
-        return Answer(analysis.question, NOT_ENGLISH, mode, True, [], sources, [])
+        text = NOT_ENGLISH.replace("this question", f"this {noun}")
+        text = text if noun == "question" else text.replace("ask it", "give it")
+        return Answer(analysis.question, text, mode, True, [], sources, [])
     if not analysis.has_topic:
-        return Answer(analysis.question, NO_TOPIC, mode, True, [], sources, [])
-    parts = [f"{CANNOT_ANSWER} {why_not(analysis)}", _closest(judged)]
+        text = NO_TOPIC if noun == "question" else NO_TOPIC_WORDS
+        return Answer(analysis.question, text, mode, True, [], sources, [])
+    cannot = CANNOT_ANSWER.replace("this question", f"this {noun}")
+    parts = [f"{cannot} {why_not(analysis)}", _closest(judged)]
     text = "\n\n".join(part for part in parts if part)
     return Answer(analysis.question, text, mode, True, [], sources, [])
 

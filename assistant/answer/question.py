@@ -22,16 +22,22 @@ from assistant.index.bm25 import BM25Index, is_question_word, stem, tokenize
 MAX_QUESTION_CHARS = 2000
 
 
-def check_question(question: str) -> str:
-    """The question with whitespace normalised and escape and control characters removed."""
+def check_question(question: str, noun: str = "question") -> str:
+    """The question (or a related-work topic: `noun="topic"`) with whitespace normalised
+    and escape and control characters removed."""
     question = unicodedata.normalize("NFKC", question or "")  # full-width "ＲＬ" is "RL"
     question = " ".join(strip_controls(question).split())
+    example = (
+        'name one, e.g. "over-refusal in language models"'
+        if noun == "topic"
+        else 'ask something, e.g. "which papers study X?"'
+    )
     if not question:
-        raise InputError('the question is empty; ask something, e.g. "which papers study X?"')
+        raise InputError(f"the {noun} is empty; {example}")
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(
-            f"the question is {len(question):,} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS:,}: ask about one topic at a time"
+            f"the {noun} is {len(question):,} characters long; the limit is "
+            f"{MAX_QUESTION_CHARS:,}: name one topic at a time"
         )
     return question
 

@@ -144,30 +144,34 @@ def _ended(sentence: str) -> str:
 
 def within(sentence: str, words: int) -> str:
     """The sentence cut at its first clause break that leaves it at most `words` words
-    (and at least MIN_CUT_WORDS); failing that, at its last comma that does; else whole.
-    A cut never leaves only an opening phrase ("In addition to X"), half a dashed aside
-    or half a list ("developers, policymakers")."""
+    (and at least MIN_CUT_WORDS); failing that, at its last comma that does; failing that,
+    at the cut that leaves it shortest; else whole. A cut never leaves only an opening
+    phrase ("In addition to X"), half a dashed aside or half a list ("developers,
+    policymakers")."""
     if len(sentence.split()) <= words:
         return sentence
+    clause_heads = []
     for match in _CLAUSE_CUT.finditer(sentence):
         head = sentence[: match.start()].rstrip(" ,;")
-        aside = (
-            match.group().strip() in {"--", "—"}
-            and match.group().strip() in sentence[match.end() :]
-        )
-        fits = MIN_CUT_WORDS <= len(head.split()) <= words
-        if fits and not aside and _balanced(head) and _a_clause(head):
-            return head + "."
-    cuts = [m.start() for m in re.finditer(r",\s", sentence)]
-    fitting = [
-        sentence[:cut]
-        for cut in cuts
-        if MIN_CUT_WORDS <= len(sentence[:cut].split()) <= words
-        and _balanced(sentence[:cut])
-        and _a_clause(sentence[:cut])
-        and not _LIST_GOES_ON.match(sentence[cut + 1 :])
+        mark = match.group().strip()
+        aside = mark in {"--", "—"} and mark in sentence[match.end() :]
+        if not aside and _can_cut(head):
+            clause_heads.append(head)
+    comma_heads = [
+        sentence[: m.start()]
+        for m in re.finditer(r",\s", sentence)
+        if _can_cut(sentence[: m.start()]) and not _LIST_GOES_ON.match(sentence[m.end() - 1 :])
     ]
-    return fitting[-1] + "." if fitting else sentence
+    fitting = [h for h in clause_heads if len(h.split()) <= words]
+    fitting += [h for h in reversed(comma_heads) if len(h.split()) <= words]
+    if fitting:
+        return fitting[0] + "."
+    shortest = min([*clause_heads, *comma_heads], key=lambda h: len(h.split()), default="")
+    return shortest + "." if shortest else sentence
+
+
+def _can_cut(head: str) -> bool:
+    return len(head.split()) >= MIN_CUT_WORDS and _balanced(head) and _a_clause(head)
 
 
 # An opening phrase, not a clause: what is left when a cut ends "In addition to X, we ...".
