@@ -109,11 +109,62 @@ def _weights(sources: np.ndarray) -> np.ndarray:
     return weights * len(sources) / weights.sum()
 
 
-def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray):
+# The coverage decision's features can only say "covered" more (+1) or less (-1): the best
+# paper's probability, similarity and coverage, the share of the question the corpus lacks.
+# Unconstrained, the fit gave some of them the wrong sign (a question's whole phrase found
+# in a paper lowered its coverage), which failed bare topics such as "over-refusal".
+POOL_SIGNS = {
+    "best_probability": 1,
+    "third_probability": 1,
+    "missing_share": -1,
+    "missing_key_share": -1,
+    "best_key_coverage": 1,
+    "best_dense": 1,
+    "best_similarity": 1,
+    "best_window_coverage": 1,
+    "best_phrase_coverage": 1,
+}
+
+
+@dataclass
+class _SignedLogistic:
+    """A logistic regression whose coefficients keep given signs (sklearn's objective:
+    L2 penalty plus weighted log loss, C = 1), fitted with L-BFGS-B bounds."""
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[int]):
+        from scipy.optimize import minimize
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            z = x @ theta[:-1] + theta[-1]
+            p = 1.0 / (1.0 + np.exp(-z))
+            eps = 1e-12
+            value = -np.sum(w * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
+            value += 0.5 * float(theta[:-1] @ theta[:-1])
+            residual = w * (p - y)
+            gradient = np.append(x.T @ residual + theta[:-1], residual.sum())
+            return value, gradient
+
+        bounds = [(0, None) if s > 0 else (None, 0) for s in signs] + [(None, None)]
+        start = np.zeros(x.shape[1] + 1)
+        theta = minimize(loss, start, jac=True, bounds=bounds, method="L-BFGS-B").x
+        return cls(theta[:-1][None, :], np.array([theta[-1]]))
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-(x @ self.coef_[0] + self.intercept_[0])))
+        return np.column_stack([1 - p, p])
+
+
+def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[int] | None = None):
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x)
+    if signs is not None:
+        return scaler, _SignedLogistic.fit(scaler.transform(x), y, w, signs)
     model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w)
     return scaler, model
 
@@ -169,13 +220,13 @@ def load_rows(args) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return x, y, sources, groups
 
 
-def _held_out(x, y, w, groups) -> np.ndarray:
+def _held_out(x, y, w, groups, signs: list[int] | None = None) -> np.ndarray:
     """Probabilities from models fitted without the question (5 folds by question)."""
     from sklearn.model_selection import GroupKFold
 
     held_out = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=5).split(x, y, groups):
-        scaler, model = _fit(x[train], y[train], w[train])
+        scaler, model = _fit(x[train], y[train], w[train], signs)
         held_out[test] = model.predict_proba(scaler.transform(x[test]))[:, 1]
     return held_out
 
@@ -229,7 +280,8 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
     held_out = _held_out(x, y, w, groups)
     pools = pools_of(x, y, sources, groups, held_out)
     pool_weights = _weights(pools.sources)
-    covered = _held_out(pools.x, pools.covered, pool_weights, pools.groups)
+    pool_signs = [POOL_SIGNS[name] for name in POOL_FEATURES]
+    covered = _held_out(pools.x, pools.covered, pool_weights, pools.groups, pool_signs)
     # Both thresholds give the best held-out answers where the product is used: questions
     # over a collection of papers (the seed questions; see answer_quality).
     grid = np.round(np.arange(0.1, 0.81, 0.02), 2)
@@ -254,7 +306,7 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
             right = (covered[chosen] >= pool_cut) == pools.covered[chosen].astype(bool)
             report[f"{source}_coverage_accuracy"] = round(float(right.mean()), 4)
     scaler, model = _fit(x, y, w)
-    pool_scaler, pool_model = _fit(pools.x, pools.covered, pool_weights)
+    pool_scaler, pool_model = _fit(pools.x, pools.covered, pool_weights, pool_signs)
     fitted = {
         "paper": _model_dict(scaler, model, FEATURES, float(paper_cut)),
         "coverage": _model_dict(pool_scaler, pool_model, POOL_FEATURES, float(pool_cut)),
