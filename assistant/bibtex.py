@@ -43,8 +43,10 @@ def base_key(paper: Paper) -> str:
         surname = _ascii_word(first.split(",")[0] if "," in first else first.split()[-1])
     if surname:
         return f"{surname}{year}{words[0] if words else ''}"
-    short = "".join(words[:2])[:MAX_TITLE_KEY_CHARS] or "paper"
-    return f"{short}{year}"
+    # the first two title words when they fit, else the first alone, whole ("unintentional")
+    two = "".join(words[:2])
+    short = two if len(two) <= MAX_TITLE_KEY_CHARS else "".join(words[:1])
+    return f"{short or 'paper'}{year}"
 
 
 def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:

@@ -83,6 +83,8 @@ def test_bibtex_keys_are_informative_unique_and_kept_when_given():
         title="Does Refusal Training in LLMs Generalize?", abstract="a", source="t", year=2024
     )
     assert base_key(no_authors) == "refusaltraining2024"
+    long_words = Paper(title="Unintentional Unalignment: Likelihood", abstract="a", source="t")
+    assert base_key(long_words) == "unintentional"  # never cut inside a word
     own = Paper(title="Mine", abstract="a", source="t", bibkey="smith2020mine")
     twin = Paper(
         title="MOSSBench: Another paper", abstract="b", source="t", authors=["Y. Li"], year=2024
