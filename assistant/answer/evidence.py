@@ -28,7 +28,9 @@ from assistant.index.bm25 import BM25Index, tokenize
 from assistant.index.embeddings import Embedder
 
 LEXICAL_WEIGHT = 0.3
-FACT_BONUS = 0.12
+# A sentence that carries the kind of fact asked for (doubled for a measure or an
+# evaluation) outranks a closer paraphrase of the question that does not: the fact first.
+FACT_BONUS = 0.3
 PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusal")
 BACK_REFERENCE_PENALTY = 0.06
 MIN_CHARS = 30

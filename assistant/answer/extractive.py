@@ -68,7 +68,8 @@ def _specific_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
 
 
 def _comparison_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
-    lead = f"{_count(len(relevant))} bear on this comparison:"
+    verb = "bears" if len(relevant) == 1 else "bear"
+    lead = f"{_count(len(relevant))} {verb} on this comparison:"
     lines = []
     for n, judged in enumerate(relevant, start=1):
         texts = _in_order(picked[judged.paper.paper_id][:2])
