@@ -13,6 +13,7 @@ from assistant.answer.question import topic_phrase
 from assistant.answer.sentences import (
     cite,
     leans_back,
+    role_bonus,
     split_sentences,
     third_person,
     without_connective,
@@ -132,6 +133,8 @@ def test_sentence_helpers():
         "It works.",
     )
     assert without_connective("In addition, we report X.") == "We report X."
+    for background in ("Studies have revealed that LLMs feel.", "LLMs have become integral."):
+        assert role_bonus(background) < 0 < role_bonus("We find that X improves Y.")
     for plain in (
         "In addition to X, we report Y.",
         "Further analysis shows X.",
