@@ -133,7 +133,11 @@ def test_sentence_helpers():
         "It works.",
     )
     assert without_connective("In addition, we report X.") == "We report X."
-    for background in ("Studies have revealed that LLMs feel.", "LLMs have become integral."):
+    for background in (
+        "Studies have revealed that LLMs feel.",
+        "LLMs have become integral.",
+        "Recent works have showcased X.",
+    ):
         assert role_bonus(background) < 0 < role_bonus("We find that X improves Y.")
     for plain in (
         "In addition to X, we report Y.",

@@ -31,6 +31,7 @@ LEXICAL_WEIGHT = 0.3
 # A sentence that carries the kind of fact asked for (doubled for a measure or an
 # evaluation) outranks a closer paraphrase of the question that does not: the fact first.
 FACT_BONUS = 0.3
+METHOD_BONUS = 0.12  # method words ("by", "using") are common: a lighter hint
 PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusal")
 BACK_REFERENCE_PENALTY = 0.06
 MIN_CHARS = 30
@@ -67,7 +68,7 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis) -> float:
             return 0.0
         return FACT_BONUS * (2 if _EVALUATION.search(sentence) else 1)
     if analysis.fact == "method":
-        return FACT_BONUS if _METHOD.search(sentence) else 0.0
+        return METHOD_BONUS if _METHOD.search(sentence) else 0.0
     return 0.0
 
 

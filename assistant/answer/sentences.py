@@ -64,7 +64,7 @@ _BACKGROUND = re.compile(
     r"(?:is|are) (?:increasingly|widely) (?:used|deployed|adopted)|"
     r"little (?:is known|attention|work)|(?:critical|key|significant|major|open) "
     r"(?:challenge|problem|question|concern)s?|gap|"
-    r"(?:prior|previous|existing|earlier) (?:studies|work|research) (?:has|have)|"
+    r"(?:prior|previous|existing|earlier|recent) (?:studies|works?|research) (?:has|have)|"
     r"studies have (?:shown|revealed|found|demonstrated)|"
     r"(?:has|have) become (?:integral|ubiquitous|increasingly|widely|a))\b",
     re.IGNORECASE,
