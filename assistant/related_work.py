@@ -257,10 +257,16 @@ def extractive_related_work(
         papers, text = longer
     left_out = 0
     while len(text.split()) > limit and len(papers) > 1:
-        trials = [(_without(themes, paper), paper) for paper in sorted(papers, key=topical_score)]
-        drafts = [(_draft(kept, budget), kept) for kept, _ in trials]
-        long_enough = [d for d in drafts if len(d[0][1].split()) >= words * (1 - WORDS_TOLERANCE)]
-        (papers, text), themes = (long_enough or drafts)[0]
+        weakest_first = sorted(papers, key=topical_score)
+        fallback = None
+        for paper in weakest_first:  # drafted one at a time: most drafts stop at the first
+            kept = _without(themes, paper)
+            trial = _draft(kept, budget)
+            fallback = fallback or (trial, kept)
+            if len(trial[1].split()) >= words * (1 - WORDS_TOLERANCE):
+                fallback = (trial, kept)
+                break
+        (papers, text), themes = fallback
         left_out += 1
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)

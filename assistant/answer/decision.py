@@ -56,7 +56,8 @@ def decide(
     judge = RelevanceJudge(engine.bm25, engine.store)
     judged, covered = judge.judge(ranking, analysis)
     if only is not None:  # a follow-up: every paper is on the conversation's topic already
-        asked = analysis if follow_up is None else analyse(follow_up, engine.bm25)
+        same = follow_up is None or follow_up == question  # offline: the follow-up itself
+        asked = analysis if same else analyse(follow_up, engine.bm25)
         decision = Decision(analysis, ranking, judged, [], covered)
         return _cite_mentions(decision, asked, engine.bm25)
     relevant = judge.relevant(judged) if judge.covers(covered) else []

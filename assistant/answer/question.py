@@ -275,7 +275,8 @@ _QUESTION_WORDS = {
 def property_phrase(question: str) -> str:
     """What a follow-up asks of its papers, for a sentence: 'which of those use RL?' -> 'RL'
     (its topic, without stray punctuation)."""
-    return topic_phrase(question).strip(" ?!.,;:-–—\"'") or topic_phrase(question)
+    topic = topic_phrase(question)
+    return topic.strip(" ?!.,;:-–—\"'") or topic
 
 
 @functools.cache
