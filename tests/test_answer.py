@@ -9,7 +9,7 @@ import sys
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
-from assistant.answer.question import topic_phrase
+from assistant.answer.question import analyse, topic_phrase
 from assistant.answer.sentences import (
     cite,
     leans_back,
@@ -19,6 +19,7 @@ from assistant.answer.sentences import (
     without_connective,
 )
 from assistant.evaluation import stated_count
+from assistant.index.bm25 import tokenize
 
 from .conftest import run_cli
 
@@ -80,6 +81,26 @@ def test_the_over_refusal_question_lists_the_over_refusal_papers(seeded):
     assert any(t.startswith("Beyond No") for t in titles), answer.text
     assert answer.text.startswith(f"{len(titles)} papers in the collection study over-refusal:")
     assert stated_count(answer.text) == len(answer.citations)
+
+
+def test_a_compound_modifier_counts_only_inside_the_compound(seeded):
+    analysis = analyse("which papers study over-refusal?", seeded.engine.bm25)
+
+    def present(text: str) -> set[str]:
+        return analysis.present_terms(tokenize([text])[0], text)
+
+    assert present("they curb over-refusing of benign prompts") == {"over", "refus"}
+    assert present("Over-Refusal benchmarks") == {"over", "refus"}
+    assert present("training to prefer No over Never lowers refusal rates") == {"refus"}
+    spaced = analyse("harmful-request handling", seeded.engine.bm25)
+    assert "harm" in spaced.present_terms(["harm", "request"], "harmful requests")
+
+
+def test_question_words_are_read_as_the_corpus_writes_them(seeded):
+    bm25 = seeded.engine.bm25
+    assert "behavior" in analyse("the safety behaviour of models", bm25).terms
+    assert "jailbreak" in analyse("which papers study _jailbreak_ attacks?", bm25).terms
+    assert not analyse("which papers study **jailbreak** attacks?", bm25).missing
 
 
 def test_an_off_corpus_question_names_what_is_missing(seeded):

@@ -143,7 +143,9 @@ class SentencePicker:
         similarities = np.zeros(len(flat), dtype=np.float32)
         similarities[:embedded] = self.embedder.embed(flat[:embedded]) @ self.query_vector
         token_lists = tokenize(flat)
-        token_sets = [set(t) for t in token_lists]
+        token_sets = [
+            self.analysis.present_terms(t, s) for t, s in zip(token_lists, flat, strict=True)
+        ]
         result: dict[str, list[Sentence]] = {}
         offset = 0
         for paper, sentences in zip(papers, per_paper, strict=True):

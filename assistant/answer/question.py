@@ -45,7 +45,8 @@ def check_question(question: str, noun: str = "question") -> str:
 Kind = Literal["list", "specific", "comparison"]
 Fact = Literal["number", "named", "method", "finding", ""]
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+# a word, without the quotes, hyphens or Markdown underscores around it ("_attacks_")
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?", re.UNICODE)
 _COMPARISON = re.compile(
     r"\b(compare[ds]?|comparing|comparison|contrast(?:s|ed|ing)?|differ(?:s|ent|ence|ences)?|"
     r"versus|vs\.?|trade-?offs?|similarit(?:y|ies)|agree|disagree)\b",
@@ -105,10 +106,24 @@ class QuestionAnalysis:
     topic: str  # the question's topic in its own words ("graph neural networks for ...")
     missing: tuple[str, ...]  # words of the question that no indexed chunk contains
     english: bool
+    # modifiers of the question's hyphenated compounds ("over" of "over-refusal") that it
+    # does not also use alone, and a pattern for the compounds as a text writes them
+    bound_terms: frozenset[str] = frozenset()
+    compound_pattern: str = ""
 
     @property
     def has_topic(self) -> bool:
         return bool(self.terms)
+
+    def present_terms(self, tokens: Sequence[str], text: str) -> set[str]:
+        """The question's terms that a text (with its index tokens) contains. A compound's
+        modifier counts only as part of it: "prefer No over Never" or "preference over
+        refusal rates" does not hold the "over" of "over-refusal"; "refusal" still counts."""
+        present = set(tokens) & set(self.terms)
+        bound = present & self.bound_terms
+        if bound and not re.search(self.compound_pattern, text, re.IGNORECASE):
+            present -= bound
+        return present
 
 
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
@@ -126,6 +141,9 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         )
     )
     kind, fact = classify(question)
+    compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
+    free = {stems_of[w][-1] for w in compounds}
+    free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
     return QuestionAnalysis(
         question=question,
         kind=kind,
@@ -135,7 +153,22 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         topic=topic_phrase(question),
         missing=missing if len(bm25.chunk_ids) else (),
         english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
+        bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
+        compound_pattern="|".join(_compound_pattern(w) for w in compounds),
     )
+
+
+def _is_compound(word: str, stems: Sequence[str]) -> bool:
+    return "-" in word.strip("-") and len(stems) > 1
+
+
+def _compound_pattern(word: str) -> str:
+    """'over-refusal' -> a pattern for 'over-refusal', 'over-refusing', 'overrefusal';
+    'chain-of-thought' also matches 'chain of thought'."""
+    *modifiers, head = [p for p in re.split(r"[-‐‑]+", word) if p]
+    joint = r"[-‐‑\s]?"
+    head_stem = re.sub(r"i$", "[iy]", re.escape(stem(head)))
+    return rf"\b{joint.join(re.escape(m) for m in modifiers)}{joint}{head_stem}"
 
 
 # British -> American endings: an abstract says "behavior" where a question says "behaviour".
@@ -144,17 +177,20 @@ _SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"
 
 
 def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
-    """The word as the corpus spells it, when only another spelling of it is indexed."""
-    stems = tokenize([word])[0]
-    if not stems or any(bm25.document_frequency(t) for t in stems):
-        return word
+    """The word as the corpus mostly spells it: "behaviour" becomes "behavior" where more
+    abstracts write that (British and American spellings are one concept)."""
     lower = word.lower()
     for british, american in _SPELLINGS:
         if lower.endswith(british):
             variant = lower[: -len(british)] + american
-            if any(bm25.document_frequency(t) for t in tokenize([variant])[0]):
+            if _frequency(variant, bm25) > _frequency(word, bm25):
                 return variant
+            break
     return word
+
+
+def _frequency(word: str, bm25: BM25Index) -> int:
+    return max((bm25.document_frequency(t) for t in tokenize([word])[0]), default=0)
 
 
 # Words that carry no topic, beyond the index's stop words and the question framing.

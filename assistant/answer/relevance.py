@@ -166,7 +166,12 @@ def candidate_features(
     ]
     texts = [f"{h.paper.title} {h.paper.abstract}" for h in hits]
     token_lists = tokenize([*texts, *(h.paper.title for h in hits), analysis.question])
-    token_sets = [set(tokens) for tokens in token_lists[:-1]]
+    token_sets = [
+        analysis.present_terms(tokens, text)
+        for tokens, text in zip(
+            token_lists[:-1], [*texts, *(h.paper.title for h in hits)], strict=True
+        )
+    ]
     full, titles = token_sets[: len(hits)], token_sets[len(hits) :]
     phrases = bigrams(token_lists[-1])
     paper_bigrams = [bigrams(tokens) for tokens in token_lists[: len(hits)]]
@@ -201,7 +206,7 @@ def candidate_features(
                 "neighbour": neighbours[rank],
                 "list_question": float(analysis.kind == "list"),
                 "missing_key_share": missing_key,
-                "window_coverage": _window_coverage(weights, token_lists[rank]),
+                "window_coverage": _window_coverage(weights, token_lists[rank], full[rank]),
                 "phrase_coverage": (
                     len(phrases & paper_bigrams[rank]) / len(phrases) if phrases else 0.0
                 ),
@@ -213,16 +218,17 @@ def candidate_features(
 WINDOW = 20
 
 
-def _window_coverage(weights: dict[str, float], tokens: Sequence[str]) -> float:
-    """The best IDF-weighted share of the question's terms within WINDOW adjacent tokens:
-    terms that meet in one passage say more than terms scattered over an abstract."""
+def _window_coverage(weights: dict[str, float], tokens: Sequence[str], present: set[str]) -> float:
+    """The best IDF-weighted share of the question's terms (those `present` in the text)
+    within WINDOW adjacent tokens: terms that meet in one passage say more than terms
+    scattered over an abstract."""
     total = sum(weights.values())
     if total <= 0 or not tokens:
         return 0.0
     best = 0.0
     for start in range(0, max(1, len(tokens) - WINDOW + 1), WINDOW // 4):
-        present = set(tokens[start : start + WINDOW])
-        best = max(best, sum(w for t, w in weights.items() if t in present))
+        window = present.intersection(tokens[start : start + WINDOW])
+        best = max(best, sum(w for t, w in weights.items() if t in window))
     return best / total
 
 
