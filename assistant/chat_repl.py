@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -46,6 +47,10 @@ def run_chat(assistant: Assistant, llm: bool | None = None, filters: dict | None
     mode = "LLM" if conversation.use_llm else "offline"
     out.print(f"Ask about {count} papers ({mode} answers). /help for commands, Ctrl-D to leave.")
     read = _reader(assistant.settings.data_dir / "chat_history")
+    # Ctrl-C stops a long answer even when the chat was started from a shell that runs it
+    # with SIGINT ignored (a background job of a script): Python then leaves it ignored.
+    if sys.stdin.isatty():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     while True:
         try:
             line = read().strip()
