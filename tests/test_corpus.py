@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.corpus import bundled_seeds, read_corpus
+from assistant.corpus.latex import decode_latex
 from assistant.corpus.paper import paper_id_for
 from assistant.corpus.text import repair_text
 from assistant.corpus.title_split import split_title
@@ -87,8 +88,8 @@ def test_abstracts_are_full_and_free_of_listing_chrome(seed_papers):
         assert not re.search(r"x20[0-6][0-9a-f]", paper.abstract)
         assert paper.title not in {"Subscribe", "new", "Mar 14"}
         assert "Get trending papers" not in paper.title + paper.abstract
-        if paper.source == BLOCKS_FILE:
-            assert paper.abstract in " ".join(raw.split())
+        if paper.source == BLOCKS_FILE:  # verbatim, but for LaTeX written as text ("\\%")
+            assert paper.abstract in decode_latex(" ".join(raw.split()))
     titles = by_title(seed_papers)
     last = titles['The Reversal Curse: LLMs trained on "A is B" fail to learn "B is A"']
     assert last.abstract.endswith("https://github.com/lukasberglund/reversal_curse.")
@@ -193,3 +194,21 @@ def test_damaged_references_are_repaired_but_words_are_not():
     assert repair_text("reversalx2014modifying GPTx20122 exceed &amp; x00e9") == (
         "reversal—modifying GPT‒2 exceed & é"
     )
+
+
+def test_latex_in_abstracts_is_decoded_and_plain_text_is_not(tmp_path: Path):
+    assert repair_text(r"error falls by $\sim$13\% for Erd\H{o}s and Tur\'an") == (
+        "error falls by ∼13% for Erdős and Turán"
+    )
+    assert repair_text(r"\textbf{bold} $k$-NN with $10^{4}$ steps") == "bold k-NN with 10^4 steps"
+    for untouched in ("costs $5 and $10", r"C:\Users\me\data", "100% R&D", "a ~ b"):
+        assert repair_text(untouched) == untouched
+    path = tmp_path / "arxiv.jsonl"
+    path.write_text(
+        '{"title": "$\\\\alpha$-Tuning of {\\\\\\"O}zt\\\\\\"urk models", '
+        '"abstract": "Accuracy rises by $\\\\approx$5\\\\% on $\\\\mathcal{O}(n)$ data."}\n',
+        encoding="utf-8",
+    )
+    (paper,) = read_corpus([path]).papers
+    assert paper.title == "α-Tuning of Öztürk models"
+    assert paper.abstract == "Accuracy rises by ≈5% on 𝒪(n) data."

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from assistant.corpus.latex import decode_latex
+
 # Listings sometimes lose the "&#" of a character reference and leave "x2014" (an em dash)
 # glued to the words around it. Only the general-punctuation and Latin-1 ranges are repaired,
 # so that words such as "exceed" are never touched.
@@ -27,8 +29,9 @@ def strip_controls(text: str) -> str:
 
 
 def repair_text(text: str) -> str:
-    """Undo HTML escaping and damaged `xHHHH` references; normalise whitespace."""
-    text = html.unescape(text)
+    """Undo HTML escaping, damaged `xHHHH` references and LaTeX markup; normalise
+    whitespace."""
+    text = decode_latex(html.unescape(text))
     text = _DAMAGED_REFERENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
     return " ".join(text.split())
 
