@@ -109,6 +109,32 @@ def _weights(sources: np.ndarray) -> np.ndarray:
     return weights * len(sources) / weights.sum()
 
 
+# The paper decision's features, held the same way (0: free): a paper that is closer to
+# the question, ranked higher, or holds more of its words, terms and phrases is never less
+# relevant. Unconstrained, collinear features took opposite signs (key-term coverage
+# lowered relevance), which held-out questions punish: per-question precision and recall
+# on the seed questions rose from 0.80 / 0.77 to 0.83 / 0.79 with the signs held.
+PAPER_SIGNS = {
+    "dense": 1,
+    "dense_gap": 1,
+    "similarity": 1,
+    "similarity_gap": 1,
+    "fused": 1,
+    "fused_gap": 1,
+    "lexical_share": 1,
+    "log_rank": -1,
+    "coverage": 1,
+    "key_coverage": 1,
+    "title_coverage": 1,
+    "missing_share": -1,
+    "best_key_coverage": 0,
+    "neighbour": 1,
+    "list_question": 0,
+    "missing_key_share": -1,
+    "phrase_coverage": 1,
+    "window_coverage": 1,
+}
+
 # The coverage decision's features can only say "covered" more (+1) or less (-1): the best
 # paper's probability, similarity and coverage, the share of the question the corpus lacks.
 # Unconstrained, the fit gave some of them the wrong sign (a question's whole phrase found
@@ -128,8 +154,9 @@ POOL_SIGNS = {
 
 @dataclass
 class _SignedLogistic:
-    """A logistic regression whose coefficients keep given signs (sklearn's objective:
-    L2 penalty plus weighted log loss, C = 1), fitted with L-BFGS-B bounds."""
+    """A logistic regression whose coefficients keep given signs (+1, -1, or 0 for free;
+    sklearn's objective: L2 penalty plus weighted log loss, C = 1), fitted with L-BFGS-B
+    bounds."""
 
     coef_: np.ndarray
     intercept_: np.ndarray
@@ -148,7 +175,8 @@ class _SignedLogistic:
             gradient = np.append(x.T @ residual + theta[:-1], residual.sum())
             return value, gradient
 
-        bounds = [(0, None) if s > 0 else (None, 0) for s in signs] + [(None, None)]
+        limits = {1: (0, None), -1: (None, 0), 0: (None, None)}
+        bounds = [limits[s] for s in signs] + [(None, None)]
         start = np.zeros(x.shape[1] + 1)
         theta = minimize(loss, start, jac=True, bounds=bounds, method="L-BFGS-B").x
         return cls(theta[:-1][None, :], np.array([theta[-1]]))
@@ -158,15 +186,11 @@ class _SignedLogistic:
         return np.column_stack([1 - p, p])
 
 
-def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[int] | None = None):
-    from sklearn.linear_model import LogisticRegression
+def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, signs: list[int]):
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x)
-    if signs is not None:
-        return scaler, _SignedLogistic.fit(scaler.transform(x), y, w, signs)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(scaler.transform(x), y, sample_weight=w)
-    return scaler, model
+    return scaler, _SignedLogistic.fit(scaler.transform(x), y, w, signs)
 
 
 def _precision_recall(y: np.ndarray, predicted: np.ndarray) -> dict:
@@ -220,7 +244,7 @@ def load_rows(args) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return x, y, sources, groups
 
 
-def _held_out(x, y, w, groups, signs: list[int] | None = None) -> np.ndarray:
+def _held_out(x, y, w, groups, signs: list[int]) -> np.ndarray:
     """Probabilities from models fitted without the question (5 folds by question)."""
     from sklearn.model_selection import GroupKFold
 
@@ -277,14 +301,15 @@ def _model_dict(scaler, model, names, threshold: float) -> dict:
 
 def fit_and_report(x, y, sources, groups, out: Path) -> None:
     w = _weights(sources)
-    held_out = _held_out(x, y, w, groups)
+    paper_signs = [PAPER_SIGNS[name] for name in FEATURES]
+    held_out = _held_out(x, y, w, groups, paper_signs)
     pools = pools_of(x, y, sources, groups, held_out)
     pool_weights = _weights(pools.sources)
     pool_signs = [POOL_SIGNS[name] for name in POOL_FEATURES]
     covered = _held_out(pools.x, pools.covered, pool_weights, pools.groups, pool_signs)
     # Both thresholds give the best held-out answers where the product is used: questions
     # over a collection of papers (the seed questions; see answer_quality).
-    grid = np.round(np.arange(0.1, 0.81, 0.02), 2)
+    grid = np.round(np.arange(0.04, 0.81, 0.02), 2)
     seeds = np.flatnonzero(pools.sources == "seeds")
     labels = [y[pools.index[i]] for i in seeds]
     best = (-1.0, 0.5, 0.5)
@@ -305,7 +330,7 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
         if chosen.any():
             right = (covered[chosen] >= pool_cut) == pools.covered[chosen].astype(bool)
             report[f"{source}_coverage_accuracy"] = round(float(right.mean()), 4)
-    scaler, model = _fit(x, y, w)
+    scaler, model = _fit(x, y, w, paper_signs)
     pool_scaler, pool_model = _fit(pools.x, pools.covered, pool_weights, pool_signs)
     fitted = {
         "paper": _model_dict(scaler, model, FEATURES, float(paper_cut)),
