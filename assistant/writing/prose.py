@@ -95,17 +95,19 @@ def _singular(verb: str) -> str:
 
 
 def _singular_coordinated(rest: str) -> str:
-    """The verbs joined to a subject made singular, up to where the main clause ends."""
+    """The verbs joined to a subject made singular, up to where the main clause ends;
+    beyond it, only the verbs only authors do."""
     end = _SUBORDINATE.search(rest)
-    main, tail = (rest[: end.start()], rest[end.start() :]) if end else (rest, "")
-    main = _COORDINATED.sub(lambda m: f"{m.group(1)} {_singular(m.group(2))}", main)
-    tail = _COORDINATED.sub(
-        lambda m: (
-            f"{m.group(1)} {_singular(m.group(2))}" if m.group(2) in _AUTHORS_ONLY else m.group(0)
-        ),
-        tail,
-    )
-    return main + tail
+    split = end.start() if end else len(rest)
+
+    def singular(match: re.Match, main_clause: bool) -> str:
+        joint, verb = match.groups()
+        if main_clause or verb in _AUTHORS_ONLY:
+            return f"{joint} {_singular(verb)}"
+        return match.group(0)
+
+    main = _COORDINATED.sub(lambda m: singular(m, True), rest[:split])
+    return main + _COORDINATED.sub(lambda m: singular(m, False), rest[split:])
 
 
 def _rest_in_third_person(text: str) -> str:
