@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from assistant import arguments
 from assistant.answer.model import Answer
 from assistant.answer.question import check_question
 from assistant.config import Settings, load_settings
@@ -52,7 +53,7 @@ class Assistant:
         from assistant.corpus import bundled_seeds
         from assistant.index.indexer import index_paths
 
-        chosen = [Path(p) for p in paths] or [bundled_seeds()]
+        chosen = arguments.paths(paths) or [bundled_seeds()]
         report = index_paths(
             self.settings,
             chosen,
@@ -71,10 +72,10 @@ class Assistant:
     def _filter(self, question: str, since, until, author) -> tuple[str, Selection | None, str]:
         """The question without its stated filter, the papers the filter admits (None when
         there is no filter), and the note that says what was filtered."""
-        from assistant.filters import PaperFilter, select
+        from assistant.filters import select
 
         stated, rest = from_question(question)
-        given = PaperFilter(since, until, author)
+        given = _given_filter(since, until, author)
         chosen = stated.merged(given)
         if not chosen.active:
             return question, None, ""
@@ -97,8 +98,8 @@ class Assistant:
         """Papers ranked for a query, each once, with a snippet; `since`, `until` and
         `author` (or "from 2023", "by Smith" in the query) keep only matching papers."""
         query = check_question(query)
-        if k < 1:
-            raise InputError("-k must be at least 1")
+        k = arguments.whole_number(k, "k", 1)
+        mode = arguments.search_mode(mode)
         query, selection, note = self._filter(query, since, until, author)
         only = selection.paper_ids if selection is not None else None
         ranking = self.engine.retriever.retrieve(query, k=k, mode=mode, only=only)
@@ -138,6 +139,7 @@ class Assistant:
         within = selection.paper_ids if selection is not None else None
         if follow_up:  # "which of those use RL since 2024?" asks the papers about RL
             follow_up = from_question(follow_up)[1] or follow_up
+        only = arguments.paper_ids(only)
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
         answer = self._answer(decision, use_llm, on_token)
@@ -200,6 +202,11 @@ class Assistant:
         `author` apply to every question."""
         from assistant.chat import Conversation
 
+        unknown = set(filters) - {"since", "until", "author"}
+        if unknown:
+            named = ", ".join(sorted(unknown))
+            raise InputError(f"chat() takes since, until and author, not {named}")
+        _given_filter(filters.get("since"), filters.get("until"), filters.get("author"))
         return Conversation(self, llm=llm, filters=filters)
 
     def related_work(
@@ -227,10 +234,8 @@ class Assistant:
         from assistant.writing.themes import cluster, name_themes
 
         topic = check_question(topic, noun="topic")
-        if words < 50:
-            raise InputError("--words must be at least 50")
-        if max_papers is not None and max_papers < 1:
-            raise InputError("--max-papers must be at least 1")
+        words = arguments.whole_number(words, "words", 50)
+        max_papers = arguments.optional_whole_number(max_papers, "max_papers", 1)
         use_llm = self.settings.llm_configured if llm is None else llm
         engine = self.engine
         asked, selection, note = self._filter(topic, since, until, author)
@@ -264,3 +269,14 @@ class Assistant:
         draft = draft or extractive_related_work(topic, themes, words, len(decision.relevant))
         draft.warnings[:0] = [note] if note else []
         return draft
+
+
+def _given_filter(since: object, until: object, author: object):
+    """The filter a caller passes, its types checked."""
+    from assistant.filters import PaperFilter
+
+    return PaperFilter(
+        arguments.optional_whole_number(since, "since", 1),
+        arguments.optional_whole_number(until, "until", 1),
+        arguments.optional_text(author, "author"),
+    )

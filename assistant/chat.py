@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant import arguments
 from assistant.answer.model import Answer
 from assistant.answer.question import check_question, has_topic_words, property_phrase
 from assistant.corpus.paper import Paper
@@ -134,6 +135,7 @@ class Conversation:
 
     def paper(self, n: int) -> Paper:
         """Reference n of the last answer."""
+        n = arguments.whole_number(n, "the reference number", 0)
         if self.last is None or not 1 <= n <= len(self.last.citations):
             count = len(self.last.citations) if self.last else 0
             raise IndexError(f"the last answer has {count} references")

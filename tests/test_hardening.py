@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.citations import check_citations
+from assistant.app import Assistant
+from assistant.config import Settings
 from assistant.corpus import read_corpus
+from assistant.errors import InputError
 
 from .conftest import assert_one_line_error, run_cli
 from .test_chroma_server import free_port
@@ -304,3 +307,34 @@ def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Pat
     store = VectorStore(settings, expected_model_id(settings), None)
     assert store.count() == 0  # the vectors written before the failure were removed
     assert Assistant(Settings(data_dir=data)).index([corpus]).added == 3
+
+
+@pytest.mark.parametrize(
+    ("call", "said"),
+    [
+        (lambda a: a.ask(123), "the question must be text (a str), not int"),
+        (lambda a: a.search("refusal", k="5"), "k must be a whole number, not '5'"),
+        (lambda a: a.search("refusal", k=2.5), "k must be a whole number, not 2.5"),
+        (lambda a: a.search("refusal", mode="semantic"), "mode must be one of hybrid"),
+        (lambda a: a.ask("refusal", since="2023"), "since must be a whole number"),
+        (lambda a: a.ask("refusal", author=5), "author must be text (a str), not int"),
+        (lambda a: a.related_work("refusal", words="300"), "words must be a whole number"),
+        (lambda a: a.related_work(["refusal"]), "the topic must be text (a str), not list"),
+        (lambda a: a.index([5]), "a corpus path must be a str or Path, not int"),
+        (lambda a: a.chat(year=2024), "chat() takes since, until and author, not year"),
+        (lambda a: a.chat().paper("2"), "the reference number must be a whole number"),
+    ],
+)
+def test_library_arguments_of_the_wrong_type_are_explained(seeded: Assistant, call, said):
+    with pytest.raises(InputError) as caught:
+        call(seeded)
+    assert said in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_index_takes_one_path_as_a_string(tmp_path: Path):
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text(json.dumps({"title": "A paper on refusal", "abstract": "We study it."}))
+    assistant = Assistant(Settings(data_dir=tmp_path / "data"))
+    report = assistant.index(str(corpus))
+    assert report.added == 1 and [p.title for p in assistant.papers()] == ["A paper on refusal"]

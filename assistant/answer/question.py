@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.arguments import text
 from assistant.corpus.text import strip_controls
 from assistant.errors import InputError
 from assistant.index.bm25 import BM25Index, is_question_word, stem, tokenize
@@ -25,7 +26,7 @@ MAX_QUESTION_CHARS = 2000
 def check_question(question: str, noun: str = "question") -> str:
     """The question (or a related-work topic: `noun="topic"`) with whitespace normalised
     and escape and control characters removed."""
-    question = unicodedata.normalize("NFKC", question or "")  # full-width "ＲＬ" is "RL"
+    question = unicodedata.normalize("NFKC", text(question, noun))  # full-width "ＲＬ" is "RL"
     question = " ".join(strip_controls(question).split())
     example = (
         'name one, e.g. "over-refusal in language models"'
