@@ -6,10 +6,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
-from assistant.answer.question import analyse, topic_phrase
+from assistant.answer.question import analyse, check_question, topic_phrase
 from assistant.answer.sentences import (
     cite,
     leans_back,
@@ -199,3 +201,21 @@ def test_answering_never_imports_torch(seeded_dir):
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("pasted", "plain"),
+    [
+        ("which papers study **over-refusal**?", "which papers study over-refusal?"),
+        ("papers on [jailbreaks](https://example.org/a_(b)) please", "papers on jailbreaks please"),
+        ("which papers study <b>persona</b> _drift_", "which papers study persona drift"),
+        ("see https://arxiv.org/abs/2405.20947 on refusal", "see on refusal"),
+        ("A* search and snake_case names", "A* search and snake_case names"),
+    ],
+)
+def test_markup_in_a_question_is_read_as_its_plain_words(pasted: str, plain: str):
+    assert check_question(pasted) == plain
+
+
+def test_the_topic_is_taken_from_the_sentence_that_asks():
+    assert topic_phrase("Which papers study over-refusal? See [3] too.") == "over-refusal"

@@ -32,7 +32,8 @@ def why_not(analysis: QuestionAnalysis) -> str:
     if analysis.missing:
         words = ", ".join(f'"{w}"' for w in analysis.missing)
         return f"No paper in the collection mentions {words}."
-    return f"No paper in the collection is about {analysis.topic}."
+    # the words are there, but no paper was judged to be about them: say so, no more
+    return f"No paper in the collection is close enough to {analysis.topic} to cite."
 
 
 NO_TOPIC_WORDS = (

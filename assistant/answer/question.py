@@ -22,12 +22,28 @@ from assistant.index.bm25 import BM25Index, is_question_word, stem, tokenize
 
 MAX_QUESTION_CHARS = 2000
 
+# Markup a question may carry when pasted from a page or a chat: read as the plain words.
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_EMPHASIS = re.compile(r"(\*\*|\*|`+|__|\b_)(?=\S)(.+?)(?<=\S)\1(?![\w*`])")
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
+
+
+def plain_words(question: str) -> str:
+    """The question without Markdown links, emphasis, HTML tags and URLs: a link's text
+    stays, its address is not a topic word ("http" is a concept no abstract covers)."""
+    question = _HTML_TAG.sub(" ", _MARKDOWN_LINK.sub(r"\1", question))
+    for _ in range(2):  # "**_nested_**"
+        question = _EMPHASIS.sub(r"\2", question)
+    plain = _URL.sub(" ", question)
+    return " ".join(plain.split()) or question
+
 
 def check_question(question: str, noun: str = "question") -> str:
-    """The question (or a related-work topic: `noun="topic"`) with whitespace normalised
-    and escape and control characters removed."""
+    """The question (or a related-work topic: `noun="topic"`) with whitespace normalised,
+    markup read as plain words, and escape and control characters removed."""
     question = unicodedata.normalize("NFKC", text(question, noun))  # full-width "ＲＬ" is "RL"
-    question = " ".join(strip_controls(question).split())
+    question = plain_words(" ".join(strip_controls(question).split()))
     example = (
         'name one, e.g. "over-refusal in language models"'
         if noun == "topic"
@@ -282,6 +298,8 @@ MAX_TOPIC_CHARS = 80
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
+    sentences = [s for s in re.split(r"(?<=[?!])\s+", question.strip()) if has_topic_words(s)]
+    question = sentences[0] if sentences else question  # "Which papers study X? See [3]."
     words = question.strip().rstrip("?.!").split()
 
     def framing(word: str) -> bool:
