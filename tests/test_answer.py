@@ -105,6 +105,17 @@ def test_question_words_are_read_as_the_corpus_writes_them(seeded):
     assert not analyse("which papers study **jailbreak** attacks?", bm25).missing
 
 
+def test_conversational_words_are_not_concepts_the_collection_lacks(seeded):
+    for question in (
+        "anything neat on jailbreaks lately?",
+        "I wonder which papers study role-play, thanks a bunch",
+        "what does the literature say about hallucination, roughly?",
+    ):
+        answer = seeded.ask(question)
+        assert not answer.abstained and answer.citations, question
+    assert analyse("I wonder which papers study role-play", seeded.engine.bm25).kind == "list"
+
+
 def test_an_off_corpus_question_names_what_is_missing(seeded):
     answer = seeded.ask("Which papers study watermarking of LLM-generated text?")
     assert answer.abstained and answer.citations == []

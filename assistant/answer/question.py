@@ -70,7 +70,8 @@ _COMPARISON = re.compile(
     re.IGNORECASE,
 )
 _LIST = re.compile(
-    r"^\s*(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
+    r"^\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
+    r"(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
     r"(?:papers?|works?|studies|articles|research|publications)\b"
     r"|(?:papers?|works?|studies|research|publications)\s+(?:on|about|that|which|studying)\b"
     r"|list\b|survey\b|overview\b)",
@@ -214,7 +215,14 @@ def _frequency(word: str, bm25: BM25Index) -> int:
 FILLER = (
     "one ones thing things stuff way ways get got tell please know something anything "
     "everything also kind kinds sort lot lots really maybe then say says said wrote written "
-    "authored published"
+    "authored published "
+    # the conversational register: greetings, thanks, hedges, intensifiers, time adverbs.
+    # A corpus of abstracts rarely holds them, so they would read as concepts it lacks.
+    "thanks thank thx cheers hey hi hello ok okay hmm wonder wondering curious interested "
+    "neat cool nice awesome great interesting fun bunch guess suppose wanna gonna want need "
+    "honestly basically actually roughly briefly quickly lately recently nowadays currently "
+    "today exactly generally usually perhaps possibly probably somewhat quite pretty rather "
+    "else go goes going try tries trying someone anyone anybody somebody"
 )
 
 
