@@ -31,8 +31,8 @@ _BACK_REFERENCE = re.compile(
 _FILLER = re.compile(
     r"\b(tell|me|more|about|what|does|do|did|say|says|said|explain|describe|summari[sz]e|"
     r"details?|on|of|the|a|an|paper|papers|reference|please|and|is|it|its|in|that|this|"
-    r"compare|comparison|contrast|differ|differs|difference|differences|between|versus|vs)\b|"
-    r"[?.!,:;]",
+    r"compare|comparison|contrast|differ|differs|difference|differences|between|versus|vs|"
+    r"see|cf|e\.g|i\.e)\b|[?.!,:;()]",
     re.IGNORECASE,
 )
 HISTORY_TURNS = 3

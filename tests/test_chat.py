@@ -72,6 +72,8 @@ def test_a_follow_up_on_a_named_reference_the_abstract_lacks_says_so(seeded):
     answer = conversation.ask("what does [1] say about protein folding?")
     assert answer.citations == []
     assert answer.text == "The abstract of [1] does not mention protein folding."
+    pointed = conversation.ask("which of those study protein folding (see [1])?")
+    assert pointed.text == "The abstract of [1] does not mention protein folding."
 
 
 def test_follow_ups_that_refer_to_nothing_or_ask_nothing_say_so(seeded):
