@@ -94,6 +94,9 @@ def test_a_compound_modifier_counts_only_inside_the_compound(seeded):
     assert present("they curb over-refusing of benign prompts") == {"over", "refus"}
     assert present("Over-Refusal benchmarks") == {"over", "refus"}
     assert present("training to prefer No over Never lowers refusal rates") == {"refus"}
+    assert present("a user's desired preference over refusal rates") == {"refus"}
+    chain = analyse("chain-of-thought prompting", seeded.engine.bm25)
+    assert "chain" in chain.present_terms(["chain", "thought"], "a chain of thought")
     spaced = analyse("harmful-request handling", seeded.engine.bm25)
     assert "harm" in spaced.present_terms(["harm", "request"], "harmful requests")
 

@@ -184,9 +184,14 @@ def _compound_pattern(word: str) -> str:
     """'over-refusal' -> a pattern for 'over-refusal', 'over-refusing', 'overrefusal';
     'chain-of-thought' also matches 'chain of thought'."""
     *modifiers, head = [p for p in re.split(r"[-‐‑]+", word) if p]
-    joint = r"[-‐‑\s]?"
     head_stem = re.sub(r"i$", "[iy]", re.escape(stem(head)))
-    return rf"\b{joint.join(re.escape(m) for m in modifiers)}{joint}{head_stem}"
+    pattern = ""
+    for place, modifier in enumerate(modifiers):
+        # a leading preposition joins only with a hyphen or closed up: "preference over
+        # refusal" is not "over-refusal"; "harmful request" and "chain of thought" are
+        space = "" if place == 0 and stem(modifier) in _non_topic_stems() else r"\s"
+        pattern += rf"{re.escape(modifier)}[-‐‑{space}]?"
+    return rf"\b{pattern}{head_stem}"
 
 
 # British -> American endings: an abstract says "behavior" where a question says "behaviour".
