@@ -239,7 +239,8 @@ class Assistant:
         use_llm = self.settings.llm_configured if llm is None else llm
         engine = self.engine
         asked, selection, note = self._filter(topic, since, until, author)
-        decision = decide(engine, asked, within=selection.paper_ids if selection else None)
+        within = selection.paper_ids if selection else None
+        decision = decide(engine, asked, within=within, survey=True)
         papers = select_papers(decision, decision.picker(engine), max_papers)
         mode = "llm" if use_llm else "extractive"
         if not papers:  # the same explanation as an answer's: no topic, not English, ...

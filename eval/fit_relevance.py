@@ -213,6 +213,23 @@ def answer_quality(labels: list[np.ndarray], cited: list[np.ndarray]) -> float:
     return float(np.mean(scores))
 
 
+def _survey_threshold(labels: list[np.ndarray], held_out: list[np.ndarray], grid) -> float:
+    """The paper threshold of related-work drafts: the best held-out F2 (recall weighs
+    twice precision) over the seed questions that have gold papers. A draft is meant to
+    cover its topic; an answer to weigh both (answer_quality)."""
+
+    def f2(cut: float) -> float:
+        scores = []
+        for gold_mask, probabilities in zip(labels, held_out, strict=True):
+            gold, cited = gold_mask.astype(bool), probabilities >= cut
+            if gold.any():
+                hits = int((gold & cited).sum())
+                scores.append(5 * hits / (4 * gold.sum() + cited.sum()))
+        return float(np.mean(scores))
+
+    return max((f2(float(cut)), float(cut)) for cut in grid)[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     default_scifact = HERE.parent.parent / "shared" / "eval" / "scifact"
@@ -320,6 +337,7 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
             ]
             best = max(best, (answer_quality(labels, cited), float(paper_cut), float(pool_cut)))
     quality, paper_cut, pool_cut = best
+    survey_cut = _survey_threshold(labels, [held_out[pools.index[i]] for i in seeds], grid)
     report = {
         source: _precision_recall(y[sources == source], held_out[sources == source] >= paper_cut)
         for source in ("seeds", "scifact")
@@ -334,6 +352,7 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
     pool_scaler, pool_model = _fit(pools.x, pools.covered, pool_weights, pool_signs)
     fitted = {
         "paper": _model_dict(scaler, model, FEATURES, float(paper_cut)),
+        "survey_threshold": survey_cut,
         "coverage": _model_dict(pool_scaler, pool_model, POOL_FEATURES, float(pool_cut)),
         "held_out_answer_quality": round(quality, 4),
         "trained_on": {s: int((sources == s).sum()) for s in SOURCE_WEIGHT},
@@ -341,7 +360,7 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
     }
     out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: fitted[k] for k in ("held_out_answer_quality", "held_out")}, indent=2))
-    print(f"thresholds: paper {paper_cut}, coverage {pool_cut}")
+    print(f"thresholds: paper {paper_cut}, coverage {pool_cut}, survey {survey_cut}")
     for names, fitted_model in ((FEATURES, model), (POOL_FEATURES, pool_model)):
         for name, coef in zip(names, fitted_model.coef_[0], strict=True):
             print(f"  {name:18s} {coef:+.3f}")

@@ -39,13 +39,15 @@ def decide(
     within: Collection[str] | None = None,
     follow_up: str | None = None,
     pool: int = POOL,
+    survey: bool = False,
 ) -> Decision:
     """Retrieve a wide pool and keep the papers the fitted decision judges relevant.
 
     `only`: the papers a follow-up question is about, of which those whose abstract
     mentions what `follow_up` (default: the question) asks are cited; `within`: the papers
-    a year or author filter admits. A question with no topic words or not in English retrieves
-    nothing: no paper could be matched to it honestly."""
+    a year or author filter admits; `survey`: the question is a related-work topic, whose
+    draft should cover it (a lower, recall-leaning cut). A question with no topic words or
+    not in English retrieves nothing: no paper could be matched to it honestly."""
     analysis = analyse(question, engine.bm25)
     if not analysis.has_topic or not analysis.english:
         return Decision(analysis, Ranking(question, []), [], [])
@@ -60,7 +62,7 @@ def decide(
         asked = analysis if same else analyse(follow_up, engine.bm25)
         decision = Decision(analysis, ranking, judged, [], covered)
         return _cite_mentions(decision, asked, engine.bm25)
-    relevant = judge.relevant(judged) if judge.covers(covered) else []
+    relevant = judge.relevant(judged, survey) if judge.covers(covered) else []
     return Decision(analysis, ranking, judged, relevant, covered)
 
 

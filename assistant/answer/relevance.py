@@ -108,10 +108,12 @@ class LogisticModel:
 @dataclass(frozen=True)
 class RelevanceModel:
     """Two fitted decisions: is this paper relevant, and does the collection cover the
-    question at all (judged on the whole pool, so that a near miss is not cited)."""
+    question at all (judged on the whole pool, so that a near miss is not cited). A
+    related-work draft, meant to cover its topic, cuts the papers at `survey_threshold`."""
 
     paper: LogisticModel
     coverage: LogisticModel
+    survey_threshold: float
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> RelevanceModel:
@@ -119,7 +121,7 @@ class RelevanceModel:
         paper, coverage = (LogisticModel.from_dict(data[k]) for k in ("paper", "coverage"))
         if paper.features != FEATURES or coverage.features != POOL_FEATURES:
             raise ValueError(f"{path}: fitted on other features; rerun eval/fit_relevance.py")
-        return cls(paper, coverage)
+        return cls(paper, coverage, float(data.get("survey_threshold", paper.threshold)))
 
 
 @functools.cache
@@ -255,10 +257,6 @@ class RelevanceJudge:
         self.store = store
         self.model = model or default_model()
 
-    @property
-    def threshold(self) -> float:
-        return self.model.paper.threshold
-
     def judge(self, ranking: Ranking, analysis: QuestionAnalysis) -> tuple[list[Judged], float]:
         """Every candidate with its probability, most probable first, and the probability
         that the collection covers the question at all."""
@@ -278,6 +276,7 @@ class RelevanceJudge:
     def covers(self, covered: float) -> bool:
         return covered >= self.model.coverage.threshold
 
-    def relevant(self, judged: Sequence[Judged], threshold: float | None = None) -> list[Judged]:
-        cut = self.threshold if threshold is None else threshold
+    def relevant(self, judged: Sequence[Judged], survey: bool = False) -> list[Judged]:
+        """The candidates an answer cites (`survey`: a related-work draft)."""
+        cut = self.model.survey_threshold if survey else self.model.paper.threshold
         return [j for j in judged if j.probability >= cut]
