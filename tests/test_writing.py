@@ -73,6 +73,13 @@ def test_names_cuts_and_generic_subjects():
         "browser agents",
     ):
         assert within(whole, 12) == whole
+    attributed_opening = (
+        "According to one study [4], through a series of experiments, the authors first "
+        "validated the desire for continuity in LLMs, and devised a simple technique"
+    )
+    assert within(attributed_opening, 12).startswith(
+        "According to one study [4], through a series of experiments, the authors first"
+    )
 
 
 def test_bibtex_keys_are_informative_unique_and_kept_when_given():

@@ -178,10 +178,10 @@ def _can_cut(head: str) -> bool:
 
 # An opening phrase, not a clause: what is left when a cut ends "In addition to X, we ...".
 _ADJUNCT = re.compile(
-    r"^(?:In addition to|To|By|While|Although|Though|When|Whereas|Since|After|Before|Given|"
-    r"Despite|Unlike|Because|If|As|With|Through|Using|Based on|Building on|Inspired by|"
-    r"Motivated by|Compared (?:to|with)|In (?:contrast|comparison) to|Beyond|Following|Towards?)"
-    r"\b",
+    r"^(?:According to|In addition to|To|By|While|Although|Though|When|Whereas|Since|After|"
+    r"Before|Given|Despite|Unlike|Because|If|As|With|Through|Using|Based on|Building on|"
+    r"Inspired by|Motivated by|Compared (?:to|with)|In (?:contrast|comparison) to|Beyond|"
+    r"Following|Towards?)\b",
     re.IGNORECASE,
 )
 # After a comma, the next item of a list: "developers, policymakers, and researchers".
@@ -189,8 +189,14 @@ _LIST_GOES_ON = re.compile(r"\s*(?:(?:and|or)\s|[^,;.()]{1,30}?(?:,|\s(?:and|or)
 
 
 def _a_clause(head: str) -> bool:
-    """Whether a cut's head can stand as a sentence: not only its opening phrase."""
-    return not (_ADJUNCT.match(head) and "," not in head)
+    """Whether a cut's head can stand as a sentence: not only its opening phrases
+    ("According to [4], through a series of experiments")."""
+    rest = head
+    while _ADJUNCT.match(rest):
+        if "," not in rest:
+            return False
+        rest = rest.split(",", 1)[1].strip()
+    return bool(rest)
 
 
 def _balanced(text: str) -> bool:
