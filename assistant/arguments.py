@@ -12,13 +12,6 @@ from assistant.errors import InputError
 SEARCH_MODES = ("hybrid", "dense", "bm25")
 
 
-def text(value: object, noun: str) -> str:
-    """`value` when it is text (None reads as empty: the caller's check says so)."""
-    if value is None or isinstance(value, str):
-        return value or ""
-    raise InputError(f"the {noun} must be text (a str), not {type(value).__name__}")
-
-
 def whole_number(value: object, name: str, minimum: int) -> int:
     """An int of at least `minimum`; bools and floats are refused, not truncated."""
     try:
@@ -37,6 +30,7 @@ def optional_whole_number(value: object, name: str, minimum: int) -> int | None:
 
 
 def optional_text(value: object, name: str) -> str | None:
+    """`value` when it is text or None."""
     if value is None or isinstance(value, str):
         return value
     raise InputError(f"{name} must be text (a str), not {type(value).__name__}")

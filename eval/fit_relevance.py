@@ -202,14 +202,21 @@ def _precision_recall(y: np.ndarray, predicted: np.ndarray) -> dict:
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
+def _f_beta(gold_mask: np.ndarray, cited_mask: np.ndarray, beta: float = 1.0) -> float:
+    """The F-beta of one answer's citations against its gold papers (recall weighs beta
+    times precision)."""
+    gold, chosen = int(gold_mask.sum()), int(cited_mask.sum())
+    hits = int((gold_mask.astype(bool) & cited_mask).sum())
+    return (1 + beta**2) * hits / (beta**2 * gold + chosen) if gold + chosen else 0.0
+
+
 def answer_quality(labels: list[np.ndarray], cited: list[np.ndarray]) -> float:
     """Mean over questions of how good the answer is: the F1 of its citations for a question
     the collection answers (0 when it abstains), 1 or 0 for abstaining on one it does not."""
-    scores = []
-    for gold_mask, cited_mask in zip(labels, cited, strict=True):
-        gold, chosen = int(gold_mask.sum()), int(cited_mask.sum())
-        hits = int((gold_mask.astype(bool) & cited_mask).sum())
-        scores.append(float(chosen == 0) if not gold else 2 * hits / (gold + chosen))
+    scores = [
+        _f_beta(gold_mask, cited_mask) if gold_mask.any() else float(not cited_mask.any())
+        for gold_mask, cited_mask in zip(labels, cited, strict=True)
+    ]
     return float(np.mean(scores))
 
 
@@ -219,13 +226,8 @@ def _survey_threshold(labels: list[np.ndarray], held_out: list[np.ndarray], grid
     cover its topic; an answer to weigh both (answer_quality)."""
 
     def f2(cut: float) -> float:
-        scores = []
-        for gold_mask, probabilities in zip(labels, held_out, strict=True):
-            gold, cited = gold_mask.astype(bool), probabilities >= cut
-            if gold.any():
-                hits = int((gold & cited).sum())
-                scores.append(5 * hits / (4 * gold.sum() + cited.sum()))
-        return float(np.mean(scores))
+        pairs = zip(labels, held_out, strict=True)
+        return float(np.mean([_f_beta(g, p >= cut, 2.0) for g, p in pairs if g.any()]))
 
     return max((f2(float(cut)), float(cut)) for cut in grid)[1]
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.arguments import text
+from assistant.arguments import optional_text
 from assistant.corpus.text import strip_controls
 from assistant.errors import InputError
 from assistant.index.bm25 import BM25Index, is_question_word, stem, tokenize
@@ -42,7 +42,8 @@ def plain_words(question: str) -> str:
 def check_question(question: str, noun: str = "question") -> str:
     """The question (or a related-work topic: `noun="topic"`) with whitespace normalised,
     markup read as plain words, and escape and control characters removed."""
-    question = unicodedata.normalize("NFKC", text(question, noun))  # full-width "ＲＬ" is "RL"
+    question = optional_text(question, f"the {noun}") or ""
+    question = unicodedata.normalize("NFKC", question)  # full-width "ＲＬ" is "RL"
     question = plain_words(" ".join(strip_controls(question).split()))
     example = (
         'name one, e.g. "over-refusal in language models"'

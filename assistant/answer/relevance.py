@@ -166,13 +166,12 @@ def candidate_features(
         float(paper_vectors[h.paper.paper_id] @ query) if h.paper.paper_id in paper_vectors else 0.0
         for h in hits
     ]
-    texts = [f"{h.paper.title} {h.paper.abstract}" for h in hits]
-    token_lists = tokenize([*texts, *(h.paper.title for h in hits), analysis.question])
+    # each paper's title and abstract, then its title alone
+    texts = [f"{h.paper.title} {h.paper.abstract}" for h in hits] + [h.paper.title for h in hits]
+    token_lists = tokenize([*texts, analysis.question])
     token_sets = [
         analysis.present_terms(tokens, text)
-        for tokens, text in zip(
-            token_lists[:-1], [*texts, *(h.paper.title for h in hits)], strict=True
-        )
+        for tokens, text in zip(token_lists[:-1], texts, strict=True)
     ]
     full, titles = token_sets[: len(hits)], token_sets[len(hits) :]
     phrases = bigrams(token_lists[-1])
