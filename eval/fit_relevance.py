@@ -59,8 +59,8 @@ class Rows:
     def add(self, assistant: Assistant, group: str, source: str, question: str, gold, skip=()):
         """The candidates of one question, labelled; `skip` (acceptable papers) left out."""
         engine = assistant.engine
-        ranking = engine.retriever.retrieve(question, k=POOL)
         analysis = analyse(question, engine.bm25)
+        ranking = engine.retriever.retrieve(analysis.search_text, k=POOL)
         if not ranking.hits:
             return
         vectors = engine.store.paper_vectors([h.paper.paper_id for h in ranking.hits])
@@ -222,8 +222,8 @@ def answer_quality(labels: list[np.ndarray], cited: list[np.ndarray]) -> float:
 
 def _survey_threshold(labels: list[np.ndarray], held_out: list[np.ndarray], grid) -> float:
     """The paper threshold of related-work drafts: the best held-out F2 (recall weighs
-    twice precision) over the seed questions that have gold papers. A draft is meant to
-    cover its topic; an answer to weigh both (answer_quality)."""
+    twice precision) over the given seed questions that have gold papers. A draft is meant
+    to cover its topic; an answer to weigh both (answer_quality)."""
 
     def f2(cut: float) -> float:
         pairs = zip(labels, held_out, strict=True)
@@ -339,7 +339,11 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
             ]
             best = max(best, (answer_quality(labels, cited), float(paper_cut), float(pool_cut)))
     quality, paper_cut, pool_cut = best
-    survey_cut = _survey_threshold(labels, [held_out[pools.index[i]] for i in seeds], grid)
+    # a related-work topic asks for every paper on it, as a list question does
+    listing = [i for i in seeds if x[pools.index[i][0], FEATURES.index("list_question")]]
+    survey_cut = _survey_threshold(
+        [y[pools.index[i]] for i in listing], [held_out[pools.index[i]] for i in listing], grid
+    )
     report = {
         source: _precision_recall(y[sources == source], held_out[sources == source] >= paper_cut)
         for source in ("seeds", "scifact")

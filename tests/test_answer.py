@@ -101,6 +101,20 @@ def test_a_compound_modifier_counts_only_inside_the_compound(seeded):
     assert "harm" in spaced.present_terms(["harm", "request"], "harmful requests")
 
 
+def test_a_prefix_compound_is_matched_by_its_sense_and_paraphrased_for_search(seeded):
+    analysis = analyse("which papers study over-refusal?", seeded.engine.bm25)
+
+    def present(text: str) -> set[str]:
+        return analysis.present_terms(tokenize([text])[0], text)
+
+    assert present("models are oversensitive: refusal rates reach 76%") == {"over", "refus"}
+    assert present("laziness, i.e. excessive refusals") == {"over", "refus"}
+    assert present("the overall refusal rate fell") == {"refus"}
+    assert analysis.search_text == "which papers study over-refusal? (excessive refusal)"
+    plain = analyse("which papers study refusal?", seeded.engine.bm25)
+    assert plain.search_text == plain.question
+
+
 def test_question_words_are_read_as_the_corpus_writes_them(seeded):
     bm25 = seeded.engine.bm25
     assert "behavior" in analyse("the safety behaviour of models", bm25).terms

@@ -54,7 +54,7 @@ def decide(
     allowed = only if within is None else set(within) & set(only if only is not None else within)
     if only is not None:  # a follow-up weighs every paper it is about
         pool = max(pool, len(only))
-    ranking = engine.retriever.retrieve(question, k=pool, only=allowed)
+    ranking = engine.retriever.retrieve(analysis.search_text, k=pool, only=allowed)
     judge = RelevanceJudge(engine.bm25, engine.store)
     judged, covered = judge.judge(ranking, analysis)
     if only is not None:  # a follow-up: every paper is on the conversation's topic already

@@ -129,6 +129,8 @@ class QuestionAnalysis:
     # does not also use alone, and a pattern for the compounds as a text writes them
     bound_terms: frozenset[str] = frozenset()
     compound_pattern: str = ""
+    # what retrieval looks for: the question, with its prefixed compounds paraphrased
+    search_text: str = ""
 
     @property
     def has_topic(self) -> bool:
@@ -136,13 +138,15 @@ class QuestionAnalysis:
 
     def present_terms(self, tokens: Sequence[str], text: str) -> set[str]:
         """The question's terms that a text (with its index tokens) contains. A compound's
-        modifier counts only as part of it: "prefer No over Never" or "preference over
-        refusal rates" does not hold the "over" of "over-refusal"; "refusal" still counts."""
+        modifier counts only as part of it, or as a word with its sense: "prefer No over
+        Never" or "preference over refusal rates" does not hold the "over" of "over-refusal"
+        ("refusal" still counts); "oversensitive" and "excessive refusals" do."""
         present = set(tokens) & set(self.terms)
-        bound = present & self.bound_terms
-        if bound and not re.search(self.compound_pattern, text, re.IGNORECASE):
-            present -= bound
-        return present
+        if not self.bound_terms:
+            return present
+        if re.search(self.compound_pattern, text, re.IGNORECASE):
+            return present | self.bound_terms  # "overrefusal", "oversensitive ... refusal"
+        return present - self.bound_terms
 
 
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
@@ -174,6 +178,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
         compound_pattern="|".join(_compound_pattern(w) for w in compounds),
+        search_text=with_paraphrases(question, bm25),
     )
 
 
@@ -192,7 +197,38 @@ def _compound_pattern(word: str) -> str:
         # refusal" is not "over-refusal"; "harmful request" and "chain of thought" are
         space = "" if place == 0 and stem(modifier) in _non_topic_stems() else r"\s"
         pattern += rf"{re.escape(modifier)}[-‐‑{space}]?"
-    return rf"\b{pattern}{head_stem}"
+    sense = _SENSE_WORDS.get(modifiers[0].lower(), "") if modifiers else ""
+    return rf"\b{pattern}{head_stem}" + (rf"|\b(?:{sense})" if sense else "")
+
+
+# Prefixes whose compounds an abstract often writes out: "over-refusal" is "excessive
+# refusal", "underfitting" "insufficient fitting". The paraphrase helps both the embedding
+# (which reads "over-refusal" as "refusal") and BM25 find the papers that say it in words.
+_PREFIX_SENSES = {"over": "excessive", "under": "insufficient"}
+# Words that carry a prefix's sense: a paper on "oversensitivity" with "refusal rates", or on
+# "excessive refusals", is on "over-refusal" too. Words that merely start with the prefix
+# ("overall", "understand") do not.
+_SENSE_WORDS = {
+    "over": r"over[-‐‑]?(?!all|view|come|lap|sight|head|arch|see|time|turn)[^\W\d_]{4,}"
+    r"|overly|excessive(?:ly)?|exaggerat\w*",
+    "under": r"under[-‐‑]?(?!stand|go|ly|lie|score|way|tak|pin|grad|neath|min|lin)[^\W\d_]{4,}"
+    r"|insufficient(?:ly)?|inadequate(?:ly)?",
+}
+_PREFIXED = re.compile(r"\b(" + "|".join(_PREFIX_SENSES) + r")[-‐‑]?([^\W\d_]{4,})", re.IGNORECASE)
+
+
+def with_paraphrases(question: str, bm25: BM25Index) -> str:
+    """The question with a paraphrase of each prefixed compound whose head the corpus
+    knows appended: "which papers study over-refusal?" -> "... (excessive refusal)"."""
+    paraphrases = []
+    for match in _PREFIXED.finditer(question):
+        prefix, head = match.group(1).lower(), match.group(2)
+        hyphenated = match.group(0)[len(prefix)] in "-‐‑"
+        if (hyphenated or len(head) >= 6) and _frequency(head, bm25) > 0:
+            paraphrases.append(f"{_PREFIX_SENSES[prefix]} {head}")
+    if not paraphrases:
+        return question
+    return f"{question} ({', '.join(dict.fromkeys(paraphrases))})"
 
 
 # British -> American endings: an abstract says "behavior" where a question says "behaviour".
