@@ -81,6 +81,9 @@ def test_the_over_refusal_question_lists_the_over_refusal_papers(seeded):
     answer = seeded.ask("which papers study over-refusal?")
     titles = [c.paper.title for c in answer.citations]
     assert any(t.startswith("Beyond No") for t in titles), answer.text
+    # every paper cited says "over-refusal" or refusing in excess, not refusal alone
+    excess = re.compile(r"over-?refus|oversensitiv|excessive|overly", re.IGNORECASE)
+    assert all(excess.search(f"{c.paper.title} {c.paper.abstract}") for c in answer.citations)
     assert answer.text.startswith(f"{len(titles)} papers in the collection study over-refusal:")
     assert stated_count(answer.text) == len(answer.citations)
 

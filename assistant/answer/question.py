@@ -136,6 +136,12 @@ class QuestionAnalysis:
     def has_topic(self) -> bool:
         return bool(self.terms)
 
+    @property
+    def sense_terms(self) -> frozenset[str]:
+        """The modifiers that change what a compound means ("over" of "over-refusal"): a
+        paper on refusal alone is not on over-refusal."""
+        return self.bound_terms & frozenset(_SENSE_WORDS)
+
     def present_terms(self, tokens: Sequence[str], text: str) -> set[str]:
         """The question's terms that a text (with its index tokens) contains. A compound's
         modifier counts only as part of it, or as a word with its sense: "prefer No over
@@ -198,7 +204,12 @@ def _compound_pattern(word: str) -> str:
         space = "" if place == 0 and stem(modifier) in _non_topic_stems() else r"\s"
         pattern += rf"{re.escape(modifier)}[-‐‑{space}]?"
     sense = _SENSE_WORDS.get(modifiers[0].lower(), "") if modifiers else ""
-    return rf"\b{pattern}{head_stem}" + (rf"|\b(?:{sense})" if sense else "")
+    if not sense:
+        return rf"\b{pattern}{head_stem}"
+    # the sense counts beside the head only: "oversimplification" alone is not over-refusal
+    sense_then_head = rf"\b(?:{sense})\b.*\b{head_stem}"
+    head_then_sense = rf"\b{head_stem}.*\b(?:{sense})"
+    return rf"\b{pattern}{head_stem}|(?s:{sense_then_head}|{head_then_sense})"
 
 
 # Prefixes whose compounds an abstract often writes out: "over-refusal" is "excessive

@@ -211,6 +211,8 @@ def candidate_features(
                 "phrase_coverage": (
                     len(phrases & paper_bigrams[rank]) / len(phrases) if phrases else 0.0
                 ),
+                # not a model feature: whether the paper holds the question's sense prefix
+                "holds_sense": float(analysis.sense_terms <= full[rank]),
             }
         )
     return rows
@@ -278,4 +280,7 @@ class RelevanceJudge:
     def relevant(self, judged: Sequence[Judged], survey: bool = False) -> list[Judged]:
         """The candidates an answer cites (`survey`: a related-work draft)."""
         cut = self.model.survey_threshold if survey else self.model.paper.threshold
-        return [j for j in judged if j.probability >= cut]
+        chosen = [j for j in judged if j.probability >= cut]
+        if any(j.features.get("holds_sense") for j in chosen):  # "over-refusal", not refusal
+            chosen = [j for j in chosen if j.features["holds_sense"]]
+        return chosen

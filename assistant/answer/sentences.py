@@ -63,7 +63,9 @@ _BACKGROUND = re.compile(
     r"(?:recent|rapid) (?:advances|progress|years|developments)|"
     r"(?:is|are) (?:increasingly|widely) (?:used|deployed|adopted)|"
     r"little (?:is known|attention|work)|(?:critical|key|significant|major|open) "
-    r"(?:challenge|problem|question|concern)s?|gap|"
+    r"(?:challenge|problem|question|concern)s?|"
+    r"(?:research|knowledge|this|critical|important) gap|gap in (?:the |our )?(?:literature|"
+    r"research|understanding|knowledge)|"
     r"(?:prior|previous|existing|earlier|recent) (?:studies|works?|research) (?:has|have)|"
     r"studies have (?:shown|revealed|found|demonstrated)|"
     r"(?:has|have) become (?:integral|ubiquitous|increasingly|widely|a))\b",
