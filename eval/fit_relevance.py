@@ -339,10 +339,14 @@ def fit_and_report(x, y, sources, groups, out: Path) -> None:
             ]
             best = max(best, (answer_quality(labels, cited), float(paper_cut), float(pool_cut)))
     quality, paper_cut, pool_cut = best
-    # a related-work topic asks for every paper on it, as a list question does
+    # a related-work topic asks for every paper on it, as a list question does; a draft
+    # never cuts above an answer (it leans to recall)
     listing = [i for i in seeds if x[pools.index[i][0], FEATURES.index("list_question")]]
-    survey_cut = _survey_threshold(
-        [y[pools.index[i]] for i in listing], [held_out[pools.index[i]] for i in listing], grid
+    survey_cut = min(
+        paper_cut,
+        _survey_threshold(
+            [y[pools.index[i]] for i in listing], [held_out[pools.index[i]] for i in listing], grid
+        ),
     )
     report = {
         source: _precision_recall(y[sources == source], held_out[sources == source] >= paper_cut)
