@@ -216,27 +216,35 @@ def _compound_pattern(word: str) -> str:
 # refusal", "underfitting" "insufficient fitting". The paraphrase helps both the embedding
 # (which reads "over-refusal" as "refusal") and BM25 find the papers that say it in words.
 _PREFIX_SENSES = {"over": "excessive", "under": "insufficient"}
-# Words that carry a prefix's sense: a paper on "oversensitivity" with "refusal rates", or on
-# "excessive refusals", is on "over-refusal" too. Words that merely start with the prefix
-# ("overall", "understand") do not.
-_SENSE_WORDS = {
-    "over": r"over[-‐‑]?(?!all|view|come|lap|sight|head|arch|see|time|turn)[^\W\d_]{4,}"
-    r"|overly|excessive(?:ly)?|exaggerat\w*",
-    "under": r"under[-‐‑]?(?!stand|go|ly|lie|score|way|tak|pin|grad|neath|min|lin)[^\W\d_]{4,}"
-    r"|insufficient(?:ly)?|inadequate(?:ly)?",
+# Words that merely start with a prefix ("overall", "understand"): they carry no sense of it.
+_NOT_SENSE = {
+    "over": "all|view|come|lap|look|sight|head|arch|see|time|turn|tak|whelm",
+    "under": "stand|go|ly|lie|score|way|tak|pin|grad|neath|min|lin",
 }
-_PREFIXED = re.compile(r"\b(" + "|".join(_PREFIX_SENSES) + r")[-‐‑]?([^\W\d_]{4,})", re.IGNORECASE)
+
+
+def _prefixed(prefix: str) -> str:
+    """A pattern for words made with the prefix: its hyphen (group 1), then the head (2)."""
+    return rf"{prefix}([-‐‑]?)(?!{_NOT_SENSE[prefix]})([^\W\d_]{{4,}})"
+
+
+# Words that carry a prefix's sense: a paper on "oversensitivity" with "refusal rates", or on
+# "excessive refusals", is on "over-refusal" too.
+_SENSE_WORDS = {
+    "over": f"{_prefixed('over')}|overly|excessive(?:ly)?|exaggerat\\w*",
+    "under": f"{_prefixed('under')}|insufficient(?:ly)?|inadequate(?:ly)?",
+}
 
 
 def with_paraphrases(question: str, bm25: BM25Index) -> str:
     """The question with a paraphrase of each prefixed compound whose head the corpus
     knows appended: "which papers study over-refusal?" -> "... (excessive refusal)"."""
     paraphrases = []
-    for match in _PREFIXED.finditer(question):
-        prefix, head = match.group(1).lower(), match.group(2)
-        hyphenated = match.group(0)[len(prefix)] in "-‐‑"
-        if (hyphenated or len(head) >= 6) and _frequency(head, bm25) > 0:
-            paraphrases.append(f"{_PREFIX_SENSES[prefix]} {head}")
+    for prefix, sense in _PREFIX_SENSES.items():
+        for match in re.finditer(rf"\b{_prefixed(prefix)}", question, re.IGNORECASE):
+            hyphen, head = match.groups()
+            if (hyphen or len(head) >= 6) and _frequency(head, bm25) > 0:
+                paraphrases.append(f"{sense} {head}")
     if not paraphrases:
         return question
     return f"{question} ({', '.join(dict.fromkeys(paraphrases))})"
