@@ -88,12 +88,14 @@ def test_the_over_refusal_question_lists_the_over_refusal_papers(seeded):
     assert stated_count(answer.text) == len(answer.citations)
 
 
-def test_a_compound_modifier_counts_only_inside_the_compound(seeded):
+def _over_refusal_terms_in(seeded):
+    """What of "which papers study over-refusal?" a text holds."""
     analysis = analyse("which papers study over-refusal?", seeded.engine.bm25)
+    return lambda text: analysis.present_terms(tokenize([text])[0], text)
 
-    def present(text: str) -> set[str]:
-        return analysis.present_terms(tokenize([text])[0], text)
 
+def test_a_compound_modifier_counts_only_inside_the_compound(seeded):
+    present = _over_refusal_terms_in(seeded)
     assert present("they curb over-refusing of benign prompts") == {"over", "refus"}
     assert present("Over-Refusal benchmarks") == {"over", "refus"}
     assert present("training to prefer No over Never lowers refusal rates") == {"refus"}
@@ -105,14 +107,11 @@ def test_a_compound_modifier_counts_only_inside_the_compound(seeded):
 
 
 def test_a_prefix_compound_is_matched_by_its_sense_and_paraphrased_for_search(seeded):
-    analysis = analyse("which papers study over-refusal?", seeded.engine.bm25)
-
-    def present(text: str) -> set[str]:
-        return analysis.present_terms(tokenize([text])[0], text)
-
+    present = _over_refusal_terms_in(seeded)
     assert present("models are oversensitive: refusal rates reach 76%") == {"over", "refus"}
     assert present("laziness, i.e. excessive refusals") == {"over", "refus"}
     assert present("the overall refusal rate fell") == {"refus"}
+    analysis = analyse("which papers study over-refusal?", seeded.engine.bm25)
     assert analysis.search_text == "which papers study over-refusal? (excessive refusal)"
     plain = analyse("which papers study understanding of refusal overall?", seeded.engine.bm25)
     assert plain.search_text == plain.question
