@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant import Assistant
+from assistant.answer.decision import candidates
 from assistant.answer.question import analyse
 from assistant.answer.relevance import (
     FEATURES,
     MODEL_FILE,
-    POOL,
     POOL_FEATURES,
     candidate_features,
     pool_features,
@@ -60,7 +60,7 @@ class Rows:
         """The candidates of one question, labelled; `skip` (acceptable papers) left out."""
         engine = assistant.engine
         analysis = analyse(question, engine.bm25)
-        ranking = engine.retriever.retrieve(analysis.search_text, k=POOL)
+        ranking = candidates(engine, analysis)
         if not ranking.hits:
             return
         vectors = engine.store.paper_vectors([h.paper.paper_id for h in ranking.hits])

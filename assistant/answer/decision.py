@@ -31,6 +31,14 @@ class Decision:
         return SentencePicker(self.analysis, vector, engine.embedder, engine.bm25)
 
 
+def candidates(
+    engine, analysis: QuestionAnalysis, pool: int = POOL, only: Collection[str] | None = None
+) -> Ranking:
+    """The papers the decision weighs: the top `pool` of the hybrid ranking for what the
+    question searches for (the fit of the decision retrieves its rows the same way)."""
+    return engine.retriever.retrieve(analysis.search_text, k=pool, only=only)
+
+
 def decide(
     engine,
     question: str,
@@ -54,7 +62,7 @@ def decide(
     allowed = only if within is None else set(within) & set(only if only is not None else within)
     if only is not None:  # a follow-up weighs every paper it is about
         pool = max(pool, len(only))
-    ranking = engine.retriever.retrieve(analysis.search_text, k=pool, only=allowed)
+    ranking = candidates(engine, analysis, pool, allowed)
     judge = RelevanceJudge(engine.bm25, engine.store)
     judged, covered = judge.judge(ranking, analysis)
     if only is not None:  # a follow-up: every paper is on the conversation's topic already

@@ -187,6 +187,7 @@ def candidate_features(
     missing_key = len(unseen & set(key)) / len(key) if key else 0.0
     key_coverages = [weighted_share(key, tokens) for tokens in full]
     neighbours = _closeness_to_the_top(hits, paper_vectors)
+    sense = analysis.sense_terms
     rows = []
     for rank, hit in enumerate(hits):
         rows.append(
@@ -212,7 +213,7 @@ def candidate_features(
                     len(phrases & paper_bigrams[rank]) / len(phrases) if phrases else 0.0
                 ),
                 # not a model feature: whether the paper holds the question's sense prefix
-                "holds_sense": float(analysis.sense_terms <= full[rank]),
+                "holds_sense": float(sense <= full[rank]),
             }
         )
     return rows
