@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
+from assistant.answer.decision import decide
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
 from assistant.answer.question import analyse, check_question, topic_phrase
@@ -81,6 +82,9 @@ def test_the_over_refusal_question_lists_the_over_refusal_papers(seeded):
     answer = seeded.ask("which papers study over-refusal?")
     titles = [c.paper.title for c in answer.citations]
     assert any(t.startswith("Beyond No") for t in titles), answer.text
+    # MOSSBench says "oversensitive ... refusal": it holds the whole question, though it
+    # ranks below papers on refusal in general
+    assert any(t.startswith("MOSSBench") for t in titles), answer.text
     # every paper cited says "over-refusal" or refusing in excess, not refusal alone
     excess = re.compile(r"over-?refus|oversensitiv|excessive|overly", re.IGNORECASE)
     assert all(excess.search(f"{c.paper.title} {c.paper.abstract}") for c in answer.citations)
@@ -249,3 +253,11 @@ def test_markup_in_a_question_is_read_as_its_plain_words(pasted: str, plain: str
 
 def test_the_topic_is_taken_from_the_sentence_that_asks():
     assert topic_phrase("Which papers study over-refusal? See [3] too.") == "over-refusal"
+
+
+def test_a_paper_holding_every_term_of_the_question_is_cited(seeded):
+    for question in ("which papers study over-refusal?", "jailbreak attacks"):
+        decision = decide(seeded.engine, question)
+        holders = {j.paper.paper_id for j in decision.judged if j.features["holds_all_terms"]}
+        assert holders and decision.relevant
+        assert holders <= {j.paper.paper_id for j in decision.relevant}

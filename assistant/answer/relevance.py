@@ -212,8 +212,10 @@ def candidate_features(
                 "phrase_coverage": (
                     len(phrases & paper_bigrams[rank]) / len(phrases) if phrases else 0.0
                 ),
-                # not a model feature: whether the paper holds the question's sense prefix
+                # not model features: whether the paper holds the question's sense prefix,
+                # and every one of its terms
                 "holds_sense": float(sense <= full[rank]),
+                "holds_all_terms": float(bool(weights) and weights.keys() <= full[rank]),
             }
         )
     return rows
@@ -282,6 +284,8 @@ class RelevanceJudge:
         """The candidates an answer cites (`survey`: a related-work draft)."""
         cut = self.model.survey_threshold if survey else self.model.paper.threshold
         chosen = [j for j in judged if j.probability >= cut]
+        if chosen:  # a paper that holds the whole question is on it, however it ranks
+            chosen = [j for j in judged if j.probability >= cut or j.features["holds_all_terms"]]
         if any(j.features.get("holds_sense") for j in chosen):  # "over-refusal", not refusal
             chosen = [j for j in chosen if j.features["holds_sense"]]
         return chosen
