@@ -58,6 +58,11 @@ POOL_FEATURES = (
     "best_window_coverage",
     "best_phrase_coverage",
 )
+# A row's "holds_key:TERM" says whether the paper holds that key term of the question.
+HOLDS_KEY = "holds_key:"
+# The least probability at which a related-work draft cites a paper that holds its
+# topic's anchor terms (see RelevanceJudge.relevant); held out, 0.01 and 0.04 did worse.
+ANCHOR_FLOOR = 0.02
 # How many of the best-fused candidates a paper's closeness ("neighbour") is measured to.
 NEIGHBOURS = 3
 
@@ -188,6 +193,7 @@ def candidate_features(
     key_coverages = [weighted_share(key, tokens) for tokens in full]
     neighbours = _closeness_to_the_top(hits, paper_vectors)
     sense = analysis.sense_terms
+    seen_key = [t for t in key if bm25.document_frequency(t) > 0]
     rows = []
     for rank, hit in enumerate(hits):
         rows.append(
@@ -213,9 +219,10 @@ def candidate_features(
                     len(phrases & paper_bigrams[rank]) / len(phrases) if phrases else 0.0
                 ),
                 # not model features: whether the paper holds the question's sense prefix,
-                # and every one of its terms
+                # every one of its terms, and each of its key terms that the corpus has
                 "holds_sense": float(sense <= full[rank]),
                 "holds_all_terms": float(bool(weights) and weights.keys() <= full[rank]),
+                **{HOLDS_KEY + t: float(t in full[rank]) for t in seen_key},
             }
         )
     return rows
@@ -281,11 +288,33 @@ class RelevanceJudge:
         return covered >= self.model.coverage.threshold
 
     def relevant(self, judged: Sequence[Judged], survey: bool = False) -> list[Judged]:
-        """The candidates an answer cites (`survey`: a related-work draft)."""
+        """The candidates an answer cites (`survey`: a related-work draft).
+
+        When the fitted decision keeps any papers, a paper that holds every term of the
+        question joins them, however low it ranks. A draft, meant to cover its topic,
+        also takes each paper above ANCHOR_FLOOR that holds the topic's anchor: the key
+        terms every kept paper holds ("hallucination" in "hallucination in language
+        models: detecting and reducing it"). Held out on the seed list questions, the
+        anchor lifts recall from 0.67 to 0.70 (F2 0.715 -> 0.730); for answers, whose
+        precision weighs as much, it gained nothing and cost precision on ../shared."""
         cut = self.model.survey_threshold if survey else self.model.paper.threshold
-        chosen = [j for j in judged if j.probability >= cut]
-        if chosen:  # a paper that holds the whole question is on it, however it ranks
-            chosen = [j for j in judged if j.probability >= cut or j.features["holds_all_terms"]]
+        kept = [j for j in judged if j.probability >= cut]
+        if not kept:
+            return []
+        anchor = _anchor_terms(kept) if survey else []
+        chosen = [
+            j
+            for j in judged
+            if j.probability >= cut
+            or j.features["holds_all_terms"]
+            or (anchor and j.probability >= ANCHOR_FLOOR and all(j.features[k] for k in anchor))
+        ]
         if any(j.features.get("holds_sense") for j in chosen):  # "over-refusal", not refusal
             chosen = [j for j in chosen if j.features["holds_sense"]]
         return chosen
+
+
+def _anchor_terms(kept: Sequence[Judged]) -> list[str]:
+    """The feature keys of the key terms that every kept paper holds."""
+    first = kept[0].features
+    return [k for k in first if k.startswith(HOLDS_KEY) and all(j.features[k] for j in kept)]
