@@ -293,25 +293,32 @@ class RelevanceJudge:
         When the fitted decision keeps any papers, a paper that holds every term of the
         question joins them, however low it ranks. A draft, meant to cover its topic,
         also takes each paper above ANCHOR_FLOOR that holds the topic's anchor: the key
-        terms every kept paper holds ("hallucination" in "hallucination in language
-        models: detecting and reducing it"). Held out on the seed list questions, the
-        anchor lifts recall from 0.67 to 0.70 (F2 0.715 -> 0.730); for answers, whose
-        precision weighs as much, it gained nothing and cost precision on ../shared."""
+        terms every kept paper (in the question's sense) holds ("hallucination" in
+        "hallucination in language models: detecting and reducing it"). Held out on the
+        seed list questions, the anchor lifts recall from 0.67 to 0.70 (F2 0.715 ->
+        0.730); for answers, whose precision weighs as much, it gained nothing and cost
+        precision on ../shared."""
         cut = self.model.survey_threshold if survey else self.model.paper.threshold
-        kept = [j for j in judged if j.probability >= cut]
-        if not kept:
+        if not any(j.probability >= cut for j in judged):
             return []
-        anchor = _anchor_terms(kept) if survey else []
-        chosen = [
-            j
-            for j in judged
-            if j.probability >= cut
-            or j.features["holds_all_terms"]
-            or (anchor and j.probability >= ANCHOR_FLOOR and all(j.features[k] for k in anchor))
-        ]
-        if any(j.features.get("holds_sense") for j in chosen):  # "over-refusal", not refusal
-            chosen = [j for j in chosen if j.features["holds_sense"]]
-        return chosen
+        chosen = [j for j in judged if j.probability >= cut or j.features["holds_all_terms"]]
+        if survey and (anchor := _anchor_terms(_in_sense(chosen))):
+            kept = {id(j) for j in chosen}
+            chosen = [
+                j
+                for j in judged
+                if id(j) in kept
+                or (j.probability >= ANCHOR_FLOOR and all(j.features[k] for k in anchor))
+            ]
+        return _in_sense(chosen)
+
+
+def _in_sense(judged: list[Judged]) -> list[Judged]:
+    """Only the papers that hold the question's sense prefix ("over-refusal", not refusal
+    alone), when any does."""
+    if any(j.features.get("holds_sense") for j in judged):
+        return [j for j in judged if j.features["holds_sense"]]
+    return judged
 
 
 def _anchor_terms(kept: Sequence[Judged]) -> list[str]:
