@@ -13,6 +13,7 @@ from assistant.answer.decision import decide
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
 from assistant.answer.question import analyse, check_question, topic_phrase
+from assistant.answer.relevance import default_model
 from assistant.answer.sentences import (
     cite,
     leans_back,
@@ -261,3 +262,19 @@ def test_a_paper_holding_every_term_of_the_question_is_cited(seeded):
         holders = {j.paper.paper_id for j in decision.judged if j.features["holds_all_terms"]}
         assert holders and decision.relevant
         assert holders <= {j.paper.paper_id for j in decision.relevant}
+
+
+def test_a_draft_takes_every_paper_on_its_concept_only_when_the_kept_papers_agree(seeded):
+    topic = "hallucination in language models: detecting and reducing it"
+    assert analyse(topic, seeded.engine.bm25).action_terms == {"detect", "reduc"}
+    draft = decide(seeded.engine, topic, survey=True)
+    answer = decide(seeded.engine, topic)
+    holders = [j for j in draft.judged if j.features["holds_key:hallucin"]]
+    assert len(draft.relevant) > len(answer.relevant)
+    assert {j.paper.paper_id for j in holders if j.probability >= 0.02} <= {
+        j.paper.paper_id for j in draft.relevant
+    }
+    # "reward" and "RLHF": the kept papers do not all hold both, so no word alone decides
+    split = decide(seeded.engine, "reward models for RLHF", survey=True)
+    cut = default_model().survey_threshold
+    assert all(j.probability >= cut or j.features["holds_all_terms"] for j in split.relevant)

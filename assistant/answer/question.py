@@ -131,6 +131,9 @@ class QuestionAnalysis:
     compound_pattern: str = ""
     # what retrieval looks for: the question, with its prefixed compounds paraphrased
     search_text: str = ""
+    # terms only of the question's -ing forms: what is done to its concept ("detecting and
+    # reducing" hallucination), not the concept
+    action_terms: frozenset[str] = frozenset()
 
     @property
     def has_topic(self) -> bool:
@@ -185,7 +188,16 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
         compound_pattern="|".join(_compound_pattern(w) for w in compounds),
         search_text=with_paraphrases(question, bm25),
+        action_terms=frozenset(
+            {t for w in content_words if _is_action(w) for t in stems_of[w]}
+            - {t for w in content_words if not _is_action(w) for t in stems_of[w]}
+        ),
     )
+
+
+def _is_action(word: str) -> bool:
+    """An -ing form ("detecting", "reducing"), not a noun that ends so ("string", "king")."""
+    return len(word) > 6 and word.lower().endswith("ing")
 
 
 def _is_compound(word: str, stems: Sequence[str]) -> bool:

@@ -58,7 +58,8 @@ POOL_FEATURES = (
     "best_window_coverage",
     "best_phrase_coverage",
 )
-# A row's "holds_key:TERM" says whether the paper holds that key term of the question.
+# A row's "holds_key:TERM" says whether the paper holds that key term of the question's
+# concept (not of an action on it: "detecting").
 HOLDS_KEY = "holds_key:"
 # The least probability at which a related-work draft cites a paper that holds its
 # topic's anchor terms (see RelevanceJudge.relevant); held out, 0.01 and 0.04 did worse.
@@ -193,7 +194,7 @@ def candidate_features(
     key_coverages = [weighted_share(key, tokens) for tokens in full]
     neighbours = _closeness_to_the_top(hits, paper_vectors)
     sense = analysis.sense_terms
-    seen_key = [t for t in key if bm25.document_frequency(t) > 0]
+    concept = [t for t in key if bm25.document_frequency(t) and t not in analysis.action_terms]
     rows = []
     for rank, hit in enumerate(hits):
         rows.append(
@@ -219,10 +220,11 @@ def candidate_features(
                     len(phrases & paper_bigrams[rank]) / len(phrases) if phrases else 0.0
                 ),
                 # not model features: whether the paper holds the question's sense prefix,
-                # every one of its terms, and each of its key terms that the corpus has
+                # every one of its terms, and each key term of its concept (see
+                # RelevanceJudge.relevant)
                 "holds_sense": float(sense <= full[rank]),
                 "holds_all_terms": float(bool(weights) and weights.keys() <= full[rank]),
-                **{HOLDS_KEY + t: float(t in full[rank]) for t in seen_key},
+                **{HOLDS_KEY + t: float(t in full[rank]) for t in concept},
             }
         )
     return rows
@@ -292,12 +294,12 @@ class RelevanceJudge:
 
         When the fitted decision keeps any papers, a paper that holds every term of the
         question joins them, however low it ranks. A draft, meant to cover its topic,
-        also takes each paper above ANCHOR_FLOOR that holds the topic's anchor: the key
-        terms every kept paper (in the question's sense) holds ("hallucination" in
-        "hallucination in language models: detecting and reducing it"). Held out on the
-        seed list questions, the anchor lifts recall from 0.67 to 0.70 (F2 0.715 ->
-        0.730); for answers, whose precision weighs as much, it gained nothing and cost
-        precision on ../shared."""
+        also takes each paper above ANCHOR_FLOOR that holds the topic's concept, when the
+        kept papers (in the question's sense) agree on it: each key term of the concept
+        that any of them holds, all of them hold ("hallucination" in "hallucination in
+        language models: detecting and reducing it"). Where they do not agree ("reward"
+        and "RLHF" in "reward models for RLHF"), a paper with one of the words is as
+        likely off topic as on it."""
         cut = self.model.survey_threshold if survey else self.model.paper.threshold
         if not any(j.probability >= cut for j in judged):
             return []
@@ -322,6 +324,8 @@ def _in_sense(judged: list[Judged]) -> list[Judged]:
 
 
 def _anchor_terms(kept: Sequence[Judged]) -> list[str]:
-    """The feature keys of the key terms that every kept paper holds."""
-    first = kept[0].features
-    return [k for k in first if k.startswith(HOLDS_KEY) and all(j.features[k] for j in kept)]
+    """The feature keys of the concept's key terms that the kept papers agree on: each
+    that any of them holds, all of them hold; none when they do not agree."""
+    keys = [k for k in kept[0].features if k.startswith(HOLDS_KEY)]
+    touched = [k for k in keys if any(j.features[k] for j in kept)]
+    return touched if all(j.features[k] for k in touched for j in kept) else []

@@ -27,7 +27,9 @@ _CONNECTIVE = re.compile(
     r"(?:In addition|As a result|Also|Besides|In particular|To this end|To do so|To that end|"
     r"On the other hand|In contrast|Instead|Overall|Further|Second|Third|First|Still|Yet|"
     r"Then|For example|For instance|Next|Building on (?:this|these)(?: \w+)?|"
-    r"Based on (?:this|these)(?: \w+)?),\s+)",
+    r"Based on (?:this|these)(?: \w+)?|Surprisingly|Interestingly|Intuitively|Particularly|"
+    r"Crucially|Remarkably|Ultimately|Concretely|Empirically|In (?:summary|short|sum|"
+    r"conclusion)),\s+)",
     re.IGNORECASE,
 )
 # A segment that ends inside its sentence: the splitter cut before a list ("through: (i)
