@@ -80,6 +80,23 @@ def test_names_cuts_and_generic_subjects():
     assert within(attributed_opening, 12).startswith(
         "According to one study [4], through a series of experiments, the authors first"
     )
+    # never a fragment: a subject cut from its verb, a subordinate clause without its main
+    # one, an opening phrase alone, a head inside "that, the authors argue,"
+    for whole in (
+        "According to P [9], its best-aligned model, PsychoCounsel-Llama3-8B, achieves an "
+        "impressive win rate of 87% against GPT-4o",
+        "One study [3] finds that while the typical approach of finetuning on synthetic pairs "
+        "offers modest performance gains, sampling more correct solutions doubles efficiency",
+        "F [2] finds that its implicit PRM, when instantiated with the cross-entropy loss, is "
+        "more data-efficient than the baselines",
+        "According to M [5], starting with a seed dataset of around 8,000 instances spanning "
+        "five domains, the authors prompt a base policy model to construct reasoning chains",
+        "According to D [1], the authors propose two sets of conditions that, the authors "
+        "argue, should be considered in any alignment process",
+        "According to T [4], in order to balance positive and negative persuasion, the "
+        "authors introduce Persuasion-Balanced Training",
+    ):
+        assert within(whole, 14) == whole, within(whole, 14)
 
 
 def test_bibtex_keys_are_informative_unique_and_kept_when_given():

@@ -34,7 +34,10 @@ _NOT_HEADWORDS = frozenset(
     extensive comprehensive effective effectively demonstrating despite often across among
     within without first second third however also well even still able given specific
     particular generally widely commonly whether further analysis data set sets way ways via
-    simple direct safe general improving towards toward better""".split()
+    simple direct safe general improving towards toward better cannot could would must might
+    may shall need needs always never every thing things something really rather almost
+    nearly whose yes none lot lots kind kinds part parts case cases example examples number
+    numbers amount type types form forms one two three""".split()
 )
 _COMPOUND_ENDS = frozenset("world scale grained source level specific aware free art time".split())
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ly", "ed", "ical", "less")

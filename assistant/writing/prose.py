@@ -157,12 +157,13 @@ def within(sentence: str, words: int) -> str:
         head = sentence[: match.start()].rstrip(" ,;")
         mark = match.group().strip()
         aside = mark in {"--", "—"} and mark in sentence[match.end() :]
-        if not aside and _can_cut(head):
+        if not aside and _can_cut(head, sentence[match.end() :]):
             clause_heads.append(head)
     comma_heads = [
         sentence[: m.start()]
         for m in re.finditer(r",\s", sentence)
-        if _can_cut(sentence[: m.start()]) and not _LIST_GOES_ON.match(sentence[m.end() - 1 :])
+        if _can_cut(sentence[: m.start()], sentence[m.end() :], at_comma=True)
+        and not _LIST_GOES_ON.match(sentence[m.end() - 1 :])
     ]
     fitting = [h for h in clause_heads if len(h.split()) <= words]
     fitting += [h for h in reversed(comma_heads) if len(h.split()) <= words]
@@ -172,31 +173,73 @@ def within(sentence: str, words: int) -> str:
     return shortest + "." if shortest else sentence
 
 
-def _can_cut(head: str) -> bool:
-    return len(head.split()) >= MIN_CUT_WORDS and _balanced(head) and _a_clause(head)
+def _can_cut(head: str, tail: str, at_comma: bool = False) -> bool:
+    """Whether the sentence may end at `head` (dropping `tail`, which a comma or a clause
+    word such as ", which" opens): what stays after its opening phrases is a whole clause
+    of MIN_CUT_WORDS or more, with nothing left open and its verb not in the tail."""
+    return (
+        len(_clause_of(head).split()) >= MIN_CUT_WORDS
+        and _balanced(head)
+        and not _OPEN_SUBORDINATE.search(head.rsplit(",", 1)[-1])
+        and not _OPEN_END.search(head)
+        and not _VERB_AFTER_ASIDE.match(tail)
+        and not (at_comma and _VERB_NEXT.match(tail))
+        and not (_FIRST_ITEM.search(head) and not _SECOND_ITEM.search(head))
+        and bool(_clause_of(head.rsplit(";", 1)[-1].strip()))
+    )
+
+
+# A subordinate clause still waiting for its main one: "finds that while X offers gains"
+# (the main clause, "Y doubles it", comes after the cut).
+_OPEN_SUBORDINATE = re.compile(
+    r"(?:^\s*|\bthat\s+)(?:while|although|though|whereas|if|unless|because|since|when)\b|"
+    r"\bthat\s+(?:among|in|for|across|on|with|despite|unlike|after|before|during)\b",
+    re.IGNORECASE,
+)
+# A head that ends where its clause cannot: on "that", an article, a preposition, "i.e.",
+# or inside "that, the authors argue, ...".
+_OPEN_END = re.compile(
+    r"(?:\b(?:that|that is|the|a|an|of|to|for|with|by|in|on|and|or|as|than|from|into|new|"
+    r"i\.e|e\.g|namely|moreover|furthermore|also|but|yet|so|thus|specifically|notably|"
+    r"particularly|especially|including)"
+    r"\.?|\bthat,\s[^,]*)$",
+    re.IGNORECASE,
+)
+# A tail that is an aside followed by the head's verb: "its best-aligned model[,
+# PsychoCounsel-Llama3-8B, achieves ...]", "its implicit PRM[, when instantiated ..., is]".
+_FINITE_VERB = (
+    r"(?:is|are|was|were|has|have|had|can|could|will|would|may|might|must|should|does|do|"
+    r"did|[a-z]+[^s]s|[a-z]+ed)\b"
+)
+_VERB_AFTER_ASIDE = re.compile(r"[^,.;]*,\s+" + _FINITE_VERB)
+_VERB_NEXT = re.compile(r"\s*" + _FINITE_VERB)
+# An enumeration cut after its first item: "indicate: (1) deception exists[, and (2) ...]".
+_FIRST_ITEM = re.compile(r"\((?:1|i|a)\)")
+_SECOND_ITEM = re.compile(r"\((?:2|ii|b)\)")
 
 
 # An opening phrase, not a clause: what is left when a cut ends "In addition to X, we ...".
 _ADJUNCT = re.compile(
     r"^(?:According to|In addition to|To|By|While|Although|Though|When|Whereas|Since|After|"
     r"Before|Given|Despite|Unlike|Because|If|As|With|Through|Using|Based on|Building on|"
-    r"Inspired by|Motivated by|Compared (?:to|with)|In (?:contrast|comparison) to|Beyond|"
-    r"Following|Towards?)\b",
+    r"Inspired by|Motivated by|In order to|Compared (?:to|with)|In (?:contrast|comparison) to|"
+    r"Beyond|Following|Towards?|For (?:example|instance)|Such as|[A-Za-z]+ing)\b|e\.g\.|i\.e\.",
     re.IGNORECASE,
 )
 # After a comma, the next item of a list: "developers, policymakers, and researchers".
 _LIST_GOES_ON = re.compile(r"\s*(?:(?:and|or)\s|[^,;.()]{1,30}?(?:,|\s(?:and|or)\s))")
 
 
-def _a_clause(head: str) -> bool:
-    """Whether a cut's head can stand as a sentence: not only its opening phrases
-    ("According to [4], through a series of experiments")."""
+def _clause_of(head: str) -> str:
+    """A cut's head without its opening phrases ("According to [4], through a series of
+    experiments, ..."); empty when it is nothing else."""
     rest = head
     while _ADJUNCT.match(rest):
-        if "," not in rest:
-            return False
-        rest = rest.split(",", 1)[1].strip()
-    return bool(rest)
+        parts = re.split(r",\s", rest, maxsplit=1)  # not inside "8,000"
+        if len(parts) == 1:
+            return ""
+        rest = parts[1].strip()
+    return rest
 
 
 def _balanced(text: str) -> bool:
