@@ -53,7 +53,8 @@ _COORDINATED = re.compile(
     r"design|develop|build|construct|train|apply|use|extend|offer|report|evaluate|test|"
     r"validate|benchmark|quantify|measure|characteri[sz]e|argue|suggest|reveal|establish|"
     r"contribute|curate|collect|create|formulate|derive|prove|observe|outline|describe|"
-    r"approach|call|point|replace|focus|leverage)\b"
+    r"approach|call|point|replace|focus|leverage|elucidate|explain|assess|uncover|detail|"
+    r"illustrate|summari[sz]e|review|survey|simulate|discover|verify)\b"
 )
 # Of those, the verbs only authors do: joined by "and" after "that ...", still the authors'
 # ("We argue that X and propose Y"); "We find that models fail and show gaps" is not.
@@ -130,7 +131,9 @@ def attributed(sentence: str, name: str) -> tuple[str, bool]:
         rest = _rest_in_third_person(text[match.end("verb") :])
         if plural or (plural is None and re.search(r"[^i]s$", match.group("subject"))):
             verb, rest = _singular(verb), _singular_coordinated(rest)
-        adverb = f"{match.group('adverb')} " if match.group("adverb") else ""
+        # "also" and "further" lean on the abstract's sentence before, not quoted here
+        kept = match.group("adverb") not in (None, "also", "further")
+        adverb = f"{match.group('adverb')} " if kept else ""
         method = bool(_METHOD_VERBS.match(verb)) and pattern is not _RESULTS
         return _ended(f"{name} {adverb}{verb}{rest}"), method
     text = _rest_in_third_person(text)
