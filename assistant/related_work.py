@@ -16,7 +16,6 @@ from assistant.answer.evidence import Sentence
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
 from assistant.retrieval import PaperHit
-from assistant.writing.phrases import reads_as_topic
 from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
 
@@ -155,14 +154,15 @@ def _markers(numbers: list[int]) -> str:
 
 
 def _opening(theme: Theme, numbers: list[int]) -> str:
-    """What the theme's papers have in common: the phrases they share."""
-    shared = (
-        [theme.name[:1].lower() + theme.name[1:]] if theme.name[1:2].islower() else [theme.name]
-    )
-    shared += [p for p in theme.phrases[:1] if reads_as_topic(p)]
+    """What the theme's papers have in common: the heading's phrase. (A second shared
+    phrase joined by "and" read as keywords glued together: "study math and intermediate
+    step".)"""
+    first = theme.name.split()[0]
+    # "Over-refusal" reads "over-refusal" mid-sentence; "LoRA", "RLHF" keep their capitals
+    name = theme.name[:1].lower() + theme.name[1:] if first[1:].islower() else theme.name
     verb = "studies" if len(numbers) == 1 else "study"
     papers = "paper" if len(numbers) == 1 else "papers"
-    return f"{_count(len(numbers))} {papers} {_markers(numbers)} {verb} {' and '.join(shared)}."
+    return f"{_count(len(numbers))} {papers} {_markers(numbers)} {verb} {name}."
 
 
 @dataclass
@@ -240,7 +240,7 @@ def extractive_related_work(
     `words`. Only when even that is too long are the least topical papers left out: the
     weakest whose leaving keeps the draft long enough. `on_topic`: how many papers the
     decision judged on topic, when --max-papers kept fewer."""
-    themes = [Theme(t.name, t.phrases, list(t.papers)) for t in themes]
+    themes = [Theme(t.name, list(t.papers)) for t in themes]
     limit = words * (1 + WORDS_TOLERANCE)
     n = sum(len(t.papers) for t in themes)
     budget = max(MIN_SENTENCE_WORDS, (words - OPENING_WORDS * len(themes)) // max(n, 1))
@@ -287,7 +287,7 @@ def extractive_related_work(
 
 def _without(themes: list[Theme], paper) -> list[Theme]:
     """The themes with one paper left out (and a theme it leaves empty dropped)."""
-    kept = [Theme(t.name, t.phrases, [p for p in t.papers if p is not paper]) for t in themes]
+    kept = [Theme(t.name, [p for p in t.papers if p is not paper]) for t in themes]
     return [t for t in kept if t.papers]
 
 
@@ -332,7 +332,7 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
             mapping[local] = numbers[paper.paper.paper_id]
         body = renumber(_without_heading(checked.text), mapping)
         paragraphs.append(f"**{theme.name}.** {body}")
-        kept.append(Theme(theme.name, theme.phrases, [p for p in theme.papers if p in cited]))
+        kept.append(Theme(theme.name, [p for p in theme.papers if p in cited]))
     if not cited:
         return RelatedWork(topic, CANNOT_ANSWER, "llm", True, warnings=warnings)
     uncited = sum(len(t.papers) for t in themes) - len(cited)

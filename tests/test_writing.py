@@ -7,7 +7,7 @@ import pytest
 
 from assistant.bibtex import base_key, citation_keys, to_bibtex
 from assistant.corpus.paper import Paper
-from assistant.writing.phrases import PaperPhrases, phrases_in, reads_as_topic, shared_phrases
+from assistant.writing.phrases import PaperPhrases, phrases_in, shared_phrases, topic_heading
 from assistant.writing.prose import attributed, paper_name, within
 
 
@@ -133,9 +133,11 @@ def test_heading_phrases_are_noun_phrases_written_as_in_prose():
     assert "culturally-informed values" in found
     assert not any(p.startswith(("building", "examining")) for p in found)
     assert not any(p.endswith("jailbroken") for p in phrases_in("LLMs Are Easily Jailbroken"))
-    assert reads_as_topic("refusal training") and reads_as_topic("StarCraft II micromanagement")
-    for salad in ("concept", "always entail high", "accepting persuasion", "medical small"):
-        assert not reads_as_topic(salad)
+    assert not any("efficiently" in p for p in phrases_in("LoRA Fine-tuning Efficiently Undoes"))
+    assert topic_heading("over-refusal: models refusing harmless requests") == "over-refusal"
+    assert topic_heading("the reversal curse") == "the reversal curse"
+    for question in ("Can alignment training be undone?", "how do LLMs handle questions"):
+        assert topic_heading(question) is None
 
 
 def test_shared_phrases_spell_hyphenated_words_once_and_in_lower_case(seeded):

@@ -79,22 +79,33 @@ def _can_end(word: str) -> bool:
     return lower.count("-") < 2 and (word.isupper() or not lower.endswith(_ADJECTIVE_ENDINGS))
 
 
-# Adjectives a title may end a run on ("... Always Entail High", "medical small").
-_TRAILING_ADJECTIVES = frozenset(
-    "small high low large long short diverse general good better best different simple "
-    "strong weak".split()
+MAX_HEADING_WORDS = 8
+# A topic that opens so is a question, not a heading ("Can alignment be undone?").
+_QUESTION_OPENING = re.compile(
+    r"^(?:how|what|which|why|when|where|who|whom|whose|can|could|do|does|did|is|are|was|"
+    r"were|should|would|will|has|have|tell|find|list|show|give)\b",
+    re.IGNORECASE,
 )
 
 
-def reads_as_topic(phrase: str) -> bool:
-    """Whether a second shared phrase reads as a topic in "study X and Y": two words or
-    more, not opening on an -ing form ("accepting persuasion") nor ending on an adjective."""
-    words = phrase.split()
-    return (
-        len(words) >= 2
-        and not words[0].lower().endswith("ing")
-        and words[-1].lower() not in _TRAILING_ADJECTIVES
-    )
+def topic_heading(topic: str) -> str | None:
+    """The topic as a section heading, where it reads as one: a noun phrase of at most
+    MAX_HEADING_WORDS words, before any colon ("over-refusal: models refusing harmless
+    requests" -> "over-refusal"); None for a question."""
+    head = re.split(r":\s|\s[-–—]+\s", topic.strip(), maxsplit=1)[0].strip(" .;,")
+    if not head or topic.strip().endswith("?") or _QUESTION_OPENING.match(head):
+        return None
+    return head if len(head.split()) <= MAX_HEADING_WORDS else None
+
+
+# Words that end in -ly and are nouns, not adverbs ("an anomaly", "assembly").
+_LY_NOUNS = frozenset("family anomaly assembly supply reply ally rally monopoly fly".split())
+
+
+def _adverb(word: str) -> bool:
+    """An -ly adverb, which no heading holds ("fine-tuning efficiently undoes")."""
+    lower = word.lower()
+    return lower.endswith("ly") and lower not in _LY_NOUNS
 
 
 def _can_open(word: str) -> bool:
@@ -128,7 +139,7 @@ def phrases_in(text: str) -> dict[str, str]:
         for size in range(1, MAX_PHRASE_WORDS + 1):
             for start in range(len(run) - size + 1):
                 words = run[start : start + size]
-                if not _can_open(words[0]) or not _can_end(words[-1]):
+                if not _can_open(words[0]) or not _can_end(words[-1]) or any(map(_adverb, words)):
                     continue
                 found.setdefault(" ".join(words).lower(), " ".join(words))
     return found

@@ -14,7 +14,7 @@ from typing import TypeVar
 import numpy as np
 
 from assistant.index.bm25 import BM25Index
-from assistant.writing.phrases import PaperPhrases, shared_phrases
+from assistant.writing.phrases import PaperPhrases, shared_phrases, topic_heading
 
 MAX_THEMES = 5
 T = TypeVar("T")
@@ -22,10 +22,9 @@ T = TypeVar("T")
 
 @dataclass
 class Theme:
-    """A heading, the phrases its papers share (for its opening sentence), its papers."""
+    """A heading and its papers."""
 
     name: str
-    phrases: list[str]
     papers: list
 
 
@@ -108,8 +107,11 @@ def name_themes(
     groups: list[list], bm25: BM25Index, text_of: Callable, topic: str = ""
 ) -> list[Theme]:
     """A Theme per group: its best shared phrase as the heading, the next ones kept for
-    its opening sentence. `text_of(item) -> (title, abstract)`."""
+    its opening sentence; a single group is headed by the topic itself, where the topic
+    reads as a heading ("Over-refusal" for "over-refusal: models refusing harmless
+    requests"). `text_of(item) -> (title, abstract)`."""
     phrases = [[PaperPhrases.of(*text_of(item)) for item in group] for group in groups]
+    heading = topic_heading(topic) if len(groups) == 1 else None
     themes = []
     for i, group in enumerate(groups):
         others = [p for j, other in enumerate(phrases) if j != i for p in other]
@@ -117,6 +119,6 @@ def name_themes(
         shared = shared_phrases(phrases[i], others, bm25, topic) or shared_phrases(
             phrases[i], others, bm25, topic, minimum=1
         )
-        name = shared[0] if shared else topic.strip() or "Related work"
-        themes.append(Theme(name[:1].upper() + name[1:], shared[1:], group))
+        name = heading or (shared[0] if shared else topic.strip() or "Related work")
+        themes.append(Theme(name[:1].upper() + name[1:], group))
     return themes
