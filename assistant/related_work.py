@@ -119,11 +119,17 @@ class RelatedWork:
 
 
 def latex_escape(text: str) -> str:
+    """Text for LaTeX's text mode under pdflatex's defaults: its special characters
+    escaped, "<" and ">" (which print as "¡" and "¿") and the Unicode dashes it rejects
+    spelled out, and straight double quotes as ``...''."""
     replacements = {
         "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
         "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}",
+        "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+        "\u2012": "-", "\u2013": "--", "\u2014": "---", "\u2212": "-",
     }  # fmt: skip
-    return "".join(replacements.get(char, char) for char in text)
+    escaped = "".join(replacements.get(char, char) for char in text)
+    return re.sub(r'"([^"\n]*)"', r"``\1''", escaped)
 
 
 def topical_score(paper: ScoredPaper) -> float:

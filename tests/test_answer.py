@@ -191,6 +191,8 @@ def test_sentence_helpers():
         "It works.",
     )
     assert without_connective("In addition, we report X.") == "We report X."
+    assert without_connective("Surprisingly, we find X.") == "We find X."
+    assert split_sentences("We call it the ``AUCM'' matrix.") == ('We call it the "AUCM" matrix.',)
     for background in (
         "Studies have revealed that LLMs feel.",
         "LLMs have become integral.",

@@ -9,6 +9,7 @@ from pathlib import Path
 import bibtexparser
 
 from assistant.answer.model import CANNOT_ANSWER
+from assistant.related_work import latex_escape
 from assistant.writing.phrases import topic_heading
 
 from .conftest import run_cli
@@ -55,6 +56,11 @@ def test_offline_drafts_against_exhaustive_gold_lists(seeded):
             assert "reports that" not in paragraph
     assert sum(coverage) / len(coverage) >= 0.65, coverage
     assert sum(on_topic) / len(on_topic) >= 0.9, on_topic
+
+
+def test_latex_escapes_what_pdflatex_would_misprint():
+    text = 'rates (43% vs. < 1%) of GPT\u20122 for "alignment"'
+    assert latex_escape(text) == r"rates (43\% vs. \textless{} 1\%) of GPT-2 for ``alignment''"
 
 
 def test_latex_and_bibtex_of_a_draft_match(seeded):

@@ -38,6 +38,7 @@ MIN_CHARS = 30
 SEMANTIC_PAPERS = 8
 MAX_CLAUSE_WORDS = 35
 MIN_CLAUSE_WORDS = 8
+_TEX_MACRO = re.compile(r"\\[A-Za-z]+")  # "\mone": a macro the abstract never expands
 _NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)\b")
 _MEASURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|x\b|times|fold)|\d{2,}", re.IGNORECASE)
 _EVALUATION = re.compile(
@@ -151,7 +152,7 @@ class SentencePicker:
         for paper, sentences in zip(papers, per_paper, strict=True):
             scored = []
             for i, sentence in enumerate(sentences):
-                if "http" in sentence or len(sentence) < MIN_CHARS:
+                if "http" in sentence or _TEX_MACRO.search(sentence) or len(sentence) < MIN_CHARS:
                     continue
                 score = (
                     float(similarities[offset + i])

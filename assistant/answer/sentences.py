@@ -83,10 +83,14 @@ def _segmenter():
     return pysbd.Segmenter(language="en", clean=False)
 
 
+_TEX_QUOTE = re.compile(r"``|''")
+
+
 @functools.cache
 def split_sentences(text: str) -> tuple[str, ...]:
-    """The sentences of a text, whitespace normalised (cached: abstracts repeat)."""
-    text = " ".join(text.split())
+    """The sentences of a text, whitespace normalised and TeX's quotes (``a'') made
+    plain ("a") (cached: abstracts repeat)."""
+    text = _TEX_QUOTE.sub('"', " ".join(text.split()))
     if not text:
         return ()
     sentences: list[str] = []
