@@ -19,6 +19,9 @@ from assistant.writing.prose import attributed, paper_name, within
         ("In this paper, we focus on our own data.", "N [1] focuses on its own data.", False),
         ("Moreover, we also study how we refuse.", "N [1] studies how the authors refuse.", False),
         ("We publicly release Y.", "N [1] publicly releases Y.", True),
+        ("We show that X is practical, and hence argue that Y.",
+         "N [1] shows that X is practical, and hence argues that Y.", False),
+        ("We ask: Why do we need it?", "N [1] asks: Why do we need it?", False),
         ("Our results show that models over-refuse.", "N [1] shows that models over-refuse.",
          False),
         ("Our analysis reveals a gap.", "N [1] reveals a gap.", False),
@@ -57,6 +60,8 @@ def test_names_cuts_and_generic_subjects():
         source="t",
     )
     assert paper_name(long) == "One study"
+    report = Paper(title="Technical Report: Models Deceive", abstract="", source="t")
+    assert paper_name(report) == "*Technical Report: Models Deceive*"  # not "Technical Report"
     sentence = (
         "N [1] introduces a lightweight representation editing method, which shifts "
         "conflicting requests to the rejection region of the model."

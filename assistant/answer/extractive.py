@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.answer.evidence import Sentence, SentencePicker, shorten
@@ -23,10 +24,21 @@ QUOTED_NOTE = "_Quoted from the abstracts (no LLM configured)._"
 SECOND_SENTENCE_RATIO = 0.9
 
 
+# What a title says before its colon that names the kind of paper, not the paper.
+_GENERIC_HEAD = re.compile(
+    r"^(?:(?:a |an )?(?:technical report|position paper|survey|short paper|preprint|"
+    r"extended abstract|tutorial|review|perspective|commentary|note))$",
+    re.IGNORECASE,
+)
+
+
 def short_title(title: str) -> str:
-    """'MOSSBench: Is Your Multimodal ...' -> 'MOSSBench'; titles without a short name stay."""
+    """'MOSSBench: Is Your Multimodal ...' -> 'MOSSBench'; titles without a short name stay,
+    as do those whose head only says what kind of paper it is ('Technical Report: ...')."""
     head, colon, _ = title.partition(": ")
-    return head if colon and 2 <= len(head) <= 60 else title
+    if colon and 2 <= len(head) <= 60 and not _GENERIC_HEAD.match(head):
+        return head
+    return title
 
 
 def _label(paper: Paper) -> str:

@@ -48,13 +48,14 @@ _METHOD_VERBS = re.compile(
 # Verbs of what authors do, joined to the first by "and" ("We propose X and evaluate Y"):
 # made singular with it ("It proposes X and evaluates Y").
 _COORDINATED = re.compile(
-    r"\b(and|or|then)\s+(propose|introduce|present|provide|release|conduct|demonstrate|show|"
+    r"(,?\s*\b(?:and|or|then)\s+(?:(?:hence|thus|therefore|thereby|also|further)\s+)?)"
+    r"(propose|introduce|present|provide|release|conduct|demonstrate|show|"
     r"find|discuss|identify|investigate|explore|examine|study|analy[sz]e|compare|highlight|"
     r"design|develop|build|construct|train|apply|use|extend|offer|report|evaluate|test|"
     r"validate|benchmark|quantify|measure|characteri[sz]e|argue|suggest|reveal|establish|"
     r"contribute|curate|collect|create|formulate|derive|prove|observe|outline|describe|"
     r"approach|call|point|replace|focus|leverage|elucidate|explain|assess|uncover|detail|"
-    r"illustrate|summari[sz]e|review|survey|simulate|discover|verify)\b"
+    r"illustrate|summari[sz]e|review|survey|simulate|discover|verify|unify)\b"
 )
 # Of those, the verbs only authors do: joined by "and" after "that ...", still the authors'
 # ("We argue that X and propose Y"); "We find that models fail and show gaps" is not.
@@ -103,8 +104,9 @@ def _singular_coordinated(rest: str) -> str:
 
     def singular(match: re.Match, main_clause: bool) -> str:
         joint, verb = match.groups()
-        if main_clause or verb in _AUTHORS_ONLY:
-            return f"{joint} {_singular(verb)}"
+        # ", and hence argue": a comma takes the verb back to the subject
+        if main_clause or verb in _AUTHORS_ONLY or joint.startswith(","):
+            return f"{joint}{_singular(verb)}"
         return match.group(0)
 
     main = _COORDINATED.sub(lambda m: singular(m, True), rest[:split])
@@ -112,7 +114,18 @@ def _singular_coordinated(rest: str) -> str:
 
 
 def _rest_in_third_person(text: str) -> str:
-    """The authors' first person, after the subject, as the paper's."""
+    """The authors' first person, after the subject, as the paper's; a question they
+    quote ("Why do we need interpretability?") keeps its own."""
+    parts = _QUOTED_QUESTION.split(text)
+    return "".join(part if i % 2 else _third_person(part) for i, part in enumerate(parts))
+
+
+_QUOTED_QUESTION = re.compile(
+    r"((?<=: )(?:Why|What|How|When|Where|Which|Who|Do|Does|Can|Could|Is|Are|Should)\b[^?]*\?)"
+)
+
+
+def _third_person(text: str) -> str:
     text = re.sub(r"\b([Oo])ur\b", lambda m: "Its" if m.group(1) == "O" else "its", text)
     text = re.sub(r"\b(?:we|We)\b", "the authors", text)
     return re.sub(r"\bus\b", "the authors", text)
