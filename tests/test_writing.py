@@ -102,6 +102,14 @@ def test_names_cuts_and_generic_subjects():
         "authors introduce Persuasion-Balanced Training",
     ):
         assert within(whole, 14) == whole, within(whole, 14)
+    counted = (
+        "I [2] introduces two variants: AIoT, where an LLM decides when to stop, and GIoT, "
+        "which always forces a fixed number of iterations"
+    )
+    assert (
+        within(counted, 8)
+        == "I [2] introduces two variants: AIoT, where an LLM decides when to stop, and GIoT."
+    )
 
 
 def test_bibtex_keys_are_informative_unique_and_kept_when_given():

@@ -201,6 +201,7 @@ def _can_cut(head: str, tail: str, at_comma: bool = False) -> bool:
         and not _VERB_AFTER_ASIDE.match(tail)
         and not (at_comma and _VERB_NEXT.match(tail))
         and not (_FIRST_ITEM.search(head) and not _SECOND_ITEM.search(head))
+        and not _COUNTED_LIST.search(head)
         and bool(_clause_of(head.rsplit(";", 1)[-1].strip()))
     )
 
@@ -232,6 +233,10 @@ _VERB_NEXT = re.compile(r"\s*" + _FINITE_VERB)
 # An enumeration cut after its first item: "indicate: (1) deception exists[, and (2) ...]".
 _FIRST_ITEM = re.compile(r"\((?:1|i|a)\)")
 _SECOND_ITEM = re.compile(r"\((?:2|ii|b)\)")
+# A list announced with its count, cut after its first item: "two variants: AIoT[, ...]".
+_COUNTED_LIST = re.compile(
+    r"\b(?:two|three|four|five|six|several|following)\b[^:]*:\s*[^,;]*$", re.IGNORECASE
+)
 
 
 # An opening phrase, not a clause: what is left when a cut ends "In addition to X, we ...".
