@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from assistant.answer.mentions import acronym_definitions, mentions, papers_mentioning
+from assistant.answer.mentions import (
+    acronym_definitions,
+    mentions,
+    papers_mentioning,
+    with_acronyms_defined,
+)
 from assistant.corpus.paper import Paper
 from assistant.index.bm25 import stem, tokenize
 
@@ -66,3 +71,16 @@ def test_the_rarest_term_must_be_mentioned_and_most_of_the_rest():
     assert mentions(math, weights, {})
     assert not mentions(benchmarks, weights, {})
     assert not mentions(math, {}, {})
+
+
+def test_a_quoted_sentence_spells_out_the_acronyms_its_abstract_defines():
+    abstract = (
+        "We propose using Follow-up Likelihood as Reward (FLR). Role-Playing Agents (RPAs) "
+        "and large language models (LLMs) are studied."
+    )
+    assert with_acronyms_defined("FLR helps RPAs, and FLR-based tuning too.", abstract) == (
+        "Follow-up Likelihood as Reward (FLR) helps Role-Playing Agents (RPAs), and FLR-based "
+        "tuning too."
+    )
+    assert with_acronyms_defined("LLMs refuse.", abstract) == "LLMs refuse."  # known to all
+    assert with_acronyms_defined("Using FLR (FLR) helps.", abstract) == "Using FLR (FLR) helps."

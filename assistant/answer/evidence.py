@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.question import QuestionAnalysis, bigrams, weighted_share
 from assistant.answer.sentences import (
     has_number,
@@ -75,11 +76,12 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis) -> float:
 
 def quotable(sentences: Sequence[str], position: int) -> str:
     """A sentence as it can stand alone: its antecedent prepended when it leans back,
-    a dangling connective dropped, first person turned into third."""
+    a dangling connective dropped, its acronyms spelled out, first person turned into
+    third."""
     text = without_connective(sentences[position])
     if position > 0 and leans_back(sentences[position]):
         text = f"{without_connective(sentences[position - 1])} {text}"
-    return third_person(text)
+    return third_person(with_acronyms_defined(text, " ".join(sentences)))
 
 
 # Breaks between clauses that can stand alone ("...; as such, they map ..." splits, but

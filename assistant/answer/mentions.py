@@ -54,25 +54,62 @@ def acronym_definitions(texts: Iterable[str]) -> dict[str, Acronym]:
             spelled = _spelled_out(words.replace(",", " ").split(), letters)
             if spelled:
                 short = (acronym[:-1] if acronym.endswith("s") else acronym).lower()
-                found.setdefault(short, Acronym(short, *spelled))
+                found.setdefault(short, Acronym(short, *spelled[:2]))
+    return found
+
+
+# Acronyms every reader of these papers knows: never spelled out.
+_KNOWN_ACRONYMS = frozenset("AI LLM LLMs LM LMs ML NLP GPT RL RLHF".split())
+
+
+def with_acronyms_defined(sentence: str, text: str) -> str:
+    """The sentence with each acronym that `text` (its abstract) defines spelled out where
+    it first appears, unless the sentence defines it or uses it as a possessive: "FLR
+    improves X" -> "Follow-up Likelihood as Reward (FLR) improves X"."""
+    for acronym, words in written_out(text).items():
+        if acronym in _KNOWN_ACRONYMS or f"({acronym}" in sentence or words in sentence:
+            continue
+        sentence = re.sub(
+            rf"\b{re.escape(acronym)}\b(?!['’]s|-)",
+            lambda m, w=words: f"{w} ({m.group()})",
+            sentence,
+            count=1,
+        )
+    return sentence
+
+
+def written_out(text: str) -> dict[str, str]:
+    """Each acronym a text defines, as written, with what it stands for, as written:
+    {"FLR": "follow-up likelihood as reward"}."""
+    found: dict[str, str] = {}
+    for words, acronym in _DEFINITION.findall(text):
+        split = words.replace(",", " ").split()
+        letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
+        spelled = _spelled_out(split, letters)
+        if spelled:
+            found.setdefault(acronym, " ".join(split[-spelled[2] :]))
     return found
 
 
 def _spelled_out(
     words: Sequence[str], letters: Sequence[str]
-) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+) -> tuple[tuple[str, ...], tuple[int, ...], int] | None:
     """The stems of the words before "(ACRONYM)" whose initials spell it, read backwards
-    from the parenthesis, with where linking words end a phrase; None when they do not
-    spell it."""
+    from the parenthesis, with where linking words end a phrase, and how many of the
+    words spell it; None when they do not spell it."""
     matched: list[tuple[str, bool]] = []  # (stem, a linking word follows it)
     remaining = list(letters)
     linked = False
+    used = 0
     for word in reversed(words):
         if not remaining:
             break
+        used += 1
         parts = [p for p in word.split("-") if p and p.lower() not in _LINKING_WORDS]
         parts = parts or [word]  # "Chain-of-Thought (CoT)": C, T
         initials = [p[0].lower() for p in parts]
+        if initials != remaining[-len(initials) :] and parts[0][0].lower() == remaining[-1]:
+            parts, initials = parts[:1], initials[:1]  # "Follow-up Likelihood (FL)": F, L
         if initials == remaining[-len(initials) :]:
             stems = [stem(p) for p in parts]
             matched[:0] = [(s, linked and i == len(stems) - 1) for i, s in enumerate(stems)]
@@ -85,7 +122,7 @@ def _spelled_out(
     if remaining:
         return None
     phrases = (*(i + 1 for i, (_, link) in enumerate(matched) if link), len(matched))
-    return tuple(s for s, _ in matched), phrases
+    return tuple(s for s, _ in matched), phrases, used
 
 
 def _same_word(term: str, token: str) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.extractive import short_title
+from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.sentences import leans_back, split_sentences, without_connective
 from assistant.corpus.paper import Paper
 
@@ -287,12 +288,13 @@ def best_sentence(
     positions, best first; none in `skip`), the first that stands alone and is written
     around its name rather than attributed to it, within `words` where one is."""
     sentences = split_sentences(paper.abstract) or (paper.title,)
+    abstract = " ".join(sentences)
     positions = [i for i in ranked if i < len(sentences) and i not in skip] or [0]
     written = []
     for rank, position in enumerate(positions):
         if rank >= PREFERRED and any(len(w.text.split()) <= words for w in written if w.own):
             break  # further sentences only when none of the best fits the budget
-        text, method = attributed(sentences[position], name)
+        text, method = attributed(with_acronyms_defined(sentences[position], abstract), name)
         if not leans_back(sentences[position]):
             own = not text.startswith("According to")
             written.append(Written(within(text, words), method, position, own))
