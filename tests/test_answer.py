@@ -193,6 +193,13 @@ def test_sentence_helpers():
     assert without_connective("In addition, we report X.") == "We report X."
     assert without_connective("Surprisingly, we find X.") == "We find X."
     assert split_sentences("We call it the ``AUCM'' matrix.") == ('We call it the "AUCM" matrix.',)
+    numbered = "It finds: (1). X holds. (2). Y holds. It fits (i) but not (ii). Z."
+    assert split_sentences(numbered) == (
+        "It finds: (1) X holds.",
+        "Y holds.",
+        "It fits (i) but not (ii).",
+        "Z.",
+    )
     for background in (
         "Studies have revealed that LLMs feel.",
         "LLMs have become integral.",

@@ -35,6 +35,11 @@ _CONNECTIVE = re.compile(
 # A segment that ends inside its sentence: the splitter cut before a list ("through: (i)
 # ...", "cases where (1) ..."); it is joined to what follows.
 _UNFINISHED = re.compile(r"(?:[:,;]|\b(?:where|which|that|and|or|of|to|the|a|an|with|by|as))$")
+# An item's number the splitter took for a sentence's end: "insights: (1). Oversensitivity
+# is prevalent ... (2). Safer models ...".
+_ENDED = re.compile(r"[.!?…][\"'’”»)\]]*$")
+_ENUMERATOR = re.compile(r"\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\.?")
+_ENUMERATOR_END = re.compile(r":\s*\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\.?$")
 # Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)").
 _BACK_REFERENCE = re.compile(
     r"^(?:(?:This|These|That|Those|Such|Both|Its|Their|It|They|He|She)\b|"
@@ -95,9 +100,16 @@ def split_sentences(text: str) -> tuple[str, ...]:
         return ()
     sentences: list[str] = []
     for segment in (s.strip() for s in _segmenter().segment(text)):
-        if segment and sentences and _UNFINISHED.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {segment}"
-        elif segment:
+        if not segment:
+            continue
+        previous = sentences[-1] if sentences else "."
+        if _UNFINISHED.search(previous) or not _ENDED.search(previous):
+            sentences[-1] = f"{previous} {segment}"  # "It fits" + "(i) but not (ii)."
+        elif _ENUMERATOR.fullmatch(segment):  # "(2)." alone: the next sentence stands alone
+            continue
+        elif _ENUMERATOR_END.search(previous):
+            sentences[-1] = f"{previous.rstrip('.')} {segment}"  # "insights: (1). X holds."
+        else:
             sentences.append(segment)
     return tuple(sentences)
 
