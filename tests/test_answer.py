@@ -263,6 +263,8 @@ def test_markup_in_a_question_is_read_as_its_plain_words(pasted: str, plain: str
 
 def test_the_topic_is_taken_from_the_sentence_that_asks():
     assert topic_phrase("Which papers study over-refusal? See [3] too.") == "over-refusal"
+    assert topic_phrase("What papers look at LLM values?") == "LLM values"
+    assert topic_phrase("which papers study JAILBREAKS and RLHF?") == "jailbreaks and RLHF"
 
 
 def test_a_paper_holding_every_term_of_the_question_is_cited(seeded):
@@ -287,3 +289,11 @@ def test_a_draft_takes_every_paper_on_its_concept_only_when_the_kept_papers_agre
     split = decide(seeded.engine, "reward models for RLHF", survey=True)
     cut = default_model().survey_threshold
     assert all(j.probability >= cut or j.features["holds_all_terms"] for j in split.relevant)
+
+
+def test_a_mistyped_word_is_not_corrected_silently_but_suggested(seeded):
+    answer = seeded.ask("Which papers study halucination in LLMs?")
+    assert answer.abstained and answer.citations == []
+    assert 'mentions "halucination" (did you mean "hallucination"?).' in answer.text
+    # a short word no abstract holds is not taken for another word
+    assert analyse("papers on parsing", seeded.engine.bm25).suggestions == ()

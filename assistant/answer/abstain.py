@@ -31,7 +31,10 @@ def why_not(analysis: QuestionAnalysis) -> str:
     """The sentence that names what the collection lacks."""
     if analysis.missing:
         words = ", ".join(f'"{w}"' for w in analysis.missing)
-        return f"No paper in the collection mentions {words}."
+        meant = " or ".join(f'"{s}"' for _, s in analysis.suggestions)
+        return f"No paper in the collection mentions {words}" + (
+            f" (did you mean {meant}?)." if meant else "."
+        )
     # the words are there, but no paper was judged to be about them: say so, no more
     return f"No paper in the collection is close enough to {analysis.topic} to cite."
 

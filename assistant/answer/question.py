@@ -134,6 +134,8 @@ class QuestionAnalysis:
     # terms only of the question's -ing forms: what is done to its concept ("detecting and
     # reducing" hallucination), not the concept
     action_terms: frozenset[str] = frozenset()
+    # a corpus word for each missing word that looks mistyped: ("halucination", "hallucination")
+    suggestions: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_topic(self) -> bool:
@@ -188,6 +190,9 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
         compound_pattern="|".join(_compound_pattern(w) for w in compounds),
         search_text=with_paraphrases(question, bm25),
+        suggestions=tuple(
+            (w, suggestion) for w in missing if (suggestion := spelling_suggestion(w, bm25))
+        ),
         action_terms=frozenset(
             {t for w in content_words if _is_action(w) for t in stems_of[w]}
             - {t for w in content_words if not _is_action(w) for t in stems_of[w]}
@@ -280,6 +285,34 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
     return word
 
 
+# A word no abstract holds, this long, may be a mistyped one ("halucination"): the reply
+# asks whether the user meant the corpus word one edit away. Not corrected silently: in a
+# small corpus a word one edit away is as often another word ("retraining", "pretraining").
+MIN_TYPO_LETTERS = 8
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def spelling_suggestion(word: str, bm25: BM25Index) -> str | None:
+    """The most frequent corpus word one deletion, insertion, substitution or swap of
+    adjacent letters away from a long word, if any (Norvig's corrector, one edit deep)."""
+    word = word.lower()
+    if len(word) < MIN_TYPO_LETTERS or not word.isalpha():
+        return None
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    edits.discard(word)
+    candidates = sorted(edits)
+    frequencies = [
+        max((bm25.document_frequency(t) for t in tokens), default=0)
+        for tokens in tokenize(candidates)
+    ]
+    best = max(range(len(candidates)), key=frequencies.__getitem__, default=None)
+    return candidates[best] if best is not None and frequencies[best] else None
+
+
 def _frequency(word: str, bm25: BM25Index) -> int:
     return max((bm25.document_frequency(t) for t in tokenize([word])[0]), default=0)
 
@@ -358,7 +391,7 @@ FRAMING_VERBS = frozenset(
     {"introduc", "propos", "present", "investig", "examin", "explor", "evalu", "analyz", "analys",
      "address", "discuss", "describ", "focus", "use", "appli", "employ", "mention", "involv",
      "build", "creat", "construct", "develop", "design", "make", "measur", "report", "show",
-     "find", "provid", "offer", "consid"}
+     "find", "provid", "offer", "consid", "look", "deal", "tackl", "cover", "talk"}
 )  # fmt: skip
 _ABOUT_THE_COLLECTION = re.compile(
     r"^\s*(?:how many (?:papers|abstracts|articles|documents)\b|(?:list|show)(?: me)? (?:all|every)"
@@ -376,6 +409,9 @@ def asks_about_the_collection(question: str) -> bool:
 MAX_TOPIC_CHARS = 80
 
 
+SHOUTED_LETTERS = 7  # acronyms are shorter: "RLHF", "MLLMs"
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
@@ -391,6 +427,8 @@ def topic_phrase(question: str) -> str:
         words.pop(0)
     while words and framing(words[-1]):
         words.pop()
+    # a word typed in capitals, not an acronym ("JAILBREAKS"), reads in lower case
+    words = [w.lower() if len(w) >= SHOUTED_LETTERS and w.isupper() else w for w in words]
     topic = " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
     if len(topic) > MAX_TOPIC_CHARS:
         topic = topic[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0] + " …"
