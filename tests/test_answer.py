@@ -297,3 +297,14 @@ def test_a_mistyped_word_is_not_corrected_silently_but_suggested(seeded):
     assert 'mentions "halucination" (did you mean "hallucination"?).' in answer.text
     # a short word no abstract holds is not taken for another word
     assert analyse("papers on parsing", seeded.engine.bm25).suggestions == ()
+
+
+def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
+    answer = seeded.ask(
+        "Which benchmark does MOSSBench introduce and how many queries does it contain?"
+    )
+    first = answer.text.split("\n\n")[0]
+    assert (
+        first.startswith("*MOSSBench*")
+        and "300 manually collected benign multimodal queries" in first
+    )

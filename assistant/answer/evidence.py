@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.question import QuestionAnalysis, bigrams, weighted_share
 from assistant.answer.sentences import (
     has_number,
@@ -25,7 +24,7 @@ from assistant.answer.sentences import (
     without_connective,
 )
 from assistant.corpus.paper import Paper
-from assistant.index.bm25 import BM25Index, tokenize
+from assistant.index.bm25 import BM25Index, stem, tokenize
 from assistant.index.embeddings import Embedder
 
 LEXICAL_WEIGHT = 0.3
@@ -59,10 +58,35 @@ class Sentence:
     position: int
 
 
-def _fact_bonus(sentence: str, analysis: QuestionAnalysis) -> float:
-    """How much the sentence looks like it holds the kind of fact the question asks for."""
+def counted_noun(question: str) -> str | None:
+    """What a "how many" question counts, as a stem: "how many benign queries does it
+    contain?" -> "queri"."""
+    match = _HOW_MANY.search(question)
+    return stem(match.group(1)) if match else None
+
+
+_HOW_MANY = re.compile(
+    r"\bhow (?:many|much)\s+(?:[\w-]+\s+){0,3}?([a-z][\w-]*)(?:\s+(?:are|is|was|were|do|"
+    r"does|did|have|has|had|can|could|will|would|in|of|per|for|on|at|to)\b|\s*[?.!]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _counts(sentence: str, counted: str) -> bool:
+    """Whether the sentence gives a number of what the question counts ("300 manually
+    collected benign multimodal queries")."""
+    pattern = rf"\b\d[\d,]*\s+(?:[\w-]+\s+){{0,4}}{re.escape(counted)}"  # a count, not "76%"
+    return bool(re.search(pattern, sentence, re.IGNORECASE))
+
+
+def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None = None) -> float:
+    """How much the sentence looks like it holds the kind of fact the question asks for;
+    for "how many X", a number of X counts as much again."""
     if analysis.fact == "number":
-        return FACT_BONUS * (2 if _MEASURE.search(sentence) else 1) if has_number(sentence) else 0
+        if not has_number(sentence):
+            return 0.0
+        bonus = FACT_BONUS * (2 if _MEASURE.search(sentence) else 1)
+        return bonus + (FACT_BONUS if counted and _counts(sentence, counted) else 0.0)
     if analysis.fact == "named":
         asked = set(_NAMED.findall(analysis.question))
         new_names = set(_NAMED.findall(sentence)) - asked  # names the question does not give
@@ -76,12 +100,11 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis) -> float:
 
 def quotable(sentences: Sequence[str], position: int) -> str:
     """A sentence as it can stand alone: its antecedent prepended when it leans back,
-    a dangling connective dropped, its acronyms spelled out, first person turned into
-    third."""
+    a dangling connective dropped, first person turned into third."""
     text = without_connective(sentences[position])
     if position > 0 and leans_back(sentences[position]):
         text = f"{without_connective(sentences[position - 1])} {text}"
-    return third_person(with_acronyms_defined(text, " ".join(sentences)))
+    return third_person(text)
 
 
 # Breaks between clauses that can stand alone ("...; as such, they map ..." splits, but
@@ -133,6 +156,7 @@ class SentencePicker:
         self.embedder = embedder
         self.weights = {t: bm25.idf(t) for t in analysis.terms}
         self.phrases = bigrams(tokenize([analysis.question])[0])
+        self.counted = counted_noun(analysis.question)
 
     def pick(self, papers: Sequence[Paper]) -> dict[str, list[Sentence]]:
         """Each paper's usable sentences, best first."""
@@ -161,7 +185,7 @@ class SentencePicker:
                     + LEXICAL_WEIGHT * weighted_share(self.weights, token_sets[offset + i])
                     + (PHRASE_BONUS if self.phrases & bigrams(token_lists[offset + i]) else 0.0)
                     + role_bonus(sentence)
-                    + _fact_bonus(sentence, self.analysis)
+                    + _fact_bonus(sentence, self.analysis, self.counted)
                     - (BACK_REFERENCE_PENALTY if leans_back(sentence) else 0.0)
                 )
                 scored.append(Sentence(quotable(sentences, i), score, i))
