@@ -10,6 +10,7 @@ import pytest
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.decision import decide
+from assistant.answer.evidence import _window
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
 from assistant.answer.question import analyse, check_question, topic_phrase
@@ -308,3 +309,11 @@ def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
         first.startswith("*MOSSBench*")
         and "300 manually collected benign multimodal queries" in first
     )
+
+
+def test_a_long_quote_is_cut_where_a_sentence_opens_never_inside_a_list():
+    words = (
+        "Models such as A, B, C, D, E, F, G, H, I, J, K and L were tested on refusal. " * 2
+    ).split()
+    window = _window(words, {"refus"})
+    assert window.startswith("Models such as A") and window.endswith(" …")

@@ -132,9 +132,11 @@ def shorten(sentence: str, terms: Sequence[str]) -> str:
 
 def _window(words: list[str], wanted: set[str]) -> str:
     """The MAX_CLAUSE_WORDS consecutive words that hold the most question terms, the
-    earliest on a tie, with an ellipsis where words were left out."""
+    earliest on a tie, with an ellipsis where words were left out. A window opens where a
+    sentence does (or after ";" or ":"), never inside a clause or a list."""
     hits = [bool(wanted & set(stems)) for stems in tokenize(words)]
-    starts = range(len(words) - MAX_CLAUSE_WORDS + 1)
+    last = len(words) - MAX_CLAUSE_WORDS
+    starts = [0, *(i for i in range(1, last + 1) if words[i - 1].endswith((".", ";", ":")))]
     start = max(starts, key=lambda i: (sum(hits[i : i + MAX_CLAUSE_WORDS]), -i))
     end = start + MAX_CLAUSE_WORDS
     text = " ".join(words[start:end]).rstrip(",;:")
