@@ -143,6 +143,11 @@ class Assistant:
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
         answer = self._answer(decision, use_llm, on_token)
+        if decision.weak and answer.citations:
+            answer.warnings.append(
+                f"a weak match (coverage {decision.covered:.2f}): the collection may not "
+                "cover this question; check that the papers cited bear on it"
+            )
         if note:
             answer.text = f"_{note}_\n\n{answer.text}"
         return answer

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
-from assistant.answer.decision import decide
+from assistant.answer.decision import WEAK_COVERAGE, decide
 from assistant.answer.evidence import _window
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
@@ -317,3 +317,17 @@ def test_a_long_quote_is_cut_where_a_sentence_opens_never_inside_a_list():
     ).split()
     window = _window(words, {"refus"})
     assert window.startswith("Models such as A") and window.endswith(" …")
+
+
+def test_an_answer_from_a_weak_match_says_so(seeded):
+    weak = 0
+    for question in (
+        "machine translation quality of LLMs for low-resource languages",
+        "which papers study over-refusal?",
+    ):
+        decision = decide(seeded.engine, question)
+        answer = seeded.ask(question)
+        warned = any(w.startswith("a weak match (coverage") for w in answer.warnings)
+        assert warned == (bool(answer.citations) and decision.covered < WEAK_COVERAGE)
+        weak += warned
+    assert weak == 1  # the translation question, next to the collection's topics

@@ -14,6 +14,10 @@ from assistant.answer.question import FRAMING_VERBS, QuestionAnalysis, analyse, 
 from assistant.answer.relevance import POOL, Judged, RelevanceJudge
 from assistant.retrieval import Ranking
 
+# Below this probability that the collection covers the question, an answer that cites
+# papers says it is a weak match (the coverage cut itself is lower; see relevance_model.json).
+WEAK_COVERAGE = 0.65
+
 
 @dataclass
 class Decision:
@@ -23,6 +27,12 @@ class Decision:
     relevant: list[Judged]  # those the answer cites
     covered: float = 0.0  # the probability that the collection covers the question
     lead: str = ""  # a follow-up's opening line: "2 of the 7 papers above mention RL:"
+
+    @property
+    def weak(self) -> bool:
+        """Whether the papers cited match the question only weakly: a question next to
+        the collection's topics is answered from it as well as it can be."""
+        return bool(self.relevant) and not self.lead and self.covered < WEAK_COVERAGE
 
     def picker(self, engine) -> SentencePicker:
         vector = self.ranking.query_vector
