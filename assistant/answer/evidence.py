@@ -58,18 +58,18 @@ class Sentence:
     position: int
 
 
-def counted_noun(question: str) -> str | None:
-    """What a "how many" question counts, as a stem: "how many benign queries does it
-    contain?" -> "queri"."""
-    match = _HOW_MANY.search(question)
-    return stem(match.group(1)) if match else None
-
-
 _HOW_MANY = re.compile(
     r"\bhow (?:many|much)\s+(?:[\w-]+\s+){0,3}?([a-z][\w-]*)(?:\s+(?:are|is|was|were|do|"
     r"does|did|have|has|had|can|could|will|would|in|of|per|for|on|at|to)\b|\s*[?.!]|\s*$)",
     re.IGNORECASE,
 )
+
+
+def counted_noun(question: str) -> str | None:
+    """What a "how many" question counts, as a stem: "how many benign queries does it
+    contain?" -> "queri"."""
+    match = _HOW_MANY.search(question)
+    return stem(match.group(1)) if match else None
 
 
 def _counts(sentence: str, counted: str) -> bool:

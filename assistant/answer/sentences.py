@@ -35,9 +35,10 @@ _CONNECTIVE = re.compile(
 # A segment that ends inside its sentence: the splitter cut before a list ("through: (i)
 # ...", "cases where (1) ..."); it is joined to what follows.
 _UNFINISHED = re.compile(r"(?:[:,;]|\b(?:where|which|that|and|or|of|to|the|a|an|with|by|as))$")
+# A segment that ends as a sentence does; one that does not, the splitter cut too early.
+_ENDED = re.compile(r"[.!?…][\"'’”»)\]]*$")
 # An item's number the splitter took for a sentence's end: "insights: (1). Oversensitivity
 # is prevalent ... (2). Safer models ...".
-_ENDED = re.compile(r"[.!?…][\"'’”»)\]]*$")
 _ENUMERATOR = re.compile(r"\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\.?")
 _ENUMERATOR_END = re.compile(r":\s*\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\.?$")
 # Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)").
