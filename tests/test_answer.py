@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
-from assistant.answer.decision import WEAK_COVERAGE, decide
+from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide
 from assistant.answer.evidence import _window
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
@@ -331,3 +331,16 @@ def test_an_answer_from_a_weak_match_says_so(seeded):
         assert warned == (bool(answer.citations) and decision.covered < WEAK_COVERAGE)
         weak += warned
     assert weak == 1  # the translation question, next to the collection's topics
+
+
+def test_a_question_that_names_its_paper_is_answered_from_it(seeded):
+    for question, name in (
+        ("What method does the Refusal Tokens paper propose?", "Refusal Tokens:"),
+        ("How many queries does MOSSBench contain?", "MOSSBench:"),
+    ):
+        answer = seeded.ask(question)
+        assert [c.paper.title.split(":")[0] + ":" for c in answer.citations] == [name]
+    # a lower-case word is no coined name: "rode" does not name RODE
+    judged = decide(seeded.engine, "who rode with the agents in StarCraft?").judged
+    assert any(j.paper.title.startswith("RODE") for j in judged)
+    assert _named_papers("who rode with the agents in StarCraft?", judged) == []

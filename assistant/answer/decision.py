@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.answer.evidence import SentencePicker
+from assistant.answer.extractive import short_title
 from assistant.answer.mentions import papers_mentioning
 from assistant.answer.question import FRAMING_VERBS, QuestionAnalysis, analyse, property_phrase
 from assistant.answer.relevance import POOL, Judged, RelevanceJudge
 from assistant.retrieval import Ranking
 
+MAX_NAME_WORDS = 4  # "Tell Me What You Don't Know" is a title, not a name to ask by
 # Below this probability that the collection covers the question, an answer that cites
 # papers says it is a weak match (the coverage cut itself is lower; see relevance_model.json).
 WEAK_COVERAGE = 0.65
@@ -81,7 +84,31 @@ def decide(
         decision = Decision(analysis, ranking, judged, [], covered)
         return _cite_mentions(decision, asked, engine.bm25)
     relevant = judge.relevant(judged, survey) if judge.covers(covered) else []
+    if analysis.kind != "list" and (named := _named_papers(question, judged)):
+        # "What method does the Refusal Tokens paper propose?": that paper alone; a
+        # comparison may name some of its papers only ("reward-augmented DPO" is no name)
+        ids = {id(j) for j in named}
+        others = [j for j in relevant if id(j) not in ids] if analysis.kind == "comparison" else []
+        relevant = named + others
     return Decision(analysis, ranking, judged, relevant, covered)
+
+
+def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
+    """The candidates a question names by their short name ("MOSSBench", "Refusal Tokens",
+    "SparsePO"), most probable first."""
+    named = []
+    for candidate in judged:
+        name = short_title(candidate.paper.title)
+        words = name.split()
+        if not 1 <= len(words) <= MAX_NAME_WORDS or len(name) < 4:
+            continue
+        if len(words) == 1:  # one word: a coined name, matched as written ("RODE", not "rode")
+            if name[1:] == name[1:].lower() or not re.search(rf"\b{re.escape(name)}\b", question):
+                continue
+        elif not re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE):
+            continue
+        named.append(candidate)
+    return named
 
 
 def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decision:
