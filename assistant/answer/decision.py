@@ -84,7 +84,7 @@ def decide(
         decision = Decision(analysis, ranking, judged, [], covered)
         return _cite_mentions(decision, asked, engine.bm25)
     relevant = judge.relevant(judged, survey) if judge.covers(covered) else []
-    if analysis.kind != "list" and (named := _named_papers(question, judged)):
+    if not survey and analysis.kind != "list" and (named := _named_papers(question, judged)):
         # "What method does the Refusal Tokens paper propose?": that paper alone; a
         # comparison may name some of its papers only ("reward-augmented DPO" is no name)
         ids = {id(j) for j in named}
