@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.citations import check_citations, renumber
 from assistant.answer.evidence import Sentence
+from assistant.answer.mentions import defined_once
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
 from assistant.retrieval import PaperHit
@@ -223,7 +224,7 @@ def _lower_first(text: str) -> str:
 
 def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[ScoredPaper], str]:
     """The draft with each paper's sentences cut to `budget` words, and `more` further
-    sentences dealt out to the papers, most topical first."""
+    sentences dealt out to the papers, most topical first; each acronym defined once."""
     papers = [p for theme in themes for p in theme.papers]
     numbers = {p.paper.paper_id: n for n, p in enumerate(papers, start=1)}
     by_topicality = sorted(papers, key=topical_score, reverse=True)
@@ -236,7 +237,7 @@ def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[Scored
         sentences = [w.text for w in _paper_sentences(theme, numbers, budget, extended)]
         opening = _opening(theme, [numbers[p.paper.paper_id] for p in theme.papers])
         paragraphs.append(f"**{theme.name}.** {opening} " + " ".join(sentences))
-    return papers, "\n\n".join(paragraphs)
+    return papers, defined_once("\n\n".join(paragraphs))
 
 
 def extractive_related_work(

@@ -196,7 +196,7 @@ def test_sentence_helpers():
     assert split_sentences("We call it the ``AUCM'' matrix.") == ('We call it the "AUCM" matrix.',)
     numbered = "It finds: (1). X holds. (2). Y holds. It fits (i) but not (ii). Z."
     assert split_sentences(numbered) == (
-        "It finds: (1) X holds.",
+        "It finds: X holds.",
         "Y holds.",
         "It fits (i) but not (ii).",
         "Z.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answer.mentions import (
     acronym_definitions,
+    defined_once,
     mentions,
     papers_mentioning,
     with_acronyms_defined,
@@ -84,3 +85,10 @@ def test_a_quoted_sentence_spells_out_the_acronyms_its_abstract_defines():
     )
     assert with_acronyms_defined("LLMs refuse.", abstract) == "LLMs refuse."  # known to all
     assert with_acronyms_defined("Using FLR (FLR) helps.", abstract) == "Using FLR (FLR) helps."
+
+
+def test_a_draft_defines_each_acronym_once():
+    text = "A finds that chain-of-thought (CoT) hurts. B shows that Chain-of-Thought (CoT) helps."
+    assert (
+        defined_once(text) == "A finds that chain-of-thought (CoT) hurts. B shows that CoT helps."
+    )

@@ -78,6 +78,28 @@ def with_acronyms_defined(sentence: str, text: str) -> str:
     return sentence
 
 
+def defined_once(text: str) -> str:
+    """The text with each acronym spelled out at its first definition only: a later
+    "chain-of-thought (CoT)" becomes "CoT" (sentences quoted from several abstracts each
+    define it)."""
+    seen: set[str] = set()
+
+    def once(match: re.Match) -> str:
+        words, acronym = match.group(1), match.group(2)
+        letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
+        split = words.replace(",", " ").split()
+        spelled = _spelled_out(split, letters)
+        if not spelled or words.rstrip()[-1:] == ",":
+            return match.group(0)
+        if acronym not in seen:
+            seen.add(acronym)
+            return match.group(0)
+        kept = words.rstrip()[: len(words.rstrip()) - len(" ".join(split[-spelled[2] :]))]
+        return f"{kept}{acronym}"
+
+    return _DEFINITION.sub(once, text)
+
+
 def written_out(text: str) -> dict[str, str]:
     """Each acronym a text defines, as written, with what it stands for, as written:
     {"FLR": "follow-up likelihood as reward"}."""

@@ -108,8 +108,8 @@ def split_sentences(text: str) -> tuple[str, ...]:
             sentences[-1] = f"{previous} {segment}"  # "It fits" + "(i) but not (ii)."
         elif _ENUMERATOR.fullmatch(segment):  # "(2)." alone: the next sentence stands alone
             continue
-        elif _ENUMERATOR_END.search(previous):
-            sentences[-1] = f"{previous.rstrip('.')} {segment}"  # "insights: (1). X holds."
+        elif end := _ENUMERATOR_END.search(previous):  # "insights: (1). X" -> "insights: X"
+            sentences[-1] = f"{previous[: end.start()]}: {segment}"
         else:
             sentences.append(segment)
     return tuple(sentences)
