@@ -122,7 +122,7 @@ class RelatedWork:
 def latex_escape(text: str) -> str:
     """Text for LaTeX's text mode under pdflatex's defaults: its special characters
     escaped, "<" and ">" (which print as "¡" and "¿") and the Unicode dashes it rejects
-    spelled out, and straight double quotes as ``...''."""
+    spelled out, and straight quotes as `...' and ``...''."""
     replacements = {
         "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
         "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}",
@@ -130,7 +130,9 @@ def latex_escape(text: str) -> str:
         "\u2012": "-", "\u2013": "--", "\u2014": "---", "\u2212": "-",
     }  # fmt: skip
     escaped = "".join(replacements.get(char, char) for char in text)
-    return re.sub(r'"([^"\n]*)"', r"``\1''", escaped)
+    escaped = re.sub(r"(?<![\w'])'([^'\n]+?)'(?![\w])", r"`\1'", escaped)  # not "models'"
+    quoted = re.sub(r'"([^"\n]*)"', r"``\1''", escaped)
+    return quoted.replace("'''", "'\\,''").replace("```", "``\\,`")  # nested: thin space
 
 
 def topical_score(paper: ScoredPaper) -> float:

@@ -61,6 +61,8 @@ def test_offline_drafts_against_exhaustive_gold_lists(seeded):
 def test_latex_escapes_what_pdflatex_would_misprint():
     text = 'rates (43% vs. < 1%) of GPT\u20122 for "alignment"'
     assert latex_escape(text) == r"rates (43\% vs. \textless{} 1\%) of GPT-2 for ``alignment''"
+    nested = "\"composer of 'Abyssal Melodies'\" in the models' outputs"
+    assert latex_escape(nested) == r"``composer of `Abyssal Melodies'\,'' in the models' outputs"
 
 
 def test_latex_and_bibtex_of_a_draft_match(seeded):
