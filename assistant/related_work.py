@@ -162,16 +162,27 @@ def _markers(numbers: list[int]) -> str:
     return "[" + ", ".join(str(n) for n in numbers) + "]"
 
 
-def _opening(theme: Theme, numbers: list[int]) -> str:
-    """What the theme's papers have in common: the heading's phrase. (A second shared
-    phrase joined by "and" read as keywords glued together: "study math and intermediate
-    step".)"""
+def _opening(theme: Theme, numbers: list[int], kinds: list[tuple[int, bool]] = ()) -> str:
+    """What the theme's papers have in common: the heading's phrase, and, where some
+    analyse and others build (`kinds`: each paper's number and whether its sentence names
+    a method), how many do which. (A second shared phrase joined by "and" read as keywords
+    glued together: "study math and intermediate step".)"""
     first = theme.name.split()[0]
     # "Over-refusal" reads "over-refusal" mid-sentence; "LoRA", "RLHF" keep their capitals
     name = theme.name[:1].lower() + theme.name[1:] if first[1:].islower() else theme.name
     verb = "studies" if len(numbers) == 1 else "study"
     papers = "paper" if len(numbers) == 1 else "papers"
-    return f"{_count(len(numbers))} {papers} {_markers(numbers)} {verb} {name}."
+    opening = f"{_count(len(numbers))} {papers} {_markers(numbers)} {verb} {name}"
+    analyses = sorted(n for n, method in kinds if not method)
+    methods = sorted(n for n, method in kinds if method)
+    if analyses and methods:
+        are = "is an analysis" if len(analyses) == 1 else "are analyses"
+        propose = "proposes a method" if len(methods) == 1 else "propose methods"
+        opening += (
+            f": {_count(len(analyses)).lower()} of them {are} {_markers(analyses)}, "
+            f"{_count(len(methods)).lower()} {propose} {_markers(methods)}"
+        )
+    return opening + "."
 
 
 @dataclass
@@ -236,9 +247,10 @@ def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[Scored
         extended[paper_id] = extended.get(paper_id, 0) + 1
     paragraphs = []
     for theme in themes:
-        sentences = [w.text for w in _paper_sentences(theme, numbers, budget, extended)]
-        opening = _opening(theme, [numbers[p.paper.paper_id] for p in theme.papers])
-        paragraphs.append(f"**{theme.name}.** {opening} " + " ".join(sentences))
+        written = _paper_sentences(theme, numbers, budget, extended)
+        kinds = [(numbers[w.paper.paper.paper_id], w.method) for w in written]
+        opening = _opening(theme, [numbers[p.paper.paper_id] for p in theme.papers], kinds)
+        paragraphs.append(f"**{theme.name}.** {opening} " + " ".join(w.text for w in written))
     return papers, defined_once("\n\n".join(paragraphs))
 
 
