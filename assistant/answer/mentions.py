@@ -10,6 +10,7 @@ learning") or inside a longer acronym the abstract defines ("RLHF").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,12 +51,16 @@ def acronym_definitions(texts: Iterable[str]) -> dict[str, Acronym]:
     found: dict[str, Acronym] = {}
     for text in texts:
         for words, acronym in _DEFINITION.findall(text):
-            letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
-            spelled = _spelled_out(words.replace(",", " ").split(), letters)
-            if spelled:
+            if spelled := _spelling(words, acronym):
                 short = (acronym[:-1] if acronym.endswith("s") else acronym).lower()
                 found.setdefault(short, Acronym(short, *spelled[:2]))
     return found
+
+
+def _spelling(words: str, acronym: str) -> tuple[tuple[str, ...], tuple[int, ...], int] | None:
+    """What _spelled_out finds for "WORDS (ACRONYM)", as _DEFINITION matches them."""
+    letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
+    return _spelled_out(words.replace(",", " ").split(), letters)
 
 
 # Acronyms every reader of these papers knows: never spelled out.
@@ -86,30 +91,27 @@ def defined_once(text: str) -> str:
 
     def once(match: re.Match) -> str:
         words, acronym = match.group(1), match.group(2)
-        letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
-        split = words.replace(",", " ").split()
-        spelled = _spelled_out(split, letters)
+        spelled = _spelling(words, acronym)
         if not spelled or words.rstrip()[-1:] == ",":
             return match.group(0)
         if acronym not in seen:
             seen.add(acronym)
             return match.group(0)
-        kept = words.rstrip()[: len(words.rstrip()) - len(" ".join(split[-spelled[2] :]))]
-        return f"{kept}{acronym}"
+        long_form = " ".join(words.replace(",", " ").split()[-spelled[2] :])
+        return f"{words.rstrip()[: -len(long_form)]}{acronym}"
 
     return _DEFINITION.sub(once, text)
 
 
+@functools.lru_cache(maxsize=4096)
 def written_out(text: str) -> dict[str, str]:
     """Each acronym a text defines, as written, with what it stands for, as written:
-    {"FLR": "follow-up likelihood as reward"}."""
+    {"FLR": "follow-up likelihood as reward"} (cached: a draft asks of each abstract once
+    per sentence it weighs, and drafts again to fit its length)."""
     found: dict[str, str] = {}
     for words, acronym in _DEFINITION.findall(text):
-        split = words.replace(",", " ").split()
-        letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
-        spelled = _spelled_out(split, letters)
-        if spelled:
-            found.setdefault(acronym, " ".join(split[-spelled[2] :]))
+        if spelled := _spelling(words, acronym):
+            found.setdefault(acronym, " ".join(words.replace(",", " ").split()[-spelled[2] :]))
     return found
 
 

@@ -305,16 +305,20 @@ def spelling_suggestion(word: str, bm25: BM25Index) -> str | None:
     edits |= {a + c + b for a, b in splits for c in _LETTERS}
     edits.discard(word)
     candidates = sorted(edits)
-    frequencies = [
-        max((bm25.document_frequency(t) for t in tokens), default=0)
-        for tokens in tokenize(candidates)
-    ]
+    frequencies = _frequencies(candidates, bm25)
     best = max(range(len(candidates)), key=frequencies.__getitem__, default=None)
     return candidates[best] if best is not None and frequencies[best] else None
 
 
+def _frequencies(words: Sequence[str], bm25: BM25Index) -> list[int]:
+    """How many indexed chunks hold each word (its most frequent token), tokenised at once."""
+    return [
+        max((bm25.document_frequency(t) for t in tokens), default=0) for tokens in tokenize(words)
+    ]
+
+
 def _frequency(word: str, bm25: BM25Index) -> int:
-    return max((bm25.document_frequency(t) for t in tokenize([word])[0]), default=0)
+    return _frequencies([word], bm25)[0]
 
 
 # Words that carry no topic, beyond the index's stop words and the question framing.
@@ -407,8 +411,6 @@ def asks_about_the_collection(question: str) -> bool:
 
 
 MAX_TOPIC_CHARS = 80
-
-
 SHOUTED_LETTERS = 7  # acronyms are shorter: "RLHF", "MLLMs"
 
 

@@ -106,12 +106,13 @@ def cluster(
 def name_themes(
     groups: list[list], bm25: BM25Index, text_of: Callable, topic: str = ""
 ) -> list[Theme]:
-    """A Theme per group: its best shared phrase as the heading, the next ones kept for
-    its opening sentence; a single group is headed by the topic itself, where the topic
-    reads as a heading ("Over-refusal" for "over-refusal: models refusing harmless
-    requests"). `text_of(item) -> (title, abstract)`."""
-    phrases = [[PaperPhrases.of(*text_of(item)) for item in group] for group in groups]
+    """A Theme per group, headed by its best shared phrase; a single group is headed by
+    the topic itself, where the topic reads as a heading ("Over-refusal" for "over-refusal:
+    models refusing harmless requests"). `text_of(item) -> (title, abstract)`."""
     heading = topic_heading(topic) if len(groups) == 1 else None
+    if heading:
+        return [Theme(heading[:1].upper() + heading[1:], groups[0])]
+    phrases = [[PaperPhrases.of(*text_of(item)) for item in group] for group in groups]
     themes = []
     for i, group in enumerate(groups):
         others = [p for j, other in enumerate(phrases) if j != i for p in other]
@@ -119,6 +120,6 @@ def name_themes(
         shared = shared_phrases(phrases[i], others, bm25, topic) or shared_phrases(
             phrases[i], others, bm25, topic, minimum=1
         )
-        name = heading or (shared[0] if shared else topic.strip() or "Related work")
+        name = shared[0] if shared else topic.strip() or "Related work"
         themes.append(Theme(name[:1].upper() + name[1:], group))
     return themes
