@@ -10,7 +10,7 @@ import pytest
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide
-from assistant.answer.evidence import _window
+from assistant.answer.evidence import _window, shorten
 from assistant.answer.extractive import QUOTED_NOTE
 from assistant.answer.model import CANNOT_ANSWER
 from assistant.answer.question import analyse, check_question, topic_phrase
@@ -317,6 +317,19 @@ def test_a_long_quote_is_cut_where_a_sentence_opens_never_inside_a_list():
     ).split()
     window = _window(words, {"refus"})
     assert window.startswith("Models such as A") and window.endswith(" …")
+
+
+def test_a_long_quote_is_kept_whole_rather_than_cut_before_the_term_that_fits():
+    words = (
+        "To study how role-playing agents behave when faced with different kinds of conflicting "
+        "requests, they develop an evaluation "
+        "benchmark that includes contextual conflicts, parametric conflicts and plain "
+        "requests to assess whether agents refuse to answer appropriately without "
+        "over-refusing."
+    ).split()
+    assert 35 < len(words) <= 60
+    assert _window(words, {"over", "refus"}) is None
+    assert shorten(" ".join(words), ["over", "refus"]).endswith("without over-refusing.")
 
 
 def test_an_answer_from_a_weak_match_says_so(seeded):

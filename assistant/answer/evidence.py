@@ -38,6 +38,10 @@ MIN_CHARS = 30
 SEMANTIC_PAPERS = 8
 MAX_CLAUSE_WORDS = 35
 MIN_CLAUSE_WORDS = 8
+# A sentence up to this long is quoted whole when no window of MAX_CLAUSE_WORDS that opens
+# where a sentence does holds every question term it has: the term that made it fit would
+# be cut away ("... refuse to answer appropriately without over-refusing").
+MAX_WHOLE_WORDS = 60
 _TEX_MACRO = re.compile(r"\\[A-Za-z]+")  # "\mone": a macro the abstract never expands
 _NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)\b")
 _MEASURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|x\b|times|fold)|\d{2,}", re.IGNORECASE)
@@ -114,7 +118,8 @@ _CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?:--|—)\s+")
 
 def shorten(sentence: str, terms: Sequence[str]) -> str:
     """A long sentence cut to the clause that holds the most question terms (the first such
-    clause on a tie), and to MAX_CLAUSE_WORDS words at most."""
+    clause on a tie), and to MAX_CLAUSE_WORDS words unless that would cut away one of the
+    question terms it holds (see _window)."""
     if len(sentence.split()) <= MAX_CLAUSE_WORDS:
         return sentence
     clauses = [c.strip(" ;,") for c in _CLAUSE_BREAK.split(sentence) if c.strip(" ;,")]
@@ -123,22 +128,28 @@ def shorten(sentence: str, terms: Sequence[str]) -> str:
     if len(best.split()) < MIN_CLAUSE_WORDS:
         best = sentence
     words = best.split()
-    if len(words) > MAX_CLAUSE_WORDS:
-        return _window(words, wanted)
+    if len(words) > MAX_CLAUSE_WORDS and (window := _window(words, wanted)):
+        return window
     if not best.endswith((".", "!", "?")):
         best += "."
     return best[0].upper() + best[1:]
 
 
-def _window(words: list[str], wanted: set[str]) -> str:
+def _window(words: list[str], wanted: set[str]) -> str | None:
     """The MAX_CLAUSE_WORDS consecutive words that hold the most question terms, the
     earliest on a tie, with an ellipsis where words were left out. A window opens where a
-    sentence does (or after ";" or ":"), never inside a clause or a list."""
-    hits = [bool(wanted & set(stems)) for stems in tokenize(words)]
+    sentence does (or after ";" or ":"), never inside a clause or a list. None when the
+    words are few enough to quote whole and every such window would lose one of their
+    question terms."""
+    found = [wanted.intersection(stems) for stems in tokenize(words)]
+    hits = [bool(terms) for terms in found]
     last = len(words) - MAX_CLAUSE_WORDS
     starts = [0, *(i for i in range(1, last + 1) if words[i - 1].endswith((".", ";", ":")))]
     start = max(starts, key=lambda i: (sum(hits[i : i + MAX_CLAUSE_WORDS]), -i))
     end = start + MAX_CLAUSE_WORDS
+    held = set().union(*found)
+    if len(words) <= MAX_WHOLE_WORDS and set().union(*found[start:end]) < held:
+        return None
     text = " ".join(words[start:end]).rstrip(",;:")
     return ("… " if start else "") + text + (" …" if end < len(words) else "")
 
