@@ -194,11 +194,12 @@ class Assistant:
             answer.warnings.append(f"LLM failed ({error}); answered offline instead")
             return answer
 
-    def describe(self, question: str, papers: Sequence[Paper]) -> Answer:
-        """An extractive overview of given papers ("tell me more about [2]")."""
+    def describe(self, question: str, papers: Sequence[Paper], sentences: int = 4) -> Answer:
+        """An extractive overview of given papers ("tell me more about [2]"): the first
+        `sentences` of each abstract."""
         from assistant.answer.extractive import describe_papers
 
-        return describe_papers(check_question(question), list(papers))
+        return describe_papers(check_question(question), list(papers), sentences)
 
     def chat(self, *, llm: bool | None = None, **filters: int | str | None):
         """A conversation that keeps context: `.ask(question)` answers follow-ups.

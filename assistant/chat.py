@@ -15,24 +15,54 @@ from typing import TYPE_CHECKING
 
 from assistant import arguments
 from assistant.answer.model import Answer
-from assistant.answer.question import check_question, has_topic_words, property_phrase
+from assistant.answer.question import (
+    check_question,
+    has_topic_words,
+    is_negated,
+    property_phrase,
+)
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
+from assistant.filters import PaperFilter, from_question
 
 if TYPE_CHECKING:  # the conversation builds on the library API; app.py only constructs it
     from assistant.app import Assistant
 
 _MARKER = re.compile(r"\[(\d+)\]")
+# Words that always point back at the last answer's papers ...
 _BACK_REFERENCE = re.compile(
-    r"\b(those|these|them|they|their|it|its|this paper|that paper|the above|above|"
-    r"the same|which of|which ones|the ones)\b",
+    r"\b(those|these|them|this paper|that paper|the above|above|the same|which of|"
+    r"which ones?|the ones)\b",
+    re.IGNORECASE,
+)
+# ... and pronouns that do only as the subject the question opens on ("do they use RL?",
+# "what is its dataset?"), not inside a new question ("how do models detect their own
+# errors?", "what is chain-of-thought and how does it work?").
+_SUBJECT_PRONOUN = re.compile(
+    r"^\s*(?:(?:what|which|how|why|where|when|who)\s+)?(?:\w+\s+)??"
+    r"(?:do|does|did|is|are|was|were|can|could|would|will|has|have|had)\s+"
+    r"(?:it|they|their|its)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+# "the second one", "the last paper": a reference by its place in the last answer
+_ORDINAL_REFERENCE = re.compile(
+    rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last)\s+(?:one|paper|reference|article)\b",
+    re.IGNORECASE,
+)
+# Asking for an overview of the papers rather than for a property of them.
+_DESCRIBE = re.compile(
+    r"\b(?:tell me|more about|describe|summari[sz]e|summary|overview|explain|compare|"
+    r"contrast|in common|findings?|conclude|conclusions?)\b|"
+    r"^\s*what (?:do|does|did)\b.*\b(?:find|show|say|propose)\s*\??\s*$",
     re.IGNORECASE,
 )
 _FILLER = re.compile(
     r"\b(tell|me|more|about|what|does|do|did|say|says|said|explain|describe|summari[sz]e|"
     r"details?|on|of|the|a|an|paper|papers|reference|please|and|is|it|its|in|that|this|"
     r"compare|comparison|contrast|differ|differs|difference|differences|between|versus|vs|"
-    r"see|cf|e\.g|i\.e)\b|[?.!,:;()]",
+    r"see|cf|e\.g|i\.e|find|finds|findings?|show|shows|conclude|conclusions?|summary|"
+    r"overview|common|have|has|these|those|them|they|their|all|how)\b|[?.!,:;()]",
     re.IGNORECASE,
 )
 HISTORY_TURNS = 3
@@ -42,6 +72,7 @@ HISTORY_TURNS = 3
 class Turn:
     question: str
     answer: Answer
+    follow_up: bool = False  # asked of the papers of an earlier answer
 
 
 @dataclass
@@ -60,10 +91,16 @@ class Scope:
 def _scope_of(question: str, last: Answer | None) -> Scope | None:
     """ "[2]" names reference 2 of the last answer; "those", "them" mean all its papers."""
     numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(question)))
+    pointing = _BACK_REFERENCE.search(question) or _SUBJECT_PRONOUN.search(question)
     if last is None:
         if numbers:
             raise InputError(
                 f"[{numbers[0]}] refers to no paper: no answer has cited any yet; ask a question"
+            )
+        if pointing:
+            raise InputError(
+                f'"{pointing.group(0).strip()}" refers to no papers: the last answer cited none; '
+                "ask a question first"
             )
         return None
     named = [n for n in numbers if 1 <= n <= len(last.citations)]
@@ -74,13 +111,40 @@ def _scope_of(question: str, last: Answer | None) -> Scope | None:
             f"{len(last.citations)} (/sources lists them)"
         )
     if named:
-        words = " ".join(_FILLER.sub(" ", _MARKER.sub(" ", question)).split())
         markers = ", ".join(f"[{n}]" for n in named[:-1]) + f" and [{named[-1]}]"
         markers = markers if len(named) > 1 else f"[{named[0]}]"
-        return Scope([last.citations[n - 1].paper for n in named], words, markers)
-    if _BACK_REFERENCE.search(question):
+        return Scope([last.citations[n - 1].paper for n in named], _asked(question), markers)
+    if pointing:
         return Scope([c.paper for c in last.citations], question)
     return None
+
+
+def _with_markers(question: str, last: Answer | None) -> str:
+    """ "the second one" written as "[2]", "the last paper" as the last answer's last
+    reference."""
+    if last is None:
+        return question
+
+    def marker(match: re.Match) -> str:
+        ordinal = match.group(1).lower()
+        n = len(last.citations) if ordinal == "last" else _ORDINALS.index(ordinal) + 1
+        return f"[{n}]"
+
+    return _ORDINAL_REFERENCE.sub(marker, question)
+
+
+def _asked(question: str) -> str:
+    """What a follow-up asks of its papers, without its references and framing: "" for
+    "tell me more about [2]" or "what do these papers have in common?"."""
+    return " ".join(_FILLER.sub(" ", _MARKER.sub(" ", question)).split())
+
+
+def _describes(question: str, scope: Scope) -> bool:
+    """Whether a follow-up asks for an overview of its papers ("tell me more about [2]",
+    "summarize them", "what does [3] find?") rather than which of them have a property."""
+    if has_topic_words(_BACK_REFERENCE.sub(" ", _asked(question))):
+        return False
+    return bool(scope.markers) or bool(_DESCRIBE.search(question))
 
 
 def _none_mention(answer: Answer, scope: Scope) -> Answer:
@@ -95,6 +159,10 @@ def _none_mention(answer: Answer, scope: Scope) -> Answer:
             f"Ask what you want to know about {papers}, for example "
             '"which of those build a benchmark?"'
         )
+    elif is_negated(scope.words):  # "which of those don't use RL?": every one does
+        which = scope.markers or ("the paper above" if count == 1 else f"all {count} papers above")
+        verb = "mentions" if count == 1 else "mention"
+        answer.text = f"{which[0].upper()}{which[1:]} {verb} {topic}."
     elif count == 1:
         which = f"The abstract of {scope.markers}" if scope.markers else "The paper above"
         answer.text = f"{which} does not mention {topic}."
@@ -104,6 +172,22 @@ def _none_mention(answer: Answer, scope: Scope) -> Answer:
         answer.text = f"None of the {count} papers above mentions {topic}."
     if note:  # a year or author filter said what it left out
         answer.text = f"{note}_\n\n{answer.text}"
+    return answer
+
+
+def _admitted(question: str, scope: Scope, stated: PaperFilter, assistant: Assistant) -> Answer:
+    """A follow-up that asks only for a year or an author ("which of those are from 2023?"):
+    the papers above that match, described."""
+    admitted = [p for p in scope.papers if stated.admits(p)]
+    count, what = len(scope.papers), stated.describe()
+    if not admitted:
+        text = "The paper above is not" if count == 1 else f"None of the {count} papers above is"
+        return Answer(question, f"{text} {what}.", "extractive", True, [], [], [])
+    answer = assistant.describe(question, admitted, sentences=2)
+    share = f"{len(admitted)} of the {count}" if len(admitted) < count else f"All {count}"
+    verb = "is" if len(admitted) == 1 else "are"
+    noun = "paper" if count == 1 else "papers"
+    answer.text = f"{share} {noun} above {verb} {what}:\n\n{answer.text}"
     return answer
 
 
@@ -124,10 +208,14 @@ class Conversation:
 
     @property
     def last(self) -> Answer | None:
-        """The latest answer that cited papers: what "[2]" and "those" refer to."""
+        """The answer "[2]" and "those" refer to: the last one, or when that was a
+        follow-up none of whose papers had what it asked, the answer it was asked of. A new
+        question the collection could not answer leaves nothing to refer to."""
         for turn in reversed(self.turns):
             if turn.answer.citations:
                 return turn.answer
+            if not turn.follow_up:
+                return None
         return None
 
     def reset(self) -> None:
@@ -143,21 +231,25 @@ class Conversation:
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None) -> Answer:
         question = check_question(question)
-        scope = _scope_of(question, self.last)
+        resolved = _with_markers(question, self.last)
+        scope = _scope_of(resolved, self.last)
         ask = functools.partial(
             self.assistant.ask, llm=self.use_llm, on_token=on_token, **self.filters
         )
         standalone = self._condense(question) if self.turns and self.use_llm else None
+        stated, rest = from_question(question)
         if scope is None:
             answer = ask(standalone or question)
-        elif standalone is None and not scope.words:  # "tell me more about [2]", offline
+        elif standalone is None and stated.active and not has_topic_words(_asked(rest)):
+            answer = _admitted(question, scope, stated, self.assistant)  # "which are from 2023?"
+        elif standalone is None and _describes(resolved, scope):  # "tell me more about [2]"
             answer = self.assistant.describe(question, scope.papers)
         else:  # among the papers it refers to, those whose abstract mentions what it asks
             answer = ask(standalone or scope.words, only=scope.ids, follow_up=scope.words)
             answer = _none_mention(answer, scope)
         if standalone is not None:
             answer.question, answer.rewritten = question, standalone
-        self.turns.append(Turn(question, answer))
+        self.turns.append(Turn(question, answer, follow_up=scope is not None))
         return answer
 
     def _condense(self, question: str) -> str:

@@ -62,8 +62,11 @@ def run_chat(assistant: Assistant, llm: bool | None = None, filters: dict | None
         if not line:
             continue
         if line.startswith("/"):
-            if _command(line, conversation) == "quit":
-                return
+            try:
+                if _command(line, conversation) == "quit":
+                    return
+            except AssistantError as error:
+                display.err.print(Text.assemble(("error: ", "red"), redact(str(error))))
             continue
         try:
             with display.streamed_answer() as on_token:
@@ -104,7 +107,7 @@ def _command(line: str, conversation: Conversation) -> str | None:
         count = len(conversation.last.citations) if conversation.last else 0
         try:
             paper = conversation.paper(int(argument))
-        except (ValueError, IndexError):
+        except (ValueError, IndexError, AssistantError):
             out.print(
                 f"Usage: /paper N, with N from 1 to {count} (the references of the last answer)."
                 if count
@@ -119,16 +122,27 @@ def _command(line: str, conversation: Conversation) -> str | None:
         if not argument:
             out.print("Usage: /save FILE")
         else:
-            path = Path(argument).expanduser()
-            if path.exists() and not _confirm(f"{path} exists. Overwrite it? [y/N] "):
-                out.print(f"Not saved: {path} is left as it was.")
-                return None
-            try:
-                path.write_text(conversation.to_markdown(), encoding="utf-8")
-            except OSError as error:
-                out.print(f"Cannot write {path}: {error.strerror}")
-            else:
-                out.print(f"Saved {len(conversation.turns)} questions to {path}.")
+            _save(conversation, argument)
     else:
         out.print(f"Unknown command {name}; /help lists them.")
     return None
+
+
+def _save(conversation: Conversation, argument: str) -> None:
+    """Write the conversation to a file, asking before replacing one; a path that cannot be
+    written says why and leaves the chat running."""
+    out = display.out
+    try:
+        path = Path(argument).expanduser()
+        if path.is_dir():
+            out.print(f"Cannot write {path}: it is a directory; give a file name.")
+            return
+        if path.exists() and not _confirm(f"{path} exists. Overwrite it? [y/N] "):
+            out.print(f"Not saved: {path} is left as it was.")
+            return
+        path.write_text(conversation.to_markdown(), encoding="utf-8")
+    except (OSError, RuntimeError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        out.print(f"Cannot write {strip_controls(argument)}: {reason}", markup=False)
+    else:
+        out.print(f"Saved {len(conversation.turns)} questions to {path}.")

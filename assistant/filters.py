@@ -28,11 +28,12 @@ _PATTERNS = (
 # 2023", "work published in 2020"): in "30 million cases in 2010" the year is content.
 _ABOUT_PAPERS = re.compile(
     r"\b(?:papers?|works?|stud(?:y|ies)|articles?|research|publications?|published|"
-    r"literature|preprints?)\b",
+    r"literature|preprints?|those|these|them)\b",
     re.I,
 )
 _AUTHOR = re.compile(
-    r"\b(?:(?:papers?|work|articles?|studies|research)\s+(?:\w+\s+)?|written |authored )by "
+    r"\b(?:(?:papers?|work|articles?|studies|research|those|these|them)\s+(?:\w+\s+)?|written "
+    r"|authored )by "
     r"((?:[A-Z][\w'’-]+\.?\s?){1,3})"
 )
 

@@ -94,6 +94,57 @@ def test_follow_ups_that_refer_to_nothing_or_ask_nothing_say_so(seeded):
     assert [c.paper for c in both.citations] == [c.paper for c in first.citations[:2]]
 
 
+def test_a_new_question_with_a_pronoun_searches_the_whole_collection(seeded):
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study jailbreaks?")
+    answer = conversation.ask("how do language models detect their own hallucinations?")
+    cited = {c.paper.paper_id for c in answer.citations}
+    assert cited and not cited <= {c.paper.paper_id for c in first.citations}
+    assert not answer.text.startswith("None of")
+
+
+def test_a_negated_follow_up_cites_the_papers_without_the_property(seeded):
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study reward models for RLHF?")
+    says_rl = re.compile(r"\bRL|reinforcement learning", re.IGNORECASE)
+    without = {
+        c.paper.title
+        for c in first.citations
+        if not says_rl.search(f"{c.paper.title} {c.paper.abstract}")
+    }
+    assert 0 < len(without) < len(first.citations)
+    answer = conversation.ask("which of those don't use RL?")
+    assert {c.paper.title for c in answer.citations} == without
+    total = len(first.citations)
+    verb = "does not" if len(without) == 1 else "do not"
+    assert answer.text.startswith(f"{len(without)} of the {total} papers above {verb} mention RL:")
+
+
+def test_follow_ups_by_place_year_or_overview(seeded):
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study the reversal curse?")
+    second = conversation.ask("tell me more about the second one")
+    assert [c.paper for c in second.citations] == [first.citations[1].paper]
+    conversation.turns.pop()
+    year = next(c.paper.year for c in first.citations if c.paper.year)
+    dated = conversation.ask(f"which of those are from {year}?")
+    expected = [c.paper for c in first.citations if c.paper.year == year]
+    assert [c.paper for c in dated.citations] == expected
+    assert f"above {'is' if len(expected) == 1 else 'are'} from {year}:" in dated.text
+    conversation.turns.pop()
+    overview = conversation.ask("what does [1] find?")
+    assert [c.paper for c in overview.citations] == [first.citations[0].paper]
+
+
+def test_those_after_an_answer_that_cited_nothing_refers_to_nothing(seeded):
+    conversation = seeded.chat()
+    conversation.ask("which papers study jailbreaks?")
+    off = conversation.ask("what is the capital of France?")
+    assert off.abstained and conversation.last is None
+    with pytest.raises(InputError, match="refers to no papers"):
+        conversation.ask("which of those use RL?")
+
+
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:
@@ -198,6 +249,13 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.sendline("/paper 9")
         child.expect("Usage: /paper N")
         child.expect("ask>")
+        child.sendline("/paper -1")  # a usage line, not the end of the chat
+        child.expect("Usage: /paper N")
+        child.expect("ask>")
+        for unwritable in (tmp_path, tmp_path / ("x" * 300), "~no_such_user_xyz/a.md"):
+            child.sendline(f"/save {unwritable}")  # said, and the chat goes on
+            child.expect("Cannot write")
+            child.expect("ask>")
         child.sendcontrol("d")
         child.expect(pexpect.EOF)
     assert child.exitstatus == 0

@@ -12,7 +12,13 @@ import numpy as np
 from assistant.answer.evidence import SentencePicker
 from assistant.answer.extractive import short_title
 from assistant.answer.mentions import papers_mentioning
-from assistant.answer.question import FRAMING_VERBS, QuestionAnalysis, analyse, property_phrase
+from assistant.answer.question import (
+    FRAMING_VERBS,
+    QuestionAnalysis,
+    analyse,
+    is_negated,
+    property_phrase,
+)
 from assistant.answer.relevance import POOL, Judged, RelevanceJudge
 from assistant.retrieval import Ranking
 
@@ -113,21 +119,34 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
 
 def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decision:
     """A follow-up about given papers ("which of those use RL?") cites those whose abstract
-    mentions what it asks about, most relevant first; none when no abstract does."""
+    mentions what it asks about, most relevant first; none when no abstract does. A negated
+    one ("which of those don't use RL?") cites those whose abstract does not."""
     judged = decision.judged
     if not asked.question.strip():  # "tell me more about [2]" asks nothing of its papers
         decision.relevant = judged
         return decision
     weights = {t: bm25.idf(t) for t in asked.terms if t not in FRAMING_VERBS}
     mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
-    decision.relevant = [j for j in judged if j.paper.paper_id in mentioning]
-    count, topic = len(decision.relevant), property_phrase(asked.question)
-    if count and len(judged) == 1:
-        decision.lead = f"The paper above mentions {topic}:"
-    elif count:
-        share = f"{count} of the {len(judged)}"
-        if count == len(judged):
-            share = "Both" if count == 2 else f"All {count}"
-        verb = "mentions" if count == 1 else "mention"
-        decision.lead = f"{share} papers above {verb} {topic}:"
+    negated = is_negated(asked.question) and bool(weights)
+    decision.relevant = [j for j in judged if (j.paper.paper_id in mentioning) != negated]
+    if decision.relevant:
+        decision.lead = _follow_up_lead(
+            len(decision.relevant), len(judged), property_phrase(asked.question), negated
+        )
     return decision
+
+
+def _follow_up_lead(count: int, total: int, topic: str, negated: bool) -> str:
+    """ "2 of the 7 papers above mention RL:", "None of the 3 papers above mentions RL:"."""
+    if total == 1:
+        return f"The paper above {'does not mention' if negated else 'mentions'} {topic}:"
+    if count == total:
+        if negated:
+            share = "Neither of the 2" if total == 2 else f"None of the {total}"
+            return f"{share} papers above mentions {topic}:"
+        return f"{'Both' if total == 2 else f'All {total}'} papers above mention {topic}:"
+    if negated:
+        verb = "does not mention" if count == 1 else "do not mention"
+    else:
+        verb = "mentions" if count == 1 else "mention"
+    return f"{count} of the {total} papers above {verb} {topic}:"

@@ -391,12 +391,24 @@ def classify(question: str) -> tuple[Kind, Fact]:
 
 
 # Verbs that frame what a question asks about ("which of those *build* a benchmark?").
+# Words that frame what a question asks about without naming it: "which papers propose X",
+# "how many of those use X".
 FRAMING_VERBS = frozenset(
     {"introduc", "propos", "present", "investig", "examin", "explor", "evalu", "analyz", "analys",
      "address", "discuss", "describ", "focus", "use", "appli", "employ", "mention", "involv",
      "build", "creat", "construct", "develop", "design", "make", "measur", "report", "show",
-     "find", "provid", "offer", "consid", "look", "deal", "tackl", "cover", "talk"}
+     "find", "provid", "offer", "consid", "look", "deal", "tackl", "cover", "talk", "mani",
+     "much"}
 )  # fmt: skip
+_NEGATION = re.compile(r"\b(?:do|does|did)(?:n['’]t| not)\b|\b(?:never|without)\b", re.IGNORECASE)
+
+
+def is_negated(question: str) -> bool:
+    """Whether a follow-up asks for the papers without a property ("which of those don't
+    use RL?")."""
+    return bool(_NEGATION.search(question))
+
+
 _ABOUT_THE_COLLECTION = re.compile(
     r"^\s*(?:how many (?:papers|abstracts|articles|documents)\b|(?:list|show)(?: me)? (?:all|every)"
     r"(?: of)?(?: the)? (?:papers|abstracts|articles)\s*[?.!]*\s*$|what(?: papers)? (?:is|are) in "
