@@ -10,8 +10,8 @@ import pytest
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide
-from assistant.answer.evidence import _window, shorten
-from assistant.answer.extractive import QUOTED_NOTE
+from assistant.answer.evidence import Sentence, _window, shorten
+from assistant.answer.extractive import QUOTED_NOTE, _distinct, list_lead
 from assistant.answer.model import CANNOT_ANSWER
 from assistant.answer.question import analyse, check_question, topic_phrase
 from assistant.answer.relevance import default_model
@@ -181,6 +181,8 @@ def test_sentence_helpers():
     )
     assert without_connective("Moreover, we find X.") == "We find X."
     assert without_connective("To fill this gap, we propose Y.") == "We propose Y."
+    purpose = "To address the challenge of aligning with many preferences, we propose Z."
+    assert without_connective(purpose) == purpose  # only up to its comma, or not at all
     assert leans_back("This gap matters.") and not leans_back("Refusal matters.")
     assert third_person("In this work, we find that our model wins.") == (
         "The authors find that their model wins."
@@ -357,3 +359,29 @@ def test_a_question_that_names_its_paper_is_answered_from_it(seeded):
     judged = decide(seeded.engine, "who rode with the agents in StarCraft?").judged
     assert any(j.paper.title.startswith("RODE") for j in judged)
     assert _named_papers("who rode with the agents in StarCraft?", judged) == []
+
+
+def test_a_list_lead_keeps_the_verb_the_question_asks_with():
+    cases = {
+        ("Which papers raise data privacy concerns?", 1): "One paper in the collection "
+        "raises data privacy concerns:",
+        ("Which papers introduce a new benchmark or evaluation dataset?", 6): "6 papers in the "
+        "collection introduce a new benchmark or evaluation dataset:",
+        ("Which papers study how LLMs handle time?", 3): "3 papers in the collection study "
+        "how LLMs handle time:",
+        ("Which paper studies jailbreaks?", 2): "2 papers in the collection study jailbreaks:",
+        ("Which papers in the collection study jailbreaks?", 2): "2 papers in the collection "
+        "study jailbreaks:",
+        ("jailbreak attacks", 1): "One paper in the collection studies jailbreak attacks:",
+    }
+    for (question, count), lead in cases.items():
+        assert list_lead(question, topic_phrase(question), count) == lead
+
+
+def test_a_sentence_quoted_with_its_antecedent_is_not_quoted_twice():
+    first = Sentence("They evaluate GPT-4 on celebrities.", 0.7, 8)
+    with_antecedent = Sentence(f"{first.text} GPT-4 answers 79% of them.", 0.6, 9)
+    other = Sentence("The curse is robust.", 0.3, 4)
+    kept = _distinct([first, with_antecedent, other])
+    assert [s.text for s in kept] == [with_antecedent.text, other.text]
+    assert kept[0].score == first.score

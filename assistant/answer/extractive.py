@@ -50,13 +50,78 @@ def _count(n: int) -> str:
     return "One paper in the collection" if n == 1 else f"{n} papers in the collection"
 
 
+def _distinct(ranked: Sequence[Sentence]) -> list[Sentence]:
+    """The sentences, best first, each quoted once: a sentence that leans back is quoted
+    with the one before it, which may be ranked on its own too; the longer quote takes the
+    place of the better-ranked one."""
+    kept: list[Sentence] = []
+    for sentence in ranked:
+        overlapping = next(
+            (i for i, k in enumerate(kept) if sentence.text in k.text or k.text in sentence.text),
+            None,
+        )
+        if overlapping is None:
+            kept.append(sentence)
+        elif len(sentence.text) > len(kept[overlapping].text):
+            better = kept[overlapping]
+            kept[overlapping] = Sentence(sentence.text, better.score, sentence.position)
+    return kept
+
+
 def _in_order(sentences: Sequence[Sentence]) -> list[str]:
     return [s.text for s in sorted(sentences, key=lambda s: s.position)]
 
 
+# "Which papers raise X?": the verb the question asks with, and what follows it.
+_ASKING_VERB = re.compile(
+    r"^\s*(?:which|what)\s+(?:papers?|works?|studies|articles)\s+([a-z]+)\s+(\S+)", re.IGNORECASE
+)
+# Words after the verb that the topic drops but the lead needs ("study how X works").
+_CLAUSE_OPENERS = ("how", "whether", "why", "when", "what", "which", "that", "if", "a", "an", "the")
+
+
+def list_lead(question: str, topic: str, count: int) -> str:
+    """ "N papers in the collection study X:", in the question's own verb when it asks
+    with one ("6 papers ... introduce a new benchmark", "4 papers ... raise privacy
+    concerns", "3 papers ... study how LLMs handle time")."""
+    verb, rest = "study", topic
+    match = _ASKING_VERB.match(question)
+    if match and _is_lexical_verb(match.group(1)):
+        verb, following = match.group(1).lower(), match.group(2).lower()
+        if topic.lower().startswith(verb + " "):  # not a framing verb: the topic kept it
+            rest = topic[len(verb) + 1 :]
+        if following in _CLAUSE_OPENERS and not rest.lower().startswith(following):
+            rest = f"{following} {rest}"
+    return f"{_count(count)} {_agreeing(verb, count)} {rest}:"
+
+
+def _is_lexical_verb(word: str) -> bool:
+    from assistant.answer.question import is_stopword
+
+    word = word.lower()
+    return not (is_stopword(word) or word.endswith(("ing", "ly", "ed")) or len(word) < 3)
+
+
+def _agreeing(verb: str, count: int) -> str:
+    """The verb in the number of its subject: 'one paper studies', 'two papers study'."""
+    plural = verb
+    if verb.endswith("ies") and len(verb) > 4:
+        plural = verb[:-3] + "y"
+    elif verb.endswith(("sses", "shes", "ches", "xes", "zes")):
+        plural = verb[:-2]
+    elif verb.endswith("s") and not verb.endswith("ss"):
+        plural = verb[:-1]
+    if count != 1:
+        return plural
+    if plural.endswith("y") and plural[-2:-1] not in "aeiou":
+        return plural[:-1] + "ies"
+    if plural.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return plural + "es"
+    return plural + "s"
+
+
 def _list_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
-    verb = "studies" if len(relevant) == 1 else "study"
-    lead = f"{_count(len(relevant))} {verb} {analysis.topic}:"
+    lead = list_lead(analysis.question, analysis.topic, len(relevant))
     lines = []
     for n, judged in enumerate(relevant, start=1):
         best = picked[judged.paper.paper_id][0]
@@ -69,7 +134,7 @@ def _list_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
 def _specific_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
     paragraphs = []
     for n, judged in enumerate(relevant, start=1):
-        ranked = picked[judged.paper.paper_id]
+        ranked = _distinct(picked[judged.paper.paper_id])
         chosen = [ranked[0]]
         if len(ranked) > 1 and ranked[1].score >= SECOND_SENTENCE_RATIO * ranked[0].score:
             chosen.append(ranked[1])
@@ -84,7 +149,7 @@ def _comparison_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
     lead = f"{_count(len(relevant))} {verb} on this comparison:"
     lines = []
     for n, judged in enumerate(relevant, start=1):
-        texts = _in_order(picked[judged.paper.paper_id][:2])
+        texts = _in_order(_distinct(picked[judged.paper.paper_id])[:2])
         lines.append(
             f"- {_label(judged.paper)}: {' '.join([*texts[:-1], cite(texts[-1], f'[{n}]')])}"
         )

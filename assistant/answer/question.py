@@ -343,6 +343,11 @@ def _non_topic_stems() -> frozenset[str]:
     return frozenset(stem(w) for w in (*lists.STOPWORDS_EN_PLUS, *FILLER.split()))
 
 
+def is_stopword(word: str) -> bool:
+    """A word that names nothing: a stop word ("are", "about") or filler ("please")."""
+    return stem(word.lower()) in _non_topic_stems()
+
+
 def _content_stems(word: str) -> list[str]:
     """The stems of a word that say what a question is about. A hyphenated compound keeps
     every part ("over-refusal" -> ["over", "refus"]): "over" is what makes it a concept."""
@@ -426,11 +431,18 @@ MAX_TOPIC_CHARS = 80
 SHOUTED_LETTERS = 7  # acronyms are shorter: "RLHF", "MLLMs"
 
 
+# "Which papers in the collection study X?": where the papers are is no part of the topic.
+_IN_THE_COLLECTION = re.compile(
+    r"\b(?:in|of|from) (?:the|this|your|my) (?:collection|corpus|index|library)\b", re.IGNORECASE
+)
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
     sentences = [s for s in re.split(r"(?<=[?!])\s+", question.strip()) if has_topic_words(s)]
     question = sentences[0] if sentences else question  # "Which papers study X? See [3]."
+    question = _IN_THE_COLLECTION.sub(" ", question)
     words = question.strip().rstrip("?.!").split()
 
     def framing(word: str) -> bool:

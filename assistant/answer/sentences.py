@@ -20,11 +20,13 @@ _FIRST_PERSON_OPENINGS = re.compile(
 _CONNECTIVE = re.compile(
     r"^(?:(?:Moreover|Furthermore|Therefore|However|Additionally|Thus|Hence|Consequently|"
     r"Finally|Specifically|Notably|Importantly|Meanwhile|Accordingly|Secondly|Thirdly|"
-    r"Firstly|Lastly|Nevertheless|Nonetheless|Similarly|Likewise|"
-    r"To (?:address|fill|bridge|close|tackle|overcome|mitigate|solve) (?:this|these|the|such)"
-    r"(?: \w+){0,2}?(?: issues?| problems?| gaps?| challenges?| limitations?| shortcomings?))"
+    r"Firstly|Lastly|Nevertheless|Nonetheless|Similarly|Likewise)"
     r",?\s+|"
-    r"(?:In addition|As a result|Also|Besides|In particular|To this end|To do so|To that end|"
+    # an introductory purpose phrase only up to its comma: "To address the challenge of
+    # aligning X, we propose" must not lose "To address the challenge" alone
+    r"(?:To (?:address|fill|bridge|close|tackle|overcome|mitigate|solve) (?:this|these|the|such)"
+    r"(?: \w+){0,2}?(?: issues?| problems?| gaps?| challenges?| limitations?| shortcomings?)|"
+    r"In addition|As a result|Also|Besides|In particular|To this end|To do so|To that end|"
     r"On the other hand|In contrast|Instead|Overall|Further|Second|Third|First|Still|Yet|"
     r"Then|For example|For instance|Next|Building on (?:this|these)(?: \w+)?|"
     r"Based on (?:this|these)(?: \w+)?|Surprisingly|Interestingly|Intuitively|Particularly|"
