@@ -98,6 +98,20 @@ def test_prune_and_rebuild_remove_papers_whose_file_is_gone(tmp_path, counting):
     assert (rebuilt.added, rebuilt.total) == (4, 4)
 
 
+def test_rebuild_or_prune_from_files_without_a_paper_keep_the_index(tmp_path, counting):
+    settings = Settings(data_dir=tmp_path / "data")
+    Assistant(settings).index([write_corpus(tmp_path / "mine.jsonl", small_corpus(3))])
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"title": "x"\n\x00\x01binary\n', encoding="utf-8")
+    for files, flags in (([empty], {"rebuild": True}), ([broken], {"prune": True}),
+                         ([broken], {"rebuild": True, "prune": True})):  # fmt: skip
+        report = Assistant(settings).index(files, **flags)
+        assert (report.added, report.removed, report.total) == (0, 0, 3)
+    assert len(Assistant(settings).papers()) == 3
+
+
 def test_an_interrupted_run_leaves_a_usable_index_and_resumes(tmp_path, monkeypatch, counting):
     settings = Settings(data_dir=tmp_path / "data")
     path = write_corpus(tmp_path / "c.jsonl", small_corpus(10))

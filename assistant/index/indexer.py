@@ -9,9 +9,10 @@ A file lock keeps two writers apart.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,11 +106,19 @@ def index_paths(
     categories: frozenset[str] | None = None,
     progress: Progress | None = None,
 ) -> IndexReport:
-    """Stream the files into the index, a batch of papers at a time."""
+    """Stream the files into the index, a batch of papers at a time.
+
+    --rebuild and --prune replace what the index holds with what the files hold; files
+    that hold no paper at all (empty, binary, every record broken) replace nothing."""
     files = corpus_files(paths, fmt)
+    records: Iterator[Paper | Problem] = iter_records(files, fmt, categories)
+    if rebuild or prune:
+        head = _through_first_paper(records)
+        if not head or not isinstance(head[-1], Paper):
+            rebuild = prune = False
+        records = itertools.chain(head, records)
     with _Indexing(settings, rebuild, progress, estimate_records(files)) as run:
         run._report(0, "Reading files")
-        records = iter_records(files, fmt, categories)
         while True:
             with run.report.timed("parse"):
                 record = next(records, None)
@@ -120,6 +129,16 @@ def index_paths(
         if prune:
             run.prune()
     return run.report
+
+
+def _through_first_paper(records: Iterator[Paper | Problem]) -> list[Paper | Problem]:
+    """The records up to and including the first paper (all of them when none is one)."""
+    head = []
+    for record in records:
+        head.append(record)
+        if isinstance(record, Paper):
+            break
+    return head
 
 
 class _Indexing:
