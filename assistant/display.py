@@ -227,12 +227,13 @@ def render_doctor(report) -> None:
     table = Table(title="Configuration", show_header=False)
     table.add_column("setting")
     table.add_column("value")
-    for name, value in report.settings:
-        table.add_row(name, plain(value))
+    for name, value in report.settings:  # a key may stand in the endpoint's URL
+        table.add_row(name, plain(redact(str(value))))
     out.print(table)
     for check, ok, detail in report.checks:
         mark = ("ok", "green") if ok else ("FAILED", "red")
-        out.print(Text.assemble(mark, f"  {check}: ", strip_controls(str(detail))), soft_wrap=True)
+        text = strip_controls(redact(str(detail)))
+        out.print(Text.assemble(mark, f"  {check}: ", text), soft_wrap=True)
 
 
 def render_related_work(draft) -> None:

@@ -22,6 +22,9 @@ _PATTERNS = (
         r"(?i)((?:x-chroma-token|api[-_]key|authorization)['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"
     ),
     re.compile(r"\b(sk-)[A-Za-z0-9_-]{8,}"),
+    # credentials inside a URL: "http://KEY@host", "https://user:KEY@host", "?api_key=KEY"
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s@]+(?=@)"),
+    re.compile(r"(?i)([?&](?:key|api[-_]?key|token|access[-_]token|secret|password)=)[^&#\s;]+"),
 )
 
 

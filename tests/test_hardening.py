@@ -226,6 +226,16 @@ def test_no_log_or_error_shows_a_key_an_endpoint_echoes(seeded_dir: Path):
         assert any("Bearer" in r.headers.get("Authorization", "") for r in fake.requests)
 
 
+def test_doctor_shows_no_key_written_into_the_endpoint_url(tmp_path: Path):
+    for url in ("http://sk-inurl0123456789@127.0.0.1:9/v1", "http://127.0.0.1:9/v1?key=inurl0123"):
+        result = run_cli(
+            "doctor", data_dir=tmp_path, env={"OPENAI_API_KEY": "k-0000", "OPENAI_BASE_URL": url}
+        )
+        shown = result.stdout + result.stderr
+        assert "127.0.0.1:9" in shown and "***" in shown
+        assert "inurl0123" not in shown
+
+
 def test_log_records_and_tracebacks_are_redacted(monkeypatch, capsys):
     import logging
 
