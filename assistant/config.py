@@ -138,6 +138,30 @@ class Settings(BaseSettings):
             raise ValueError("the key holds whitespace or control characters: copy it again, alone")
         return value or None
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: object) -> object:
+        """An empty ASSISTANT_DATA_DIR means the default, never the current folder; a file
+        is refused before anything is written beside it."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default_data_dir()
+        path = Path(value).expanduser() if isinstance(value, str | Path) else value
+        if isinstance(path, Path) and path.exists() and not path.is_dir():
+            raise ValueError(f"{path} is a file, not a folder: point it at a folder")
+        return path
+
+    @field_validator("openai_base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: object) -> object:
+        """An endpoint is an http(s) URL; anything else would only fail later, as a server
+        that does not answer."""
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://localhost:8000/v1")
+        return value or None
+
     @property
     def llm_configured(self) -> bool:
         """A key or a base URL switches answering to the LLM."""

@@ -55,13 +55,15 @@ class RedactingFilter(logging.Filter):
 
 
 def install_log_redaction(debug: bool) -> None:
-    """One stderr handler for every library's log records, redacted; warnings and up
-    normally, everything with ASSISTANT_DEBUG."""
+    """One stderr handler for every library's log records, redacted: errors only normally
+    (a library's warnings, such as llama-index's "Retrying ..." or bibtexparser's "Parsing
+    aborted", repeat what the command says in its own one line), everything with
+    ASSISTANT_DEBUG."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     # the handler's own level: a library's logger set to DEBUG (bm25s) still passes records up
-    handler.setLevel(logging.DEBUG if debug else logging.WARNING)
+    handler.setLevel(logging.DEBUG if debug else logging.ERROR)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    root.setLevel(logging.DEBUG if debug else logging.ERROR)

@@ -247,7 +247,9 @@ def test_log_records_and_tracebacks_are_redacted(monkeypatch, capsys):
     monkeypatch.setenv("CHROMA_API_KEY", "chroma-token-42")
     install_log_redaction(debug=False)
     try:
-        logging.getLogger("some.library").warning(
+        logging.getLogger("some.library").warning("a warning repeats what the error says")
+        assert "a warning" not in capsys.readouterr().err
+        logging.getLogger("some.library").error(
             "retrying after 500: %s",
             {
                 "Authorization": f"Bearer {key}",
@@ -348,3 +350,23 @@ def test_index_takes_one_path_as_a_string(tmp_path: Path):
     assistant = Assistant(Settings(data_dir=tmp_path / "data"))
     report = assistant.index(str(corpus))
     assert report.added == 1 and [p.title for p in assistant.papers()] == ["A paper on refusal"]
+
+
+def test_an_empty_data_dir_setting_means_the_default_never_the_current_folder():
+    from assistant.config import default_data_dir
+
+    assert Settings(data_dir="").data_dir == default_data_dir()
+    assert Settings(data_dir="   ").data_dir == default_data_dir()
+
+
+def test_a_data_dir_that_is_a_file_or_an_endpoint_that_is_no_url_is_refused(tmp_path: Path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine", encoding="utf-8")
+    result = run_cli("papers", data_dir=a_file)
+    assert_one_line_error(result, "ASSISTANT_DATA_DIR", "is a file, not a folder")
+    assert a_file.read_text(encoding="utf-8") == "mine"
+    for url in ("not a url", "ftp://127.0.0.1:9"):
+        result = run_cli("ask", "which papers study refusal?", data_dir=tmp_path / "d",
+                         env={"OPENAI_BASE_URL": url})  # fmt: skip
+        assert_one_line_error(result, "OPENAI_BASE_URL", "http://")
+        assert "Retrying" not in result.stderr
