@@ -16,6 +16,8 @@ from assistant.filters import Selection, from_question
 from assistant.index.indexer import IndexReport, Progress
 from assistant.retrieval import Ranking
 
+NO_TOPIC_QUERY = 'the query names no topic, only common words; search for one, e.g. "over-refusal"'
+
 
 class Assistant:
     """Cited question answering over a collection of paper abstracts.
@@ -97,10 +99,14 @@ class Assistant:
     ) -> Ranking:
         """Papers ranked for a query, each once, with a snippet; `since`, `until` and
         `author` (or "from 2023", "by Smith" in the query) keep only matching papers."""
-        query = check_question(query)
+        from assistant.answer.question import has_topic_words
+
+        query = check_question(query, "query")
         k = arguments.whole_number(k, "k", 1)
         mode = arguments.search_mode(mode)
         query, selection, note = self._filter(query, since, until, author)
+        if not has_topic_words(query):  # "the of", "?!": every paper would score the same
+            return Ranking(query, [], note=NO_TOPIC_QUERY)
         only = selection.paper_ids if selection is not None else None
         ranking = self.engine.retriever.retrieve(query, k=k, mode=mode, only=only)
         ranking.note = note

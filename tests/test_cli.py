@@ -90,7 +90,7 @@ def test_empty_and_huge_questions_are_refused(seeded_dir: Path):
     assert_one_line_error(run_cli("ask", "   ", data_dir=seeded_dir), "question is empty")
     huge = "why " * 25_600  # 100 KB
     assert_one_line_error(run_cli("ask", huge, data_dir=seeded_dir), "limit is 2,000")
-    assert_one_line_error(run_cli("search", "", data_dir=seeded_dir), "question is empty")
+    assert_one_line_error(run_cli("search", "", data_dir=seeded_dir), "query is empty")
 
 
 def test_missing_collection_says_how_to_build_it(tmp_path: Path):

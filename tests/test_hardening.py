@@ -370,3 +370,12 @@ def test_a_data_dir_that_is_a_file_or_an_endpoint_that_is_no_url_is_refused(tmp_
                          env={"OPENAI_BASE_URL": url})  # fmt: skip
         assert_one_line_error(result, "OPENAI_BASE_URL", "http://")
         assert "Retrying" not in result.stderr
+
+
+def test_a_search_for_only_common_words_finds_nothing_and_says_why(seeded_dir: Path):
+    result = run_cli("search", "the of", "--json", data_dir=seeded_dir)
+    assert result.returncode == 0
+    shown = json.loads(result.stdout)
+    assert shown["results"] == [] and "names no topic" in shown["note"]
+    empty = run_cli("search", "  ", data_dir=seeded_dir)
+    assert_one_line_error(empty, "the query is empty")

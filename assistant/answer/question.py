@@ -45,11 +45,10 @@ def check_question(question: str, noun: str = "question") -> str:
     question = optional_text(question, f"the {noun}") or ""
     question = unicodedata.normalize("NFKC", question)  # full-width "ＲＬ" is "RL"
     question = plain_words(" ".join(strip_controls(question).split()))
-    example = (
-        'name one, e.g. "over-refusal in language models"'
-        if noun == "topic"
-        else 'ask something, e.g. "which papers study X?"'
-    )
+    example = {
+        "topic": 'name one, e.g. "over-refusal in language models"',
+        "query": 'search for a topic, e.g. "over-refusal"',
+    }.get(noun, 'ask something, e.g. "which papers study X?"')
     if not question:
         raise InputError(f"the {noun} is empty; {example}")
     if len(question) > MAX_QUESTION_CHARS:
