@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -163,6 +164,27 @@ def test_a_jsonl_corpus_with_bad_lines_keeps_the_good_ones(tmp_path: Path):
     assert load.papers[0].authors == ["A B", "C D"]
     assert load.papers[0].urls == ["https://x.org/1"]
     assert [p.line for p in load.problems] == [2, 3, 4]
+
+
+def test_jsonl_fields_of_the_wrong_kind_are_reported_not_stored_garbled(tmp_path: Path):
+    path = tmp_path / "odd.jsonl"
+    lines = [
+        {"id": "same", "title": "First paper", "abstract": "A."},
+        {"id": "same", "title": "Another paper", "abstract": "B."},  # the id is taken
+        {"title": "Listed abstract", "abstract": ["x"]},
+        {"title": "Odd fields", "abstract": "C.", "year": 10**30, "authors": [1, None, "Ann"]},
+        {"title": "Month year", "abstract": "D.", "year": "2023-05"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["First paper", "Odd fields", "Month year"]
+    assert [str(p) for p in load.problems] == [
+        "odd.jsonl:2: duplicate id 'same' (line 1 has it)",
+        "odd.jsonl:3: the abstract is not text",
+    ]
+    odd = load.papers[1]
+    assert odd.year is None and odd.authors == ["1", "Ann"]
+    assert load.papers[2].year == 2023
 
 
 def test_unreadable_paths_raise_a_clear_error(tmp_path: Path):

@@ -11,16 +11,19 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, paper_id_for
 from assistant.corpus.records import Problem, Record
 from assistant.corpus.text import find_urls, repair_text, year_of
 
 MAX_ABSTRACT_CHARS = 100_000
+MIN_YEAR, MAX_YEAR = 1800, 2100  # a year outside is a typo or a garbled field: left unknown
 
 
 def _authors(value: object) -> list[str] | int | None:
-    if isinstance(value, list):
-        return [str(a).strip() for a in value if str(a).strip()] or None
+    if isinstance(value, list):  # names, or {"name": ...} objects; nulls and the like left out
+        names = [a.get("name") if isinstance(a, dict) else a for a in value]
+        names = [str(a).strip() for a in names if isinstance(a, str | int)]
+        return [a for a in names if a] or None
     if isinstance(value, str) and value.strip():
         return [a.strip() for a in value.replace(";", " and ").split(" and ") if a.strip()]
     if isinstance(value, int):
@@ -37,24 +40,44 @@ def _urls(value: object) -> list[str]:
     return []
 
 
+def _text(record: dict, *keys: str) -> str | None:
+    """The first of the keys' values that is given, as text; None when it is not text (a
+    list or an object would otherwise be stored as its Python form)."""
+    value = next((record[k] for k in keys if record.get(k) not in (None, "")), "")
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    return repair_text(str(value))
+
+
+def _year(value: object, date: str | None) -> int | None:
+    """A plausible publication year, from the year field or else the date."""
+    try:
+        year = int(str(value).strip()) if value not in (None, "") else None
+    except ValueError:  # "2023-05", "Mar 2023"
+        year = year_of(str(value))
+    if year is None:
+        return year_of(date) if date else None
+    return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
 def paper_from_record(record: dict, source: str) -> Paper | str:
     """A Paper from a mapping, or the reason it cannot be one."""
-    title = repair_text(str(record.get("title") or ""))
+    title = _text(record, "title")
+    if title is None:
+        return "the title is not text"
     if not title:
         return "no title"
-    abstract = repair_text(str(record.get("abstract") or record.get("text") or ""))
+    abstract = _text(record, "abstract", "text")
+    if abstract is None:
+        return "the abstract is not text"
     if len(abstract) > MAX_ABSTRACT_CHARS:
         return f"abstract of {len(abstract):,} characters is too long to be an abstract"
     urls = _urls(record.get("urls") or record.get("url"))
     if not urls and record.get("categories") and record.get("id"):
         urls = [f"https://arxiv.org/abs/{record['id']}"]
-    year = record.get("year")
     date = record.get("date") or record.get("update_date")
     date = str(date) if date else None
-    try:
-        year = int(str(year)[:4]) if year else (year_of(date) if date else None)
-    except ValueError:
-        year = None
+    year = _year(record.get("year"), date)
     return Paper(
         title=title,
         abstract=abstract,
@@ -77,7 +100,10 @@ def _paper_id(record: dict) -> str:
 
 def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator[Record]:
     """One record per line, streamed; with `categories`, only arXiv records in one of them
-    (their `categories` field is a space-separated list such as "cs.CL cs.AI")."""
+    (their `categories` field is a space-separated list such as "cs.CL cs.AI"). A line
+    whose id an earlier line gave to another title is reported and skipped (the same
+    paper twice is merged)."""
+    titles: dict[str, tuple[int, str]] = {}  # given id -> (line, title key) of its first use
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
@@ -100,5 +126,11 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
             paper = paper_from_record(record, path.name)
             if isinstance(paper, str):
                 yield Problem(path.name, number, paper)
-            else:
-                yield paper
+                continue
+            first = titles.setdefault(paper.paper_id, (number, paper_id_for(paper.title)))
+            if first[1] != paper_id_for(paper.title):
+                yield Problem(
+                    path.name, number, f"duplicate id {paper.paper_id!r} (line {first[0]} has it)"
+                )
+                continue
+            yield paper
