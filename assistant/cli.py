@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -85,7 +86,7 @@ def filter_options(command: Callable) -> Callable:
 MAX_LISTED = 20
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"error: {redact(message)}", err=True)
     sys.exit(code)
 
@@ -101,18 +102,26 @@ def one_line_errors(command: Callable) -> Callable:
             _fail(str(error), error.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except OSError as error:
+            if debug_enabled() or not error.filename:
+                _unexpected(error)
+            reason = error.strerror or type(error).__name__
+            _fail(f"{error.filename}: {reason}; check the path and its permissions", 1)
         except Exception as error:
-            if debug_enabled():  # the traceback, as redacted as the rest
-                click.echo(redact("".join(traceback.format_exception(error))), err=True)
-                sys.exit(1)
-            detail = " ".join(str(error).split())[:300]
-            _fail(
-                f"unexpected {type(error).__name__}: {detail} "
-                "(rerun with ASSISTANT_DEBUG=1 for details)",
-                1,
-            )
+            _unexpected(error)
 
     return wrapper
+
+
+def _unexpected(error: Exception) -> NoReturn:
+    """A failure no message was written for: its type and text, or with ASSISTANT_DEBUG
+    its traceback (redacted like everything else)."""
+    if debug_enabled():
+        click.echo(redact("".join(traceback.format_exception(error))), err=True)
+        sys.exit(1)
+    detail = " ".join(str(error).split())[:300]
+    name = type(error).__name__
+    _fail(f"unexpected {name}: {detail} (rerun with ASSISTANT_DEBUG=1 for details)", 1)
 
 
 # What a setting may hold, in words, where pydantic would quote a pattern.

@@ -150,6 +150,18 @@ class Settings(BaseSettings):
             raise ValueError(f"{path} is a file, not a folder: point it at a folder")
         return path
 
+    @field_validator("prompts_dir", mode="before")
+    @classmethod
+    def _prompts_dir(cls, value: object) -> object:
+        """A prompts folder that is not there is refused: silently using the bundled prompts
+        would hide the mistake."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        path = Path(value).expanduser() if isinstance(value, str | Path) else value
+        if isinstance(path, Path) and not path.is_dir():
+            raise ValueError(f"{path} is not a folder of prompt files")
+        return path
+
     @field_validator("openai_base_url", mode="before")
     @classmethod
     def _base_url(cls, value: object) -> object:

@@ -49,7 +49,7 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
     if not store.exists or store.count() == 0:
         raise IndexError_(
             f"the index of collection {settings.collection!r} lists papers but holds no "
-            "vectors (deleted or moved?); run `assistant index --rebuild`"
+            "vectors (deleted or moved?); run `assistant index YOUR FILES --rebuild`"
         )
     bm25 = refresh_bm25(store, catalog, bm25_dir)
     embedder = make_embedder(settings)

@@ -132,6 +132,8 @@ def load_questions(path: Path) -> list[dict]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise InputError(f"{path}: cannot read the questions file ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; give a questions JSONL file") from None
     questions = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -152,6 +154,10 @@ def load_questions(path: Path) -> list[dict]:
             )
         except (ValueError, KeyError, TypeError, AttributeError):
             raise InputError(f"{path}:{number}: expected a JSON object with a 'q' field") from None
+    if not questions:
+        raise InputError(
+            f'{path}: no questions; write one JSON object per line, e.g. {{"q": "..."}}'
+        )
     return questions
 
 

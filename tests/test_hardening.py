@@ -379,3 +379,14 @@ def test_a_search_for_only_common_words_finds_nothing_and_says_why(seeded_dir: P
     assert shown["results"] == [] and "names no topic" in shown["note"]
     empty = run_cli("search", "  ", data_dir=seeded_dir)
     assert_one_line_error(empty, "the query is empty")
+
+
+def test_paths_and_settings_that_cannot_serve_say_what_is_wrong(tmp_path: Path):
+    result = run_cli("index", "/dev/null", data_dir=tmp_path / "d")
+    assert_one_line_error(result, "not a regular file")
+    empty = tmp_path / "questions.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    assert_one_line_error(run_cli("eval", str(empty), data_dir=tmp_path / "d"), "no questions")
+    missing = tmp_path / "no-prompts"
+    result = run_cli("papers", data_dir=tmp_path / "d", env={"ASSISTANT_PROMPTS_DIR": str(missing)})
+    assert_one_line_error(result, "ASSISTANT_PROMPTS_DIR", "not a folder")

@@ -103,7 +103,8 @@ def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
     import openai
 
     where = settings.openai_base_url or "the OpenAI API"
-    attempts = settings.llm_max_retries + 1
+    tries = settings.llm_max_retries + 1
+    attempts = "1 attempt" if tries == 1 else f"{tries} attempts"
     if isinstance(error, openai.AuthenticationError):
         message = f"{where} rejected the API key (401); check OPENAI_API_KEY"
     elif isinstance(error, openai.PermissionDeniedError):
@@ -115,7 +116,7 @@ def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
         )
     elif isinstance(error, openai.APITimeoutError):
         message = (
-            f"{where} did not answer within {settings.llm_timeout:g} s ({attempts} attempts); "
+            f"{where} did not answer within {settings.llm_timeout:g} s ({attempts}); "
             "raise ASSISTANT_LLM_TIMEOUT or use --no-llm"
         )
     elif isinstance(error, openai.APIConnectionError):
@@ -131,10 +132,10 @@ def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
             f"({type(error).__name__}); try again or use --no-llm"
         )
     elif isinstance(error, openai.RateLimitError):
-        message = f"{where} is rate limiting (429) after {attempts} attempts; try again later"
+        message = f"{where} is rate limiting (429) after {attempts}; try again later"
     elif isinstance(error, openai.APIStatusError):
         message = (
-            f"{where} failed with HTTP {error.status_code} after {attempts} attempts; "
+            f"{where} failed with HTTP {error.status_code} after {attempts}; "
             "try again later or use --no-llm"
         )
     else:
@@ -186,7 +187,9 @@ def llm_answer(decision, settings: Settings, on_token: TokenCallback | None = No
     if budget < MIN_EVIDENCE_TOKENS:
         raise InputError(
             f"the context window ({settings.llm_context_window} tokens) leaves no room for "
-            "evidence; raise ASSISTANT_LLM_CONTEXT_WINDOW or shorten the question"
+            f"evidence beside the {settings.llm_answer_tokens} kept for the answer; raise "
+            "ASSISTANT_LLM_CONTEXT_WINDOW, lower ASSISTANT_LLM_ANSWER_TOKENS or shorten the "
+            "question"
         )
     evidence = build_evidence(candidates, budget)
     user = user_template.render(evidence=evidence.text, question=asked)

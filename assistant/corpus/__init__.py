@@ -69,6 +69,8 @@ def _files_under(paths: Iterable[Path], fmt: str | None) -> list[Path]:
             files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a device or a pipe: nothing to read papers from
+            raise CorpusError(f"{path}: not a regular file or folder; give a corpus file")
         else:
             raise CorpusError(f"{path}: no such file or folder; give a corpus file or folder")
     return files

@@ -36,7 +36,8 @@ class Catalog:
             self.db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as error:
             raise IndexError_(
-                f"the paper catalog {path} is unreadable ({error}); run `assistant index --rebuild`"
+                f"the paper catalog {path} is unreadable ({error}); "
+                "run `assistant index YOUR FILES --rebuild`"
             ) from None
 
     def close(self) -> None:

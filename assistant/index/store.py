@@ -41,7 +41,7 @@ def _client(settings: Settings) -> Any:
     except Exception as error:
         raise IndexError_(
             f"the vector store in {path} is unreadable ({type(error).__name__}); "
-            "run `assistant index --rebuild`"
+            "run `assistant index YOUR FILES --rebuild`"
         ) from None
 
 
@@ -95,7 +95,7 @@ class VectorStore:
                 raise IndexError_(describe_failure(error, self.settings)) from None
             raise IndexError_(
                 f"cannot open the index collection {self.name} ({type(error).__name__}: "
-                f"{error}); run `assistant index --rebuild`"
+                f"{error}); run `assistant index YOUR FILES --rebuild`"
             ) from None
         if check:
             self._check_built_like_this(collection.metadata or {})
@@ -106,8 +106,8 @@ class VectorStore:
             if recorded.get(key) != wanted:
                 raise IndexError_(
                     f"the index was built with {key}={recorded.get(key)!r} but the current "
-                    f"settings use {wanted!r}; run `assistant index --rebuild` or restore "
-                    "the settings it was built with"
+                    f"settings use {wanted!r}; run `assistant index YOUR FILES --rebuild` or "
+                    "restore the settings it was built with"
                 )
         if self.dimension is None:
             self.dimension = recorded.get("dimension")
@@ -144,7 +144,7 @@ class VectorStore:
         if vectors.shape[1] != self.dimension:
             raise IndexError_(
                 f"embedding dimension {vectors.shape[1]} does not match the index's "
-                f"{self.dimension}; run `assistant index --rebuild`"
+                f"{self.dimension}; run `assistant index YOUR FILES --rebuild`"
             )
         self.collection.upsert(
             ids=ids,
