@@ -184,6 +184,9 @@ def test_sentence_helpers():
     purpose = "To address the challenge of aligning with many preferences, we propose Z."
     assert without_connective(purpose) == purpose  # only up to its comma, or not at all
     assert leans_back("This gap matters.") and not leans_back("Refusal matters.")
+    assert leans_back("Despite its importance, little research exists.")
+    assert leans_back("The authors find that in both cases the model fails.")
+    assert not leans_back("Despite the hype, little research exists.")
     assert third_person("In this work, we find that our model wins.") == (
         "The authors find that their model wins."
     )

@@ -46,12 +46,15 @@ _ENUMERATOR_END = re.compile(r":\s*\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\.?$")
 # Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)").
 _BACK_REFERENCE = re.compile(
     r"^(?:(?:This|These|That|Those|Such|Both|Its|Their|It|They|He|She)\b|"
-    r"(?:The|this) (?:former|latter|above|aforementioned)\b)|\b(?:case|cases) \(\w\)",
+    r"(?:The|this) (?:former|latter|above|aforementioned)\b|"
+    # "Despite its importance, ...": a possessive whose owner came before
+    r"(?:Despite|Given|Due to|Because of|Beyond|Unlike|Like|Besides|Apart from) (?:its|their)\b)"
+    r"|\b(?:case|cases) \(\w\)",
     re.IGNORECASE,
 )
 _EARLY_REFERENCE = re.compile(
     r"\b(?:(?:this|these|those|such)(?!\s+(?:paper|work|study|article|survey|report|end)\b)"
-    r"|the (?:former|latter|above))\b",
+    r"|the (?:former|latter|above)|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
     re.IGNORECASE,
 )
 _CONTRIBUTION = re.compile(
