@@ -388,3 +388,12 @@ def test_a_sentence_quoted_with_its_antecedent_is_not_quoted_twice():
     kept = _distinct([first, with_antecedent, other])
     assert [s.text for s in kept] == [with_antecedent.text, other.text]
     assert kept[0].score == first.score
+
+
+def test_a_draft_cites_the_candidates_that_hold_its_head_concept(seeded):
+    """ "over-refusal: ...": a paper on "excessive refusals" holds the head before the colon,
+    in its sense, however the rest of the topic is worded."""
+    topic = "over-refusal: language models refusing harmless requests"
+    decision = decide(seeded.engine, topic, survey=True)
+    excessive = [j for j in decision.judged if "excessive refusals" in j.paper.abstract]
+    assert excessive and all(j in decision.relevant for j in excessive)

@@ -19,7 +19,8 @@ from assistant.answer.question import (
     is_negated,
     property_phrase,
 )
-from assistant.answer.relevance import POOL, Judged, RelevanceJudge
+from assistant.answer.relevance import ANCHOR_FLOOR, POOL, Judged, RelevanceJudge
+from assistant.index.bm25 import tokenize
 from assistant.retrieval import Ranking
 
 MAX_NAME_WORDS = 4  # "Tell Me What You Don't Know" is a title, not a name to ask by
@@ -90,6 +91,8 @@ def decide(
         decision = Decision(analysis, ranking, judged, [], covered)
         return _cite_mentions(decision, asked, engine.bm25)
     relevant = judge.relevant(judged, survey) if judge.covers(covered) else []
+    if survey and relevant:
+        relevant = _with_head_concept(question, judged, relevant, engine.bm25)
     if not survey and analysis.kind != "list" and (named := _named_papers(question, judged)):
         # "What method does the Refusal Tokens paper propose?": that paper alone; a
         # comparison may name some of its papers only ("reward-augmented DPO" is no name)
@@ -97,6 +100,26 @@ def decide(
         others = [j for j in relevant if id(j) not in ids] if analysis.kind == "comparison" else []
         relevant = named + others
     return Decision(analysis, ranking, judged, relevant, covered)
+
+
+def _with_head_concept(
+    topic: str, judged: list[Judged], relevant: list[Judged], bm25
+) -> list[Judged]:
+    """A draft on "over-refusal: language models refusing harmless requests" also cites
+    the candidates (above ANCHOR_FLOOR) that hold every term of the head before the colon,
+    in its sense, as an answer cites those that hold every term of its question: "excessive
+    refusals" is on over-refusal whatever else the topic goes on to say."""
+    head, colon, _ = topic.partition(":")
+    analysis = analyse(head, bm25) if colon else None
+    if analysis is None or not analysis.has_topic:
+        return relevant
+    terms, kept = set(analysis.terms), {id(j) for j in relevant}
+
+    def holds_head(candidate: Judged) -> bool:
+        text = f"{candidate.paper.title} {candidate.paper.abstract}"
+        return terms <= analysis.present_terms(tokenize([text])[0], text)
+
+    return [j for j in judged if id(j) in kept or (j.probability >= ANCHOR_FLOOR and holds_head(j))]
 
 
 def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
