@@ -397,3 +397,18 @@ def test_a_draft_cites_the_candidates_that_hold_its_head_concept(seeded):
     decision = decide(seeded.engine, topic, survey=True)
     excessive = [j for j in decision.judged if "excessive refusals" in j.paper.abstract]
     assert excessive and all(j in decision.relevant for j in excessive)
+
+
+def test_what_a_specific_question_asks_for_is_read_from_its_wording():
+    from assistant.answer.evidence import _counts, counted_noun
+    from assistant.answer.question import classify
+
+    assert classify("How accurate is the prompt classifier?") == ("specific", "number")
+    assert classify("On which instruction-following benchmarks was RPO evaluated?") == (
+        "specific",
+        "named",
+    )
+    counted = counted_noun("What are the two components of Decoupled Refusal Training?")
+    assert counted == "compon"
+    assert _counts("DeRTa incorporates two novel components: (1) MLE and (2) RTO.", counted)
+    assert not _counts("The components of DeRTa are described.", counted)

@@ -69,28 +69,37 @@ _HOW_MANY = re.compile(
 )
 
 
+_COUNT_WORD = r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+# "What are the two components of X?": a count the question states, of a plural noun
+_STATED_COUNT = re.compile(
+    rf"\b(?:the|its|their) {_COUNT_WORD} (?:[\w-]+\s+){{0,2}}?([a-z][\w-]*s)\b", re.IGNORECASE
+)
+
+
 def counted_noun(question: str) -> str | None:
-    """What a "how many" question counts, as a stem: "how many benign queries does it
-    contain?" -> "queri"."""
-    match = _HOW_MANY.search(question)
+    """What a question counts, as a stem: "how many benign queries does it contain?" ->
+    "queri", "what are the two components of DeRTa?" -> "compon"."""
+    match = _HOW_MANY.search(question) or _STATED_COUNT.search(question)
     return stem(match.group(1)) if match else None
 
 
 def _counts(sentence: str, counted: str) -> bool:
     """Whether the sentence gives a number of what the question counts ("300 manually
-    collected benign multimodal queries")."""
-    pattern = rf"\b\d[\d,]*\s+(?:[\w-]+\s+){{0,4}}{re.escape(counted)}"  # a count, not "76%"
+    collected benign multimodal queries", "two novel components")."""
+    pattern = rf"\b{_COUNT_WORD}\s+(?:[\w-]+\s+){{0,4}}{re.escape(counted)}"  # not "76%"
     return bool(re.search(pattern, sentence, re.IGNORECASE))
 
 
 def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None = None) -> float:
     """How much the sentence looks like it holds the kind of fact the question asks for;
-    for "how many X", a number of X counts as much again."""
+    a number of what the question counts ("how many X", "the two X") counts as much again."""
+    count = FACT_BONUS if counted and _counts(sentence, counted) else 0.0
     if analysis.fact == "number":
         if not has_number(sentence):
-            return 0.0
-        bonus = FACT_BONUS * (2 if _MEASURE.search(sentence) else 1)
-        return bonus + (FACT_BONUS if counted and _counts(sentence, counted) else 0.0)
+            return count
+        return FACT_BONUS * (2 if _MEASURE.search(sentence) else 1) + count
+    if count:
+        return 2 * count
     if analysis.fact == "named":
         asked = set(_NAMED.findall(analysis.question))
         new_names = set(_NAMED.findall(sentence)) - asked  # names the question does not give

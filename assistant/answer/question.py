@@ -78,12 +78,14 @@ _LIST = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"\b(how (?:many|much|often|large|big|small|long|fast|well)|what (?:percentage|fraction|"
+    r"\b(how (?:many|much|often|large|big|small|long|fast|well|accurate|effective|frequently|"
+    r"common|successful)|what (?:percentage|fraction|"
     r"share|proportion|number|rate|accuracy|score)|by how much|how high|how low)\b",
     re.IGNORECASE,
 )
 _NAMED = re.compile(
-    r"\b(which|what) (?:\w+ )?(benchmark|dataset|data set|model|metric|game|task|language|corpus|"
+    r"\b(which|what) (?:[\w-]+ ){0,2}?(benchmark|dataset|data set|model|metric|game|task|"
+    r"language|corpus|"
     r"baseline|evaluation)s?\b",
     re.IGNORECASE,
 )
