@@ -133,14 +133,16 @@ class Assistant:
         rewritten form; default: `question`) asks about; `since`, `until` and
         `author` (or "from 2023", "by Smith" in the question) to papers that match.
         """
-        from assistant.answer.abstain import about_the_collection
+        from assistant.answer.abstain import about_the_collection, by_absence
         from assistant.answer.decision import decide
-        from assistant.answer.question import asks_about_the_collection
+        from assistant.answer.question import asks_about_the_collection, asks_by_absence
 
         question = check_question(question)
         use_llm = self.settings.llm_configured if llm is None else llm
         if asks_about_the_collection(question):
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
+        if only is None and asks_by_absence(question):
+            return by_absence(question, use_llm)
         asked, selection, note = self._filter(question, since, until, author)
         within = selection.paper_ids if selection is not None else None
         if follow_up:  # "which of those use RL since 2024?" asks the papers about RL

@@ -412,3 +412,11 @@ def test_what_a_specific_question_asks_for_is_read_from_its_wording():
     assert counted == "compon"
     assert _counts("DeRTa incorporates two novel components: (1) MLE and (2) RTO.", counted)
     assert not _counts("The components of DeRTa are described.", counted)
+
+
+def test_a_question_for_the_papers_that_lack_something_says_how_to_get_them(seeded):
+    answer = seeded.ask("Which papers do not use reinforcement learning?")
+    assert answer.abstained and answer.citations == []
+    assert '"which papers mention reinforcement learning?"' in answer.text
+    positive = seeded.ask("Which papers study refusal without fine-tuning?")  # not by absence
+    assert positive.citations

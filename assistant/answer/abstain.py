@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answer.model import CANNOT_ANSWER, Answer
-from assistant.answer.question import QuestionAnalysis
+from assistant.answer.question import QuestionAnalysis, property_phrase
 from assistant.answer.relevance import Judged
 
 NO_TOPIC = (
@@ -62,6 +62,18 @@ def abstention(
     parts = [f"{cannot} {why_not(analysis)}", _closest(judged)]
     text = "\n\n".join(part for part in parts if part)
     return Answer(analysis.question, text, mode, True, [], sources, [])
+
+
+def by_absence(question: str, llm: bool) -> Answer:
+    """ "Which papers do not use RL?" over the whole collection: papers are found by what
+    their abstracts say, and listing all the others would list most of the collection."""
+    topic = property_phrase(question)
+    text = (
+        "Papers are found by what their abstracts say, not by what they leave out: ask "
+        f'"which papers mention {topic}?"; the papers it does not list (`assistant papers` '
+        "shows them all) are those that do not."
+    )
+    return Answer(question, text, "llm" if llm else "extractive", True, [], [], [])
 
 
 def about_the_collection(question: str, count: int, llm: bool) -> Answer:

@@ -409,6 +409,18 @@ FRAMING_VERBS = frozenset(
 _NEGATION = re.compile(r"\b(?:do|does|did)(?:n['’]t| not)\b|\b(?:never|without)\b", re.IGNORECASE)
 
 
+_LISTED_BY_ABSENCE = re.compile(
+    r"^\s*(?:which|what) (?:papers?|works?|studies|articles)\s+(?:do|does|did)(?:n['’]t| not)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_by_absence(question: str) -> bool:
+    """Whether a question asks for the papers that lack something ("which papers do not
+    use RL?"), which a search for what papers say cannot list."""
+    return bool(_LISTED_BY_ABSENCE.search(question))
+
+
 def is_negated(question: str) -> bool:
     """Whether a follow-up asks for the papers without a property ("which of those don't
     use RL?")."""
