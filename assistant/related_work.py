@@ -222,7 +222,8 @@ def _paper_sentences(
         first_method = ordered[analyses]
         opening = first_method.text
         opening = opening if opening.startswith("*") else _lower_first(opening)
-        first_method.text = "In contrast to these analyses, " + opening
+        these = "these analyses" if analyses > 1 else "this analysis"
+        first_method.text = f"In contrast to {these}, " + opening
     return ordered
 
 
@@ -237,7 +238,9 @@ def _lower_first(text: str) -> str:
 
 def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[ScoredPaper], str]:
     """The draft with each paper's sentences cut to `budget` words, and `more` further
-    sentences dealt out to the papers, most topical first; each acronym defined once."""
+    sentences dealt out to the papers, most topical first; each acronym defined once. The
+    papers are numbered in the order the draft speaks of them (within a theme, analyses
+    come before methods), and returned in that order."""
     papers = [p for theme in themes for p in theme.papers]
     numbers = {p.paper.paper_id: n for n, p in enumerate(papers, start=1)}
     by_topicality = sorted(papers, key=topical_score, reverse=True)
@@ -245,13 +248,15 @@ def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[Scored
     for i in range(more):
         paper_id = by_topicality[i % len(papers)].paper.paper_id
         extended[paper_id] = extended.get(paper_id, 0) + 1
-    paragraphs = []
+    paragraphs, spoken = [], []
     for theme in themes:
         written = _paper_sentences(theme, numbers, budget, extended)
         kinds = [(numbers[w.paper.paper.paper_id], w.method) for w in written]
         opening = _opening(theme, [numbers[p.paper.paper_id] for p in theme.papers], kinds)
         paragraphs.append(f"**{theme.name}.** {opening} " + " ".join(w.text for w in written))
-    return papers, defined_once("\n\n".join(paragraphs))
+        spoken += [w.paper for w in written]
+    mapping = {numbers[p.paper.paper_id]: n for n, p in enumerate(spoken, start=1)}
+    return spoken, renumber(defined_once("\n\n".join(paragraphs)), mapping)
 
 
 def extractive_related_work(

@@ -41,6 +41,11 @@ from assistant.writing.prose import attributed, paper_name, within
         ("We argue that X fails and propose Y.", "N [1] argues that X fails and proposes Y.",
          False),
         ("We apply X to Y.", "N [1] applies X to Y.", False),
+        ("We proceed to delve into X, and discuss Y.", "N [1] proceeds to delve into X, and "
+         "discusses Y.", False),
+        ("We embed X.", "N [1] embeds X.", False),
+        ("A definitive evaluation is missing.", "According to N [1], a definitive evaluation "
+         "is missing.", False),
     ],
 )  # fmt: skip
 def test_sentences_are_written_around_the_papers_name(sentence, expected, method):
@@ -161,3 +166,33 @@ def test_shared_phrases_spell_hyphenated_words_once_and_in_lower_case(seeded):
     shared = shared_phrases(papers, [], seeded.engine.bm25, n=5)
     assert "role-play" in shared and "Role-Play" not in shared
     assert not ({"red-teaming", "red teaming"} <= set(shared))  # one spelling of one phrase
+
+
+def test_acronyms_are_read_in_either_order_and_spelled_out_as_prose():
+    from assistant.answer.mentions import with_acronyms_defined, written_out
+
+    abstract = (
+        "Instruction following (IF) matters. We propose Persuasion-Balanced Training (or PBT) "
+        "and Automatic Curriculum Expert Iteration (Auto-CEI). DRO (Directed Representation "
+        "Optimization) helps."
+    )
+    assert written_out(abstract) == {
+        "IF": "Instruction following",
+        "PBT": "Persuasion-Balanced Training",
+        "Auto-CEI": "Automatic Curriculum Expert Iteration",
+        "DRO": "Directed Representation Optimization",
+    }
+    assert with_acronyms_defined("It evaluates DRO on IF tasks.", abstract) == (
+        "It evaluates Directed Representation Optimization (DRO) on instruction following "
+        "(IF) tasks."
+    )
+
+
+def test_draft_citations_are_numbered_in_reading_order(seeded):
+    import re
+
+    draft = seeded.related_work("What makes preference data useful for aligning LLMs?")
+    sentences = re.sub(r"\*\*[^*]+\.\*\* [^.]*\.", "", draft.text)  # without openings
+    order = [int(n) for n in re.findall(r"\[(\d+)\]", sentences)]
+    assert order == sorted(order) and order[0] == 1
+    assert [c.n for c in draft.citations] == list(range(1, len(draft.citations) + 1))

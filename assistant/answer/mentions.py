@@ -23,8 +23,12 @@ from assistant.index.bm25 import stem, tokenize
 # ("medic" of "medical" and "medicin" of "medicine").
 SHARED_PREFIX = 5
 # "... Reinforcement Learning from Human Feedback (RLHF)": the words before an acronym in
-# parentheses, the acronym itself (two or more capitals or digits, an optional plural "s").
-_DEFINITION = re.compile(r"((?:[^\W\d_][\w'-]*[\s,]+){1,12})\(([A-Z][A-Za-z0-9]*[A-Z0-9][a-z]?)\)")
+# parentheses ("(or PBT)" too), the acronym itself (two or more capitals or digits, a
+# hyphen inside as in "Auto-CEI", an optional plural "s").
+_ACRONYM = r"[A-Z][A-Za-z0-9-]*[A-Z0-9][a-z]?"
+_DEFINITION = re.compile(rf"((?:[^\W\d_][\w'-]*[\s,]+){{1,12}})\((?:or )?({_ACRONYM})\)")
+# "DRO (Directed Representation Optimization)": the acronym first, then what it stands for
+_DEFINED_AFTER = re.compile(rf"\b({_ACRONYM}) \(((?:[^\W\d_][\w'-]*[\s,]*){{2,12}})\)")
 # The IDF-weighted share of the property's terms a paper must mention (its rarest one too).
 MENTIONED_SHARE = 0.5
 # Words an acronym's letters may skip ("Learning *from* Human Feedback").
@@ -76,11 +80,22 @@ def with_acronyms_defined(sentence: str, text: str) -> str:
             continue
         sentence = re.sub(
             rf"\b{re.escape(acronym)}\b(?!['’]s|-)",
-            lambda m, w=words: f"{w} ({m.group()})",
+            lambda m, w=words: f"{w if m.start() == 0 else _mid_sentence(w)} ({m.group()})",
             sentence,
             count=1,
         )
     return sentence
+
+
+def _mid_sentence(words: str) -> str:
+    """A long form as it reads inside a sentence: "Instruction following", capitalised only
+    because its abstract's sentence began with it, is "instruction following"; "Direct
+    Preference Optimization" and "BERT-based models" keep their capitals."""
+    first, *rest = words.split()
+    spelled = all(w[:1].islower() for w in rest) if rest else "-" in first  # "Chain-of-thought"
+    if first[1:].replace("-", "").islower() and spelled:
+        return first[0].lower() + words[1:]
+    return words
 
 
 def defined_once(text: str) -> str:
@@ -112,6 +127,10 @@ def written_out(text: str) -> dict[str, str]:
     for words, acronym in _DEFINITION.findall(text):
         if spelled := _spelling(words, acronym):
             found.setdefault(acronym, " ".join(words.replace(",", " ").split()[-spelled[2] :]))
+    for acronym, words in _DEFINED_AFTER.findall(text):
+        spelled = _spelling(words, acronym)
+        if spelled and spelled[2] == len(words.replace(",", " ").split()):  # every word spells
+            found.setdefault(acronym, " ".join(words.split()))
     return found
 
 

@@ -49,7 +49,8 @@ _BACK_REFERENCE = re.compile(
     r"(?:The|this) (?:former|latter|above|aforementioned)\b|"
     # "Despite its importance, ...": a possessive whose owner came before
     r"(?:Despite|Given|Due to|Because of|Beyond|Unlike|Like|Besides|Apart from) (?:its|their)\b)"
-    r"|\b(?:case|cases) \(\w\)",
+    r"|\b(?:cases?|conditions?|settings?|scenarios?|types?|steps?) \((?:\w|[ivx]+)\)"
+    r"|\baforementioned\b",
     re.IGNORECASE,
 )
 _EARLY_REFERENCE = re.compile(

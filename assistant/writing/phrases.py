@@ -37,7 +37,8 @@ _NOT_HEADWORDS = frozenset(
     simple direct safe general improving towards toward better cannot could would must might
     may shall need needs always never every thing things something really rather almost
     nearly whose yes none lot lots kind kinds part parts case cases example examples number
-    numbers amount type types form forms one two three""".split()
+    numbers amount type types form forms one two three report reports survey surveys
+    technical preprint application applications real-world""".split()
 )
 _COMPOUND_ENDS = frozenset("world scale grained source level specific aware free art time".split())
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ly", "ed", "ical", "less")

@@ -83,12 +83,17 @@ def paper_name(paper: Paper, first_in_paragraph: bool = True) -> str:
     return name if " " not in name else f"*{name.rstrip('.')}*"
 
 
+# Verbs whose present tense ends in "ed" ("-eed" ones aside: "need", "proceed").
+_PRESENT_IN_ED = frozenset({"embed", "shed", "wed", "bed", "shred", "imbed"})
+
+
 def _singular(verb: str) -> str:
     """A verb of a plural subject made singular: 'propose' -> 'proposes', 'study' ->
     'studies', 'focus' -> 'focuses'; past forms stay ('found', 'showed')."""
     if verb in _IRREGULAR:
         return _IRREGULAR[verb]
-    if verb.endswith("ed") or verb in {"found", "built", "made", "shown", "began", "took"}:
+    past = verb.endswith("ed") and not verb.endswith("eed") and verb not in _PRESENT_IN_ED
+    if past or verb in {"found", "built", "made", "shown", "began", "took"}:
         return verb
     if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"
@@ -152,7 +157,9 @@ def attributed(sentence: str, name: str) -> tuple[str, bool]:
         return _ended(f"{name} {adverb}{verb}{rest}"), method
     text = _rest_in_third_person(text)
     first, _, remainder = text.partition(" ")
-    if first[1:].islower() and not remainder[:1].isupper() and first not in {"I"}:
+    # "A definitive evaluation ..." reads "a definitive evaluation" after the comma
+    common = first[1:].islower() or first in {"A"}
+    if common and not remainder[:1].isupper() and first not in {"I"}:
         text = first.lower() + " " + remainder
     return _ended(f"According to {name_lower}, {text}"), False
 
