@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import arguments
+from assistant.answer.extractive import short_title
 from assistant.answer.model import Answer
 from assistant.answer.question import (
     check_question,
@@ -29,25 +30,35 @@ if TYPE_CHECKING:  # the conversation builds on the library API; app.py only con
     from assistant.app import Assistant
 
 _MARKER = re.compile(r"\[(\d+)\]")
-# Words that always point back at the last answer's papers ...
+# Words that always point back at the last answer's papers ("which of those", "the papers
+# above"; not "which of the papers in the collection", "scores above 90%", "the same") ...
 _BACK_REFERENCE = re.compile(
-    r"\b(those|these|them|this paper|that paper|the above|above|the same|which of|"
-    r"which ones?|the ones)\b",
+    r"\b(those|these|them|this paper|that paper|the above|the ones|"
+    r"(?:papers?|ones?|works?|listed|mentioned|cited) above)\b|^\s*which ones?\b(?!\s+of\b)",
     re.IGNORECASE,
 )
 # ... and pronouns that do only as the subject the question opens on ("do they use RL?",
 # "what is its dataset?"), not inside a new question ("how do models detect their own
-# errors?", "what is chain-of-thought and how does it work?").
-_SUBJECT_PRONOUN = re.compile(
+# errors?", "what is chain-of-thought and how does it work?"); "it" only when the last
+# answer cited one paper, and not as in "is it possible to ...".
+_OPENING_AUXILIARY = (
     r"^\s*(?:(?:what|which|how|why|where|when|who)\s+)?(?:\w+\s+)??"
     r"(?:do|does|did|is|are|was|were|can|could|would|will|has|have|had)\s+"
-    r"(?:it|they|their|its)\b",
+)
+_SUBJECT_THEY = re.compile(_OPENING_AUXILIARY + r"(?:they|their)\b", re.IGNORECASE)
+_SUBJECT_IT = re.compile(
+    _OPENING_AUXILIARY + r"(?:it|its)\b(?!\s+(?:possible|true|known|common|feasible|worth|"
+    r"better|necessary|important|hard|easy|safe|likely|matter|help|make sense)\b)",
     re.IGNORECASE,
 )
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
-# "the second one", "the last paper": a reference by its place in the last answer
+_ORDINALS = (
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"
+)  # fmt: skip
+# "the second one", "the last paper": a reference by its place in the last answer (not
+# "the first paper to propose X", which asks about the collection)
 _ORDINAL_REFERENCE = re.compile(
-    rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last)\s+(?:one|paper|reference|article)\b",
+    rf"\b(?:the\s+)?({'|'.join(_ORDINALS)}|last)\s+(?:one|paper|reference|article)\b"
+    r"(?!\s+(?:to|that|which|who|in|on|of|for|with|where|when|ever)\b)",
     re.IGNORECASE,
 )
 # Asking for an overview of the papers rather than for a property of them.
@@ -91,7 +102,12 @@ class Scope:
 def _scope_of(question: str, last: Answer | None) -> Scope | None:
     """ "[2]" names reference 2 of the last answer; "those", "them" mean all its papers."""
     numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(question)))
-    pointing = _BACK_REFERENCE.search(question) or _SUBJECT_PRONOUN.search(question)
+    one_paper = last is not None and len(last.citations) == 1
+    pointing = (
+        _BACK_REFERENCE.search(question)
+        or _SUBJECT_THEY.search(question)
+        or (_SUBJECT_IT.search(question) if one_paper else None)
+    )
     if last is None:
         if numbers:
             raise InputError(
@@ -123,6 +139,11 @@ def _with_markers(question: str, last: Answer | None) -> str:
     """ "the second one" written as "[2]", "the last paper" as the last answer's last
     reference."""
     if last is None:
+        if match := _ORDINAL_REFERENCE.search(question):
+            raise InputError(
+                f'"{match.group(0)}" refers to no paper: the last answer cited none; '
+                "ask a question first"
+            )
         return question
 
     def marker(match: re.Match) -> str:
@@ -147,11 +168,17 @@ def _describes(question: str, scope: Scope) -> bool:
     return bool(scope.markers) or bool(_DESCRIBE.search(question))
 
 
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
 def _none_mention(answer: Answer, scope: Scope) -> Answer:
     """A follow-up that no abstract of its papers bears on says so, citing nothing."""
     if answer.citations or not answer.abstained:
         return answer
     topic, count = property_phrase(scope.words), len(scope.papers)
+    # the papers a follow-up named, by name: an answer that cites nothing shows no "[2]"
+    names = _joined([f"*{short_title(p.title)}*" for p in scope.papers]) if scope.markers else ""
     note, _, _ = answer.text.partition("_\n\n") if answer.text.startswith("_") else ("", "", "")
     if not has_topic_words(scope.words):  # "which of those?"
         papers = "the paper above" if count == 1 else f"the {count} papers above"
@@ -160,14 +187,14 @@ def _none_mention(answer: Answer, scope: Scope) -> Answer:
             '"which of those build a benchmark?"'
         )
     elif is_negated(scope.words):  # "which of those don't use RL?": every one does
-        which = scope.markers or ("the paper above" if count == 1 else f"all {count} papers above")
+        which = names or ("the paper above" if count == 1 else f"all {count} papers above")
         verb = "mentions" if count == 1 else "mention"
         answer.text = f"{which[0].upper()}{which[1:]} {verb} {topic}."
     elif count == 1:
-        which = f"The abstract of {scope.markers}" if scope.markers else "The paper above"
+        which = f"The abstract of {names}" if names else "The paper above"
         answer.text = f"{which} does not mention {topic}."
-    elif scope.markers:
-        answer.text = f"None of {scope.markers} mentions {topic}."
+    elif names:
+        answer.text = f"None of {names} mentions {topic}."
     else:
         answer.text = f"None of the {count} papers above mentions {topic}."
     if note:  # a year or author filter said what it left out

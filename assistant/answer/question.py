@@ -406,7 +406,8 @@ FRAMING_VERBS = frozenset(
      "find", "provid", "offer", "consid", "look", "deal", "tackl", "cover", "talk", "mani",
      "much"}
 )  # fmt: skip
-_NEGATION = re.compile(r"\b(?:do|does|did)(?:n['’]t| not)\b|\b(?:never|without)\b", re.IGNORECASE)
+# "don't use", "are not about": not "without process labels", "show that models never refuse"
+_NEGATION = re.compile(r"\b(?:do|does|did|are|is|were|was)(?:n['’]t| not)\b", re.IGNORECASE)
 
 
 _LISTED_BY_ABSENCE = re.compile(
