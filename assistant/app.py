@@ -135,7 +135,11 @@ class Assistant:
         """
         from assistant.answer.abstain import about_the_collection, by_absence
         from assistant.answer.decision import decide
-        from assistant.answer.question import asks_about_the_collection, asks_by_absence
+        from assistant.answer.question import (
+            asks_about_the_collection,
+            asks_by_absence,
+            without_exclusion,
+        )
 
         question = check_question(question)
         use_llm = self.settings.llm_configured if llm is None else llm
@@ -143,13 +147,20 @@ class Assistant:
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
         if only is None and asks_by_absence(question):
             return by_absence(question, use_llm)
-        asked, selection, note = self._filter(question, since, until, author)
+        asked, excluded = without_exclusion(question) if only is None else (question, "")
+        asked, selection, note = self._filter(asked, since, until, author)
         within = selection.paper_ids if selection is not None else None
         if follow_up:  # "which of those use RL since 2024?" asks the papers about RL
             follow_up = from_question(follow_up)[1] or follow_up
         only = arguments.paper_ids(only)
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
+        if excluded and decision.relevant:
+            topic = decision.analysis.topic
+            decision = _excluding(decision, excluded, self.engine.bm25)
+            if not decision.relevant:
+                text = f"Every paper on {topic} mentions {excluded} too."
+                return Answer(question, text, "llm" if use_llm else "extractive", True, [], [], [])
         answer = self._answer(decision, use_llm, on_token)
         if decision.weak and answer.citations:
             answer.warnings.append(
@@ -295,3 +306,18 @@ def _given_filter(since: object, until: object, author: object):
         arguments.optional_whole_number(until, "until", 1),
         arguments.optional_text(author, "author"),
     )
+
+
+def _excluding(decision, excluded: str, bm25):
+    """The decision without the papers whose abstract mentions what "but not X" excludes;
+    the answer's topic says so ("refusal but not jailbreaks")."""
+    from assistant.answer.mentions import papers_mentioning
+    from assistant.answer.question import analyse
+
+    weights = {t: bm25.idf(t) for t in analyse(excluded, bm25).terms}
+    papers = [j.paper for j in decision.relevant]
+    mentioning = {p.paper_id for p in papers_mentioning(papers, weights)}
+    topic = decision.analysis.topic
+    decision.relevant = [j for j in decision.relevant if j.paper.paper_id not in mentioning]
+    decision.analysis = replace(decision.analysis, topic=f"{topic}, but not {excluded}")
+    return decision

@@ -420,3 +420,14 @@ def test_a_question_for_the_papers_that_lack_something_says_how_to_get_them(seed
     assert '"which papers mention reinforcement learning?"' in answer.text
     positive = seeded.ask("Which papers study refusal without fine-tuning?")  # not by absence
     assert positive.citations
+
+
+def test_but_not_leaves_out_the_papers_that_mention_what_it_excludes(seeded):
+    plain = seeded.ask("which papers study refusal?")
+    answer = seeded.ask("which papers study refusal but not jailbreaks?")
+    assert answer.text.split("\n")[0].endswith("refusal, but not jailbreaks:")
+    assert answer.citations and len(answer.citations) < len(plain.citations)
+    assert not any("jailbreak" in c.paper.abstract.lower() for c in answer.citations)
+    for question in ("papers that don't use reinforcement learning",
+                     "which papers are not about reinforcement learning?"):  # fmt: skip
+        assert seeded.ask(question).citations == []

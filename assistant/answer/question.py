@@ -410,8 +410,11 @@ FRAMING_VERBS = frozenset(
 _NEGATION = re.compile(r"\b(?:do|does|did|are|is|were|was)(?:n['’]t| not)\b", re.IGNORECASE)
 
 
+# "which papers do not use RL?", "papers that don't ...", "which papers are not about
+# RL?", "list papers not using RL", "which of the papers never mention X?"
 _LISTED_BY_ABSENCE = re.compile(
-    r"^\s*(?:which|what) (?:papers?|works?|studies|articles)\s+(?:do|does|did)(?:n['’]t| not)\b",
+    r"\b(?:papers?|works?|studies|articles)\s+(?:that\s+|which\s+)?"
+    r"(?:(?:do|does|did|are|is)(?:n['’]t| not)|not(?!\s+only\b)|never)\b",
     re.IGNORECASE,
 )
 
@@ -420,6 +423,16 @@ def asks_by_absence(question: str) -> bool:
     """Whether a question asks for the papers that lack something ("which papers do not
     use RL?"), which a search for what papers say cannot list."""
     return bool(_LISTED_BY_ABSENCE.search(question))
+
+
+_BUT_NOT = re.compile(r"^(.*?\S)\s*,?\s+but not\s+(?:about\s+|on\s+)?(.*?\w.*?)\s*[?.!]*\s*$", re.I)
+
+
+def without_exclusion(question: str) -> tuple[str, str]:
+    """ "which papers study refusal but not jailbreaks?" -> ("which papers study refusal?",
+    "jailbreaks"); ("question", "") when it excludes nothing."""
+    match = _BUT_NOT.match(question)
+    return (f"{match.group(1)}?", match.group(2)) if match else (question, "")
 
 
 def is_negated(question: str) -> bool:
