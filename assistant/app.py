@@ -56,12 +56,13 @@ class Assistant:
         from assistant.index.indexer import index_paths
 
         chosen = arguments.paths(paths) or [bundled_seeds()]
+        categories = arguments.texts(categories, "categories")
         report = index_paths(
             self.settings,
             chosen,
-            rebuild=rebuild,
-            prune=prune,
-            fmt=fmt,
+            rebuild=bool(arguments.flag(rebuild, "rebuild")),
+            prune=bool(arguments.flag(prune, "prune")),
+            fmt=arguments.optional_text(fmt, "fmt"),
             categories=frozenset(categories) if categories else None,
             progress=self.progress,
         )
@@ -142,6 +143,7 @@ class Assistant:
         )
 
         question = check_question(question)
+        llm = arguments.flag(llm, "llm")
         use_llm = self.settings.llm_configured if llm is None else llm
         if asks_about_the_collection(question):
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
@@ -218,6 +220,8 @@ class Assistant:
         `sentences` of each abstract."""
         from assistant.answer.extractive import describe_papers
 
+        if not all(isinstance(p, Paper) for p in papers):
+            raise InputError("describe() takes Paper records, from papers() or a citation's .paper")
         return describe_papers(check_question(question), list(papers), sentences)
 
     def chat(self, *, llm: bool | None = None, **filters: int | str | None):
@@ -232,7 +236,7 @@ class Assistant:
             named = ", ".join(sorted(unknown))
             raise InputError(f"chat() takes since, until and author, not {named}")
         _given_filter(filters.get("since"), filters.get("until"), filters.get("author"))
-        return Conversation(self, llm=llm, filters=filters)
+        return Conversation(self, llm=arguments.flag(llm, "llm"), filters=filters)
 
     def related_work(
         self,
@@ -261,6 +265,7 @@ class Assistant:
         topic = check_question(topic, noun="topic")
         words = arguments.whole_number(words, "words", 50)
         max_papers = arguments.optional_whole_number(max_papers, "max_papers", 1)
+        llm = arguments.flag(llm, "llm")
         use_llm = self.settings.llm_configured if llm is None else llm
         engine = self.engine
         asked, selection, note = self._filter(topic, since, until, author)

@@ -42,8 +42,29 @@ def search_mode(mode: object) -> str:
     return str(mode)
 
 
+def flag(value: object, name: str) -> bool | None:
+    """True, False or None (as configured): "no" is not a way to say False."""
+    if value is None or isinstance(value, bool):
+        return value
+    raise InputError(f"{name} must be True, False or None, not {value!r}")
+
+
+def texts(value: str | Sequence[str] | None, name: str) -> list[str] | None:
+    """One word or several: a single str ("cs.CL") is one, not a sequence of letters."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Sequence | set | frozenset) or not all(
+        isinstance(item, str) for item in items
+    ):
+        raise InputError(f"{name} must be a str or a list of str, not {type(value).__name__}")
+    return list(items)
+
+
 def paths(value: str | Path | Sequence[str | Path]) -> list[Path]:
     """One path or several: a single str is one path, not a sequence of letters."""
+    if not isinstance(value, str | Path | Sequence | set | frozenset):
+        raise InputError(f"paths must be a str, a Path or a list of them, not {value!r}")
     items = [value] if isinstance(value, str | Path) else list(value)
     for item in items:
         if not isinstance(item, str | Path):
@@ -53,4 +74,8 @@ def paths(value: str | Path | Sequence[str | Path]) -> list[Path]:
 
 def paper_ids(value: Collection[str] | str | None) -> Collection[str] | None:
     """One paper id or several: a single str is one id, not a set of letters."""
-    return {value} if isinstance(value, str) else value
+    if value is None or isinstance(value, str):
+        return {value} if isinstance(value, str) else value
+    if not isinstance(value, Collection) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"only must be paper ids (str), not {value!r}")
+    return value

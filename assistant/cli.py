@@ -124,33 +124,10 @@ def _unexpected(error: Exception) -> NoReturn:
     _fail(f"unexpected {name}: {detail} (rerun with ASSISTANT_DEBUG=1 for details)", 1)
 
 
-# What a setting may hold, in words, where pydantic would quote a pattern.
-_COLLECTION_RULE = (
-    "a collection name is 3 to 63 characters: letters, digits, '_' and '-', starting with "
-    "a letter or digit"
-)
-_SETTING_RULES = {"collection": _COLLECTION_RULE, "ASSISTANT_COLLECTION": _COLLECTION_RULE}
-
-
-def setting_error(error) -> str:
-    """A pydantic ValidationError as one line naming the setting; never the value."""
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"])
-    message = _SETTING_RULES.get(field) if first["type"] == "string_pattern_mismatch" else None
-    message = message or first["msg"].removeprefix("Value error, ")
-    return f"invalid setting {field}: {message}"
-
-
 def _assistant(data_dir: Path | None, collection: str | None, **overrides):
-    from pydantic import ValidationError
-
     from assistant.app import Assistant
-    from assistant.errors import InputError
 
-    try:
-        assistant = Assistant(data_dir=data_dir, collection=collection, **overrides)
-    except ValidationError as error:
-        raise InputError(setting_error(error)) from None
+    assistant = Assistant(data_dir=data_dir, collection=collection, **overrides)
     assistant.progress = _progress_printer()  # on stderr, only if indexing happens
     return assistant
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import InputError
 
 DEFAULT_COLLECTION = "papers"
 
@@ -185,7 +188,35 @@ class Settings(BaseSettings):
         return self.data_dir / "collections" / self.collection
 
 
+# What a setting may hold, in words, where pydantic would quote a pattern.
+_COLLECTION_RULE = (
+    "a collection name is 3 to 63 characters: letters, digits, '_' and '-', starting with "
+    "a letter or digit"
+)
+_SETTING_RULES = {"collection": _COLLECTION_RULE, "ASSISTANT_COLLECTION": _COLLECTION_RULE}
+
+
+def setting_error(error: ValidationError) -> str:
+    """A pydantic ValidationError as one line naming the setting; never the value."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    message = _SETTING_RULES.get(field) if first["type"] == "string_pattern_mismatch" else None
+    message = message or first["msg"].removeprefix("Value error, ")
+    return f"invalid setting {field}: {message}"
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit non-None overrides (CLI options, kwargs)."""
+    """Settings from the environment, with explicit non-None overrides (CLI options, kwargs).
+    An unknown name ("data_dirr") or a value a setting cannot hold is an InputError: a
+    notebook's typo must not quietly fall back to the default index."""
     given = {key: value for key, value in overrides.items() if value is not None}
-    return Settings(**given)
+    fields = Settings.model_fields
+    known = set(fields) | {f.alias for f in fields.values() if f.alias}
+    if unknown := sorted(set(given) - known):
+        close = {u: get_close_matches(u, sorted(fields), n=1) for u in unknown}
+        hints = [f"{u} (did you mean {close[u][0]}?)" if close[u] else u for u in unknown]
+        raise InputError(f"unknown setting {', '.join(hints)}; Settings lists them all")
+    try:
+        return Settings(**given)
+    except ValidationError as error:
+        raise InputError(setting_error(error)) from None

@@ -335,6 +335,14 @@ def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Pat
         (lambda a: a.index([5]), "a corpus path must be a str or Path, not int"),
         (lambda a: a.chat(year=2024), "chat() takes since, until and author, not year"),
         (lambda a: a.chat().paper("2"), "the reference number must be a whole number"),
+        (lambda a: a.ask("refusal", llm="no"), "llm must be True, False or None, not 'no'"),
+        (lambda a: a.chat(llm="yes"), "llm must be True, False or None"),
+        (lambda a: a.index(5), "paths must be a str, a Path or a list of them"),
+        (lambda a: a.index("x.jsonl", rebuild="no"), "rebuild must be True, False or None"),
+        (lambda a: a.ask("refusal", only=5), "only must be paper ids"),
+        (lambda a: a.describe("refusal", ["p1"]), "describe() takes Paper records"),
+        (lambda a: Assistant(data_dirr="/tmp/x"), "unknown setting data_dirr (did you mean"),
+        (lambda a: Assistant(collection="a b"), "invalid setting collection: a collection name"),
     ],
 )
 def test_library_arguments_of_the_wrong_type_are_explained(seeded: Assistant, call, said):
