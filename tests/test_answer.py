@@ -156,9 +156,13 @@ def test_questions_without_a_topic_or_not_in_english_get_a_plain_reply(seeded):
         "哪些论文研究过度拒绝？",
         "quels articles parmi ceux-ci utilisent RL ?",  # no accent, no listed stop word
         "welche Arbeiten untersuchen Jailbreaks?",
+        "quais artigos estudam a recusa excessiva?",  # "a" is English too
     ):
         answer = seeded.ask(question)
         assert (answer.abstained, answer.text, answer.citations) == (True, NOT_ENGLISH, [])
+    # "do" and "me" are Portuguese function words as well as English ones
+    english = seeded.ask("Why do large language models hallucinate? Tell me the main findings.")
+    assert english.citations
 
 
 def test_a_question_after_a_number_quotes_the_sentence_that_holds_it(seeded):

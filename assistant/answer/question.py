@@ -490,6 +490,11 @@ def topic_phrase(question: str) -> str:
 
 # Question words the stop-word lists lack, though questions open with them.
 _QUESTION_WORDS = {
+    # English words a question opens or asks with that bm25s' English list lacks, though
+    # other languages' lists have some ("do" and "me" are Portuguese too)
+    "EN": "why what which how who whom whose when where do does did done me my mine you your "
+    "we our us he she him her they them their i tell give show list explain please can could "
+    "would should will shall may might must am is are was were be been being have has had",
     "FRENCH": "quel quels quelle quelles lesquels lesquelles parmi ceux celles",
     "GERMAN": "welche welcher welches welchen",
     "SPANISH": "cuál cuáles cual cuales",
@@ -542,4 +547,7 @@ def is_english(question: str, unknown_share: float = 0.0) -> bool:
     )
     accented = any(unicodedata.decomposition(ch) for w in words for ch in w)
     foreign = accented or unknown_share >= 0.5
-    return not ((other >= 2 and other > english) or (other >= 1 and english == 0 and foreign))
+    # one foreign function word tells when no English one stands beside it, or when hardly
+    # a content word is one the corpus knows ("quais artigos estudam a recusa excessiva?")
+    alone = english == 0 or unknown_share >= 0.8
+    return not ((other >= 2 and other > english) or (other >= 1 and alone and foreign))
