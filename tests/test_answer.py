@@ -435,3 +435,16 @@ def test_but_not_leaves_out_the_papers_that_mention_what_it_excludes(seeded):
     for question in ("papers that don't use reinforcement learning",
                      "which papers are not about reinforcement learning?"):  # fmt: skip
         assert seeded.ask(question).citations == []
+
+
+def test_a_request_that_opens_a_question_is_not_its_topic(seeded):
+    asked = seeded.ask("which papers study reward models?")
+    for request in ("give me papers on reward models", "summarize the papers on reward models"):
+        answer = seeded.ask(request)
+        assert answer.text.startswith(f"{len(asked.citations)} papers in the collection study "
+                                      "reward models:"), answer.text[:80]  # fmt: skip
+        assert {c.paper.paper_id for c in answer.citations} == {
+            c.paper.paper_id for c in asked.citations
+        }
+    summarization = analyse("papers on summarization", seeded.engine.bm25)
+    assert "summar" in summarization.terms  # the verb's stem stays a topic where it is one

@@ -161,9 +161,28 @@ class QuestionAnalysis:
         return present - self.bound_terms
 
 
+# A request that opens a question ("summarize the papers on X", "give me papers on X",
+# "explain X"): how it asks, not what about; its verbs share stems with topics
+# ("summarization", "explainability"), so they are dropped as a phrase, not as words.
+_REQUEST = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would) you\s+)?(?:summari[sz]e|explain|list|describe|"
+    r"give me|show me|find(?: me)?|tell me about|i(?:'m| am) looking for|i (?:want|need))\s+"
+    r"(?:(?:all|the|some|any)\s+)?(?:(?:papers?|work|research|studies|articles|literature)\s+"
+    r"(?:on|about|that|which|regarding|related to)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def without_request(question: str) -> str:
+    """The question without an opening request, when something is left to ask about."""
+    rest = _REQUEST.sub("", question, count=1)
+    return rest if rest != question and has_topic_words(rest) else question
+
+
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
-    words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(question)]
+    asked = without_request(question)
+    words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
     content_words = [w for w in words if stems_of[w]]
     terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
@@ -175,7 +194,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
             w for w in content_words if all(bm25.document_frequency(t) == 0 for t in stems_of[w])
         )
     )
-    kind, fact = classify(question)
+    kind, fact = classify(asked)
     compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
     free = {stems_of[w][-1] for w in compounds}
     free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
@@ -185,12 +204,12 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         fact=fact,
         terms=terms,
         key_terms=key_terms,
-        topic=topic_phrase(question),
+        topic=topic_phrase(asked),
         missing=missing if len(bm25.chunk_ids) else (),
         english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
         compound_pattern="|".join(_compound_pattern(w) for w in compounds),
-        search_text=with_paraphrases(question, bm25),
+        search_text=with_paraphrases(asked, bm25),
         suggestions=tuple(
             (w, suggestion) for w in missing if (suggestion := spelling_suggestion(w, bm25))
         ),
