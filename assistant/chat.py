@@ -24,7 +24,7 @@ from assistant.answer.question import (
 )
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
-from assistant.filters import PaperFilter, from_question
+from assistant.filters import PaperFilter, Selection, from_question
 
 if TYPE_CHECKING:  # the conversation builds on the library API; app.py only constructs it
     from assistant.app import Assistant
@@ -207,11 +207,19 @@ def _admitted(question: str, scope: Scope, stated: PaperFilter, assistant: Assis
     the papers above that match, described."""
     admitted = [p for p in scope.papers if stated.admits(p)]
     count, what = len(scope.papers), stated.describe()
+    lacking = sum(stated.lacks(p) for p in scope.papers)
+    unknown = Selection.missing_metadata(stated)
+    if lacking == count:  # the seeds record no author names: a "no" would be a guess
+        return Answer(question, f"No paper above records its {unknown}.", "extractive", True,
+                      [], [], [])  # fmt: skip
     if not admitted:
         text = "The paper above is not" if count == 1 else f"None of the {count} papers above is"
-        return Answer(question, f"{text} {what}.", "extractive", True, [], [], [])
+        some = f" ({lacking} of them {'has' if lacking == 1 else 'have'} no {unknown})"
+        return Answer(question, f"{text} {what}{some if lacking else ''}.", "extractive", True,
+                      [], [], [])  # fmt: skip
     answer = assistant.describe(question, admitted, sentences=2)
     share = f"{len(admitted)} of the {count}" if len(admitted) < count else f"All {count}"
+    share = "Both" if share == "All 2" else share
     verb = "is" if len(admitted) == 1 else "are"
     noun = "paper" if count == 1 else "papers"
     answer.text = f"{share} {noun} above {verb} {what}:\n\n{answer.text}"

@@ -80,8 +80,9 @@ class PaperFilter:
                 return False
         if self.author:
             names = paper.authors if isinstance(paper.authors, list) else []
-            wanted = self.author.lower()
-            if not any(wanted in name.lower() for name in names):
+            # a whole name or word of one: "Smith" is not "Smithers"
+            wanted = re.compile(rf"(?<!\w){re.escape(self.author.lower())}(?!\w)")
+            if not any(wanted.search(name.lower()) for name in names):
                 return False
         return True
 
@@ -143,23 +144,24 @@ class Selection:
     total: int
 
     @staticmethod
-    def _missing(flt: PaperFilter) -> str:
+    def missing_metadata(flt: PaperFilter) -> str:
+        """What a paper lacks when the filter cannot judge it: "year", "author names"."""
         if flt.by_year and flt.author:
             return "year or author names"
         return "year" if flt.by_year else "author names"
 
     def unusable_note(self, flt: PaperFilter) -> str:
         return (
-            f"No indexed paper records its {self._missing(flt)}, so papers {flt.describe()} could "
-            "not be selected: the question was searched as written."
+            f"No indexed paper records its {self.missing_metadata(flt)}, so papers "
+            f"{flt.describe()} could not be selected: the question was searched as written."
         )
 
     def note(self, flt: PaperFilter) -> str:
-        what = self._missing(flt)
+        what = self.missing_metadata(flt)
         note = f"Only papers {flt.describe()}: {len(self.paper_ids)} of {self.total}"
         if self.lacking:
-            verb = "has" if self.lacking == 1 else "have"
-            note += f" ({self.lacking} {verb} no {what} and are left out)"
+            verb, are = ("has", "is") if self.lacking == 1 else ("have", "are")
+            note += f" ({self.lacking} {verb} no {what} and {are} left out)"
         return note + "."
 
 

@@ -311,3 +311,10 @@ def test_new_questions_that_only_look_like_follow_ups_search_the_collection(seed
 def test_an_ordinal_with_nothing_above_refers_to_nothing(seeded):
     with pytest.raises(InputError, match="refers to no paper"):
         seeded.chat().ask("tell me more about the second one")
+
+
+def test_a_year_or_author_follow_up_says_when_the_papers_lack_the_metadata(seeded):
+    conversation = seeded.chat()
+    conversation.ask(REFUSAL)  # the seeds record no author names
+    answer = conversation.ask("which of them are by Smith?")
+    assert answer.text == "No paper above records its author names." and not answer.citations

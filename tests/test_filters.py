@@ -99,7 +99,7 @@ def test_search_with_options_through_the_cli(bib_dir: Path):
     payload = json.loads(result.stdout)
     years = [r["year"] for r in payload["results"]]
     assert years and all(year >= 2021 for year in years)
-    assert payload["note"] == ("Only papers from 2021 on: 4 of 6 (1 has no year and are left out).")
+    assert payload["note"] == ("Only papers from 2021 on: 4 of 6 (1 has no year and is left out).")
     by_smith = run_cli("search", "refusal", "--author", "smith", "--json", "--collection",
                        "bibs", data_dir=bib_dir)  # fmt: skip
     authors = [r["authors"] for r in json.loads(by_smith.stdout)["results"]]
