@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 
 
-def _inline(text: str) -> str:
-    """Escape, then *italics* and [n] links to the reference list."""
+def _inline(text: str, anchor: str = "ref") -> str:
+    """Escape, then **bold**, *italics*, _italics_ and [n] links to the reference list."""
     escaped = html.escape(text)
     escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
     escaped = re.sub(r"\*(.+?)\*", r"<em>\1</em>", escaped)
+    escaped = re.sub(r"(?<!\w)_(\S(?:.*?\S)?)_(?!\w)", r"<em>\1</em>", escaped)
 
     def link(match: re.Match) -> str:
         numbers = [n.strip() for n in match.group(1).split(",")]
-        return "[" + ", ".join(f'<a href="#ref-{n}">{n}</a>' for n in numbers) + "]"
+        return "[" + ", ".join(f'<a href="#{anchor}-{n}">{n}</a>' for n in numbers) + "]"
 
     return re.sub(r"\[(\d+(?:,\s*\d+)*)\]", link, escaped)
 
 
+def _block(paragraph: str, anchor: str) -> str:
+    """A paragraph, or a list where its lines are "- " items."""
+    lines = paragraph.split("\n")
+    if all(line.startswith("- ") for line in lines):
+        items = "".join(f"<li>{_inline(line[2:], anchor)}</li>" for line in lines)
+        return f"<ul>{items}</ul>"
+    return f"<p>{_inline(paragraph, anchor)}</p>"
+
+
 def answer_html(text: str, citations) -> str:
-    paragraphs = "".join(f"<p>{_inline(p)}</p>" for p in text.split("\n\n") if p.strip())
+    # anchors unique to this answer: a notebook shows many, and "#ref-1" would jump to the
+    # first cell's reference list
+    anchor = "ref-" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    paragraphs = "".join(_block(p, anchor) for p in text.split("\n\n") if p.strip())
     if not citations:
         return f"<div>{paragraphs}</div>"
     items = []
@@ -29,7 +43,7 @@ def answer_html(text: str, citations) -> str:
         if c.paper.first_url:
             title = f'<a href="{html.escape(c.paper.first_url)}" target="_blank">{title}</a>'
         year = f" ({c.paper.year})" if c.paper.year else ""
-        items.append(f'<li id="ref-{c.n}" value="{c.n}">{title}{year}</li>')
+        items.append(f'<li id="{anchor}-{c.n}" value="{c.n}">{title}{year}</li>')
     return f"<div>{paragraphs}<p><strong>References</strong></p><ol>{''.join(items)}</ol></div>"
 
 
