@@ -70,6 +70,7 @@ class Assistant:
         return report
 
     def papers(self) -> list[Paper]:
+        """Every indexed paper (the bundled seeds are indexed on first use)."""
         return list(self.engine.catalog.all())
 
     def _filter(self, question: str, since, until, author) -> tuple[str, Selection | None, str]:

@@ -254,6 +254,7 @@ class Conversation:
         return None
 
     def reset(self) -> None:
+        """Forget the conversation: the next question refers to nothing before it."""
         self.turns.clear()
 
     def paper(self, n: int) -> Paper:
@@ -265,6 +266,9 @@ class Conversation:
         return self.last.citations[n - 1].paper
 
     def ask(self, question: str, *, on_token: Callable[[str], None] | None = None) -> Answer:
+        """Answer a question in the light of the conversation: a follow-up ("which of those
+        use RL?", "tell me more about [2]") is answered from the last answer's papers; any
+        other question from the whole collection."""
         question = check_question(question)
         resolved = _with_markers(question, self.last)
         scope = _scope_of(resolved, self.last)
@@ -304,6 +308,9 @@ class Conversation:
             prompt.render(history=history, papers=papers or "(none)", question=question),
         )
         return " ".join(text.split()) or question
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
     def to_markdown(self) -> str:
         """The conversation, each answer followed by its references."""

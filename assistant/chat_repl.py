@@ -145,4 +145,5 @@ def _save(conversation: Conversation, argument: str) -> None:
         reason = getattr(error, "strerror", None) or str(error)
         out.print(f"Cannot write {strip_controls(argument)}: {reason}", markup=False)
     else:
-        out.print(f"Saved {len(conversation.turns)} questions to {path}.")
+        count = len(conversation.turns)
+        out.print(f"Saved {count} question{'' if count == 1 else 's'} to {path}.")

@@ -54,9 +54,11 @@ class RelatedWork:
 
     @property
     def keys(self) -> dict[str, str]:
+        """Each cited paper's BibTeX key, by paper id (`li2024mossbench`, or its own)."""
         return citation_keys(c.paper for c in self.citations)
 
     def to_markdown(self) -> str:
+        """The draft followed by its numbered references."""
         if not self.citations:
             return self.text
         return f"{self.text}\n\n**References**\n\n{references_markdown(self.citations)}\n"
@@ -73,6 +75,7 @@ class RelatedWork:
         return answer_html(self.text, self.citations)
 
     def to_latex(self) -> str:
+        """The draft in LaTeX, each [n] a \\cite{key} of `to_bibtex()`."""
         keys = self.keys
         by_number = {c.n: keys[c.paper.paper_id] for c in self.citations}
 
@@ -94,9 +97,11 @@ class RelatedWork:
         return "\n\n".join(parts) + "\n"
 
     def to_bibtex(self) -> str:
+        """One BibTeX entry per cited paper, keyed as `keys`."""
         return to_bibtex((c.paper for c in self.citations), self.keys)
 
     def to_dict(self, fmt: str = "markdown") -> dict:
+        """The `related-work --json` object, its text in `fmt` (markdown or latex)."""
         keys = self.keys
         return {
             "topic": self.topic,

@@ -70,7 +70,7 @@ class Paper:
         return self.urls[0] if self.urls else None
 
     def to_dict(self) -> dict:
-        """The `papers --json` record (DESIGN.md), plus `bibkey`."""
+        """The `papers --json` record (the design's JSON contract, in the README), plus `bibkey`."""
         record = asdict(self)
         return {
             key: record[key]

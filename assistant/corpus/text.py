@@ -18,8 +18,11 @@ DATE_PATTERN = rf"(?:{_MONTHS})[a-z]* \d{{1,2}}(?:, \d{{4}})?"
 
 # Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL") and lone escapes.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-# C0/C1 controls (but tab and newline) and the bidirectional overrides that reorder text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls (but tab and newline), the bidirectional overrides that reorder text, and
+# the invisible zero-width space, word joiner and BOM ("use\u200b RL" would read as "use").
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 
 
 def strip_controls(text: str) -> str:
