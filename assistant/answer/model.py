@@ -60,7 +60,8 @@ class Answer:
         return sum(bool(s["supported"]) for s in self.support) / len(self.support)
 
     def to_dict(self) -> dict:
-        """The `ask --json` object (the design's JSON contract, in the README); `usage` is added in LLM mode."""
+        """The `ask --json` object (the JSON contract the README gives); `usage` is added in
+        LLM mode."""
         record = {
             "question": self.question,
             "answer": self.text,
