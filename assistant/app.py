@@ -107,10 +107,11 @@ class Assistant:
         k = arguments.whole_number(k, "k", 1)
         mode = arguments.search_mode(mode)
         query, selection, note = self._filter(query, since, until, author)
+        engine = self.engine  # an index that cannot be opened says so, whatever the query
         if not has_topic_words(query):  # "the of", "?!": every paper would score the same
             return Ranking(query, [], note=NO_TOPIC_QUERY)
         only = selection.paper_ids if selection is not None else None
-        ranking = self.engine.retriever.retrieve(query, k=k, mode=mode, only=only)
+        ranking = engine.retriever.retrieve(query, k=k, mode=mode, only=only)
         ranking.note = note
         return ranking
 
