@@ -44,6 +44,10 @@ from assistant.writing.prose import attributed, paper_name, within
         ("We proceed to delve into X, and discuss Y.", "N [1] proceeds to delve into X, and "
          "discusses Y.", False),
         ("We embed X.", "N [1] embeds X.", False),
+        ("In addition to presenting the OCW dataset, we also report results on it.",
+         "N [1], in addition to presenting the OCW dataset, reports results on it.", False),
+        ("Building on our prior work, we propose X.", "N [1], building on its prior work, "
+         "proposes X.", True),
         ("A definitive evaluation is missing.", "According to N [1], a definitive evaluation "
          "is missing.", False),
     ],

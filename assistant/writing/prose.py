@@ -137,10 +137,25 @@ def _third_person(text: str) -> str:
     return re.sub(r"\bus\b", "the authors", text)
 
 
+# A phrase that opens a sentence before "we" and can follow the paper's name as an aside:
+# "In addition to presenting the OCW dataset, we report" -> "N [1], in addition to
+# presenting the OCW dataset, reports".
+_INTRO = re.compile(
+    r"^(?P<intro>(?:In addition to|Building (?:on|upon)|Based on|Inspired by|Motivated by|"
+    r"Drawing (?:on|inspiration from)|Unlike|Beyond|Besides|Following|Leveraging|Using|By)\s"
+    r"[^,;]{3,100}),\s+(?=we\s)"
+)
+
+
 def attributed(sentence: str, name: str) -> tuple[str, bool]:
     """The sentence around `name` and whether it names a method; for a sentence whose
     subject is neither the authors nor the paper, an attribution."""
     text = without_connective(sentence).rstrip(" .")
+    if intro := _INTRO.match(text):  # the aside follows the name, the authors' verb after it
+        aside = _rest_in_third_person(intro.group("intro"))
+        written, method = attributed("W" + text[intro.end() + 1 :], name)
+        if written.startswith(f"{name} "):
+            return f"{name}, {aside[0].lower()}{aside[1:]},{written[len(name) :]}", method
     name_lower = name[0].lower() + name[1:] if name.startswith(("One ", "Another ")) else name
     for pattern, plural in ((_AUTHORS, True), (_PAPER, False), (_RESULTS, None)):
         match = pattern.match(text)
