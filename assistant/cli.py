@@ -37,7 +37,8 @@ def _use_chroma_server(context: click.Context, parameter: click.Parameter, url: 
             port = parsed.port
         except ValueError:
             port = -1
-        if parsed.scheme not in ("http", "https") or not parsed.hostname or port == -1:
+        host_ok = bool(parsed.hostname) and not any(c.isspace() for c in url.strip())
+        if parsed.scheme not in ("http", "https") or not host_ok or port == -1:
             raise click.BadParameter(
                 "expected http://HOST:PORT or https://HOST:PORT", context, parameter
             )

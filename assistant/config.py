@@ -110,7 +110,11 @@ class Settings(BaseSettings):
         None, alias="CHROMA_HOST", description="Chroma server host (default: on-disk store)."
     )
     chroma_port: int | None = Field(
-        None, alias="CHROMA_PORT", description="Chroma server port (default 8000, 443 with TLS)."
+        None,
+        alias="CHROMA_PORT",
+        description="Chroma server port (default 8000, 443 with TLS).",
+        ge=1,
+        le=65535,
     )
     chroma_ssl: bool = Field(False, alias="CHROMA_SSL", description="Talk to the server over TLS.")
     chroma_api_key: SecretStr | None = Field(

@@ -123,7 +123,10 @@ def describe_failure(error: BaseException, settings: Settings) -> str:
         return f"the Chroma server at {url} refused the token: check CHROMA_API_KEY"
     if any(type(e).__name__ in {"ConnectError", "ConnectTimeout", "ConnectionError"}
            or isinstance(e, ConnectionError) for e in chain):  # fmt: skip
-        return f"cannot reach the Chroma server at {url}: start it, or unset CHROMA_HOST"
+        return (
+            f"cannot reach the Chroma server at {url}: start it, or use the on-disk store "
+            "(no --chroma-url, CHROMA_HOST unset)"
+        )
     return (
         f"the Chroma server at {url} failed ({type(error).__name__}); "
         "check CHROMA_HOST/CHROMA_PORT, or unset CHROMA_HOST to use the on-disk store"
