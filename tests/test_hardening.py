@@ -378,6 +378,11 @@ def test_a_data_dir_that_is_a_file_or_an_endpoint_that_is_no_url_is_refused(tmp_
                          env={"OPENAI_BASE_URL": url})  # fmt: skip
         assert_one_line_error(result, "OPENAI_BASE_URL", "http://")
         assert "Retrying" not in result.stderr
+    bad_server = run_cli("search", "refusal", "--chroma-url", "not a url", data_dir=tmp_path / "d")
+    assert_one_line_error(bad_server, "expected http://HOST:PORT")
+    bad_port = run_cli("search", "refusal", data_dir=tmp_path / "d",
+                       env={"CHROMA_HOST": "localhost", "CHROMA_PORT": "99999"})  # fmt: skip
+    assert_one_line_error(bad_port, "CHROMA_PORT")
 
 
 def test_a_search_for_only_common_words_finds_nothing_and_says_why(seeded_dir: Path):
