@@ -103,14 +103,17 @@ class PaperFilter:
 
 
 def from_question(question: str) -> tuple[PaperFilter, str]:
-    """The filter a question about papers states, and the question without it."""
+    """The filter a question about papers states, and the question without it: a lower
+    and an upper bound may come from two phrases ("since 2020 and before 2024")."""
     since = until = None
     about_papers = bool(_ABOUT_PAPERS.search(question))
     for pattern, kind in _PATTERNS:
         if kind == "year" and not about_papers:
             continue
         match = pattern.search(question)
-        if not match:
+        if not match or (since is not None and kind in ("since", "after", "range", "year")):
+            continue
+        if until is not None and kind in ("before", "until", "range", "year"):
             continue
         years = [int(y) for y in match.groups()]
         if kind == "range":
@@ -126,7 +129,10 @@ def from_question(question: str) -> tuple[PaperFilter, str]:
         else:
             since = until = years[0]
         question = (question[: match.start()] + question[match.end() :]).strip()
-        break
+    if since is not None and until is not None and since > until:
+        raise InputError(
+            f"the question asks for papers from {since} on and up to {until}: no year is both"
+        )
     author = None
     match = _AUTHOR.search(question)
     if match:

@@ -136,3 +136,12 @@ def test_a_filter_no_paper_can_match_is_not_applied(seeded):
     assert ranking.note.startswith("No indexed paper records its author names")
     narrowed = seeded.search("over-refusal", k=3, author="Smith")  # asked for explicitly
     assert narrowed.hits == [] and "Only papers by an author named Smith" in narrowed.note
+
+
+def test_a_question_may_bound_the_years_from_both_sides_but_not_past_each_other():
+    assert from_question("papers about refusal since 2020 before 2024") == (
+        PaperFilter(since=2020, until=2023),
+        "papers about refusal",
+    )
+    with pytest.raises(InputError, match="no year is both"):
+        from_question("papers about refusal since 2025 before 2020")
