@@ -301,6 +301,35 @@ def test_a_draft_takes_every_paper_on_its_concept_only_when_the_kept_papers_agre
     assert all(j.probability >= cut or j.features["holds_all_terms"] for j in split.relevant)
 
 
+def test_a_draft_on_alternatives_takes_the_papers_whose_title_names_one(seeded):
+    bm25 = seeded.engine.bm25
+    topic = "role-play and personas in large language models"
+    assert analyse(topic, bm25).alternatives == (
+        frozenset({"role", "play"}),
+        frozenset({"persona"}),
+    )
+    # actions on one concept, or a setting that is no key term, are no alternatives
+    assert analyse("circumventing or undoing the safety training of LLMs", bm25).alternatives == ()
+    assert (
+        analyse("hallucination in language models: detecting and reducing it", bm25).alternatives
+        == ()
+    )
+    draft = decide(seeded.engine, topic, survey=True)
+    cited = {j.paper.paper_id for j in draft.relevant}
+    named = [
+        j
+        for j in draft.judged
+        if j.probability >= 0.02
+        and (
+            j.features["title_holds_key:persona"]
+            or (j.features["title_holds_key:role"] and j.features["title_holds_key:play"])
+        )
+    ]
+    assert len(named) > 2 and {j.paper.paper_id for j in named} <= cited
+    # an answer to the same words keeps to the fitted cut
+    assert len(decide(seeded.engine, topic).relevant) < len(cited)
+
+
 def test_a_mistyped_word_is_not_corrected_silently_but_suggested(seeded):
     answer = seeded.ask("Which papers study halucination in LLMs?")
     assert answer.abstained and answer.citations == []

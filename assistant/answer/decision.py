@@ -90,7 +90,8 @@ def decide(
         asked = analysis if same else analyse(follow_up, engine.bm25)
         decision = Decision(analysis, ranking, judged, [], covered)
         return _cite_mentions(decision, asked, engine.bm25)
-    relevant = judge.relevant(judged, survey) if judge.covers(covered) else []
+    alternatives = analysis.alternatives if survey else ()
+    relevant = judge.relevant(judged, survey, alternatives) if judge.covers(covered) else []
     if survey and relevant:
         relevant = _with_head_concept(question, judged, relevant, engine.bm25)
     if not survey and analysis.kind != "list" and (named := _named_papers(question, judged)):

@@ -137,6 +137,9 @@ class QuestionAnalysis:
     action_terms: frozenset[str] = frozenset()
     # a corpus word for each missing word that looks mistyped: ("halucination", "hallucination")
     suggestions: tuple[tuple[str, str], ...] = ()
+    # the key terms of each coordinated part of a topic ("role-play and personas": {role,
+    # play} and {persona}), when it names two or more alternatives; else empty
+    alternatives: tuple[frozenset[str], ...] = ()
 
     @property
     def has_topic(self) -> bool:
@@ -198,6 +201,10 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
     free = {stems_of[w][-1] for w in compounds}
     free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
+    actions = frozenset(
+        {t for w in content_words if _is_action(w) for t in stems_of[w]}
+        - {t for w in content_words if not _is_action(w) for t in stems_of[w]}
+    )
     return QuestionAnalysis(
         question=question,
         kind=kind,
@@ -213,11 +220,32 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         suggestions=tuple(
             (w, suggestion) for w in missing if (suggestion := spelling_suggestion(w, bm25))
         ),
-        action_terms=frozenset(
-            {t for w in content_words if _is_action(w) for t in stems_of[w]}
-            - {t for w in content_words if not _is_action(w) for t in stems_of[w]}
-        ),
+        action_terms=actions,
+        alternatives=_alternatives(asked, set(key_terms) - actions, bm25),
     )
+
+
+# What joins the alternatives of a topic: "and", "or", commas, slashes.
+_COORDINATION = re.compile(r"\s*(?:[,;/]|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+def _alternatives(topic: str, concept: set[str], bm25: BM25Index) -> tuple[frozenset[str], ...]:
+    """The concept's key terms in each coordinated part of a topic (before any colon):
+    "role-play and personas in LLMs" names two alternatives, {role, play} and {persona}.
+    None when a part holds no key term: "circumventing or undoing X" coordinates actions
+    on one concept, "X in LLMs and VLMs" (LLMs being no key term) settings of one."""
+    head = topic.partition(":")[0]
+    parts = [p for p in _COORDINATION.split(head) if p.strip()]
+    if len(parts) < 2:
+        return ()
+    groups = []
+    for part in parts:
+        words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(part)]
+        group = frozenset(t for w in words for t in _content_stems(w)) & concept
+        if not group:
+            return ()
+        groups.append(group)
+    return tuple(dict.fromkeys(groups)) if len(set(groups)) > 1 else ()
 
 
 def _is_action(word: str) -> bool:

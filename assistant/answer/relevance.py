@@ -61,6 +61,8 @@ POOL_FEATURES = (
 # A row's "holds_key:TERM" says whether the paper holds that key term of the question's
 # concept (not of an action on it: "detecting").
 HOLDS_KEY = "holds_key:"
+# ... and whether its title does.
+TITLE_HOLDS_KEY = "title_holds_key:"
 # The least probability at which a related-work draft cites a paper that holds its
 # topic's anchor terms (see RelevanceJudge.relevant); held out, 0.01 and 0.04 did worse.
 ANCHOR_FLOOR = 0.02
@@ -225,6 +227,7 @@ def candidate_features(
                 "holds_sense": float(sense <= full[rank]),
                 "holds_all_terms": float(bool(weights) and weights.keys() <= full[rank]),
                 **{HOLDS_KEY + t: float(t in full[rank]) for t in concept},
+                **{TITLE_HOLDS_KEY + t: float(t in titles[rank]) for t in concept},
             }
         )
     return rows
@@ -289,7 +292,12 @@ class RelevanceJudge:
     def covers(self, covered: float) -> bool:
         return covered >= self.model.coverage.threshold
 
-    def relevant(self, judged: Sequence[Judged], survey: bool = False) -> list[Judged]:
+    def relevant(
+        self,
+        judged: Sequence[Judged],
+        survey: bool = False,
+        alternatives: Sequence[frozenset[str]] = (),
+    ) -> list[Judged]:
         """The candidates an answer cites (`survey`: a related-work draft).
 
         When the fitted decision keeps any papers, a paper that holds every term of the
@@ -299,18 +307,26 @@ class RelevanceJudge:
         that any of them holds, all of them hold ("hallucination" in "hallucination in
         language models: detecting and reducing it"). Where they do not agree ("reward"
         and "RLHF" in "reward models for RLHF"), a paper with one of the words is as
-        likely off topic as on it."""
+        likely off topic as on it. A topic that names `alternatives` ("role-play and
+        personas") also takes the papers above ANCHOR_FLOOR whose title holds one of
+        them whole, when the kept papers bear them out (see _agreed): in an abstract, a
+        word such as "reward" or "values" is too often said in passing."""
         cut = self.model.survey_threshold if survey else self.model.paper.threshold
         if not any(j.probability >= cut for j in judged):
             return []
         chosen = [j for j in judged if j.probability >= cut or j.features["holds_all_terms"]]
-        if survey and (anchor := _anchor_terms(_in_sense(chosen))):
-            kept = {id(j) for j in chosen}
+        kept = _in_sense(chosen)
+        anchors = [anchor] if survey and (anchor := _anchor_terms(kept)) else []
+        if _agreed(kept, alternatives):
+            # a paper whose title names an alternative is on it: "Persona-Assigned"
+            anchors += [[TITLE_HOLDS_KEY + t for t in group] for group in alternatives]
+        if anchors:
+            ids = {id(j) for j in chosen}
             chosen = [
                 j
                 for j in judged
-                if id(j) in kept
-                or (j.probability >= ANCHOR_FLOOR and all(j.features[k] for k in anchor))
+                if id(j) in ids
+                or (j.probability >= ANCHOR_FLOOR and any(_holds(j, a) for a in anchors))
             ]
         return _in_sense(chosen)
 
@@ -321,6 +337,20 @@ def _in_sense(judged: list[Judged]) -> list[Judged]:
     if any(j.features.get("holds_sense") for j in judged):
         return [j for j in judged if j.features["holds_sense"]]
     return judged
+
+
+def _holds(candidate: Judged, anchor: Sequence[str]) -> bool:
+    return all(candidate.features.get(k) for k in anchor)
+
+
+def _agreed(kept: Sequence[Judged], alternatives: Sequence[frozenset[str]]) -> bool:
+    """Whether the kept papers bear out a topic's alternatives ("role-play", "personas"):
+    each holds one alternative whole, and each alternative is held whole by one of them."""
+    anchors = [[HOLDS_KEY + t for t in group] for group in alternatives]
+    return bool(kept and anchors) and (
+        all(any(_holds(j, a) for a in anchors) for j in kept)
+        and all(any(_holds(j, a) for j in kept) for a in anchors)
+    )
 
 
 def _anchor_terms(kept: Sequence[Judged]) -> list[str]:
