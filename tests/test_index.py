@@ -168,4 +168,8 @@ def test_embeddings_are_normalised_and_independent_of_batching():
     together = model.embed(texts)
     alone = np.vstack([model.embed([t]) for t in texts])
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
-    assert np.allclose(together, alone, atol=1e-4)
+    # the same vector up to kernel precision: OpenVINO runs bf16 kernels on CPUs with AMX,
+    # whose sums depend on the batch's padded shape (up to 1e-3 a component, cosine 0.99999)
+    assert np.all((together * alone).sum(axis=1) >= 0.9999)
+    exact = LocalMiniLM(runtime="onnxruntime")
+    assert np.allclose(exact.embed(texts), np.vstack([exact.embed([t]) for t in texts]), atol=1e-5)
