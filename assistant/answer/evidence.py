@@ -18,8 +18,10 @@ from assistant.answer.question import QuestionAnalysis, bigrams, weighted_share
 from assistant.answer.sentences import (
     has_number,
     leans_back,
+    named_items,
     role_bonus,
     split_sentences,
+    states_result,
     third_person,
     without_connective,
 )
@@ -34,6 +36,12 @@ FACT_BONUS = 0.3
 METHOD_BONUS = 0.12  # method words ("by", "using") are common: a lighter hint
 PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusal")
 BACK_REFERENCE_PENALTY = 0.06
+# An abstract's opening sentence sets the scene ("LLMs are susceptible to persuasion")
+# unless it states what the paper does or finds: it restates the question, not the answer.
+OPENING_PENALTY = 0.1
+# A sentence that names an item of a list given earlier ("case (2) may be mitigated ..."),
+# when the sentence before it does not give that item: its quote would not say what it is.
+UNDEFINED_ITEM_PENALTY = 0.3
 MIN_CHARS = 30
 SEMANTIC_PAPERS = 8
 MAX_CLAUSE_WORDS = 35
@@ -60,6 +68,12 @@ class Sentence:
     text: str  # as quoted: connective stripped, third person, with its antecedent if needed
     score: float
     position: int
+    first: int | None = None  # where the quote starts: position - 1 with its antecedent
+
+    @property
+    def span(self) -> range:
+        """The abstract's sentences the quote holds."""
+        return range(self.position if self.first is None else self.first, self.position + 1)
 
 
 _HOW_MANY = re.compile(
@@ -163,6 +177,21 @@ def _window(words: list[str], wanted: set[str]) -> str | None:
     return ("… " if start else "") + text + (" …" if end < len(words) else "")
 
 
+def _context_penalty(sentences: Sequence[str], i: int) -> float:
+    """How much a sentence loses for what its quote leans on: the sentence before it, an
+    item of a list the quote does not give, or the abstract's opening, which sets the
+    scene unless it states what the paper does or finds."""
+    leaning = i > 0 and leans_back(sentences[i])
+    penalty = BACK_REFERENCE_PENALTY if leaning else 0.0
+    before = sentences[i - 1] if i > 0 else ""
+    if any(item not in before for item in named_items(sentences[i])):
+        penalty += UNDEFINED_ITEM_PENALTY
+    opens = i == 0 or (i == 1 and leaning)  # quoted with the opening sentence
+    if opens and not states_result(quotable(sentences, i)):
+        penalty += OPENING_PENALTY
+    return penalty
+
+
 class SentencePicker:
     """Scores the sentences of given papers against one question."""
 
@@ -208,9 +237,10 @@ class SentencePicker:
                     + (PHRASE_BONUS if self.phrases & bigrams(token_lists[offset + i]) else 0.0)
                     + role_bonus(sentence)
                     + _fact_bonus(sentence, self.analysis, self.counted)
-                    - (BACK_REFERENCE_PENALTY if leans_back(sentence) else 0.0)
+                    - _context_penalty(sentences, i)
                 )
-                scored.append(Sentence(quotable(sentences, i), score, i))
+                first = i - 1 if i > 0 and leans_back(sentence) else i
+                scored.append(Sentence(quotable(sentences, i), score, i, first))
             offset += len(sentences)
             if not scored:  # only a title, or only short sentences: quote the title
                 scored = [Sentence(paper.title + ".", 0.0, 0)]

@@ -52,20 +52,33 @@ def _count(n: int) -> str:
 
 def _distinct(ranked: Sequence[Sentence]) -> list[Sentence]:
     """The sentences, best first, each quoted once: a sentence that leans back is quoted
-    with the one before it, which may be ranked on its own too; the longer quote takes the
-    place of the better-ranked one."""
+    with the one before it, which may be ranked on its own too (and read "They use X"
+    there, "The authors use X" alone). A quote that holds another whole takes its place
+    (and its rank) unless it also overlaps a third; any other overlapping quote is left
+    out."""
     kept: list[Sentence] = []
     for sentence in ranked:
-        overlapping = next(
-            (i for i, k in enumerate(kept) if sentence.text in k.text or k.text in sentence.text),
-            None,
-        )
-        if overlapping is None:
+        overlapping = [i for i, k in enumerate(kept) if _overlap(sentence, k)]
+        if not overlapping:
             kept.append(sentence)
-        elif len(sentence.text) > len(kept[overlapping].text):
-            better = kept[overlapping]
-            kept[overlapping] = Sentence(sentence.text, better.score, sentence.position)
+        elif len(overlapping) == 1 and _holds(sentence, kept[overlapping[0]]):
+            better = kept[overlapping[0]]
+            kept[overlapping[0]] = Sentence(
+                sentence.text, better.score, sentence.position, sentence.first
+            )
     return kept
+
+
+def _holds(one: Sentence, other: Sentence) -> bool:
+    if one.first is None or other.first is None:  # made without positions: by their text
+        return other.text in one.text and len(one.text) > len(other.text)
+    return set(other.span) < set(one.span)
+
+
+def _overlap(one: Sentence, other: Sentence) -> bool:
+    if one.first is None or other.first is None:  # made without positions: by their text
+        return one.text in other.text or other.text in one.text
+    return bool(set(one.span) & set(other.span))
 
 
 def _in_order(sentences: Sequence[Sentence]) -> list[str]:

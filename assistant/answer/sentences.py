@@ -53,6 +53,13 @@ _BACK_REFERENCE = re.compile(
     r"|\baforementioned\b",
     re.IGNORECASE,
 )
+# "case (2)", "setting (ii)": an item of a list that an earlier sentence gave
+_ITEM_REFERENCE = re.compile(
+    r"\b(?:cases?|conditions?|settings?|scenarios?|types?|steps?) (\((?:\w|[ivx]+)\))",
+    re.IGNORECASE,
+)
+# "compared to 33% for the latter": wherever it stands, it names what came before
+_FORMER_OR_LATTER = re.compile(r"\bthe (?:former|latter)\b", re.IGNORECASE)
 _EARLY_REFERENCE = re.compile(
     r"\b(?:(?:this|these|those|such)(?!\s+(?:paper|work|study|article|survey|report|end)\b)"
     r"|the (?:former|latter|above)|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
@@ -121,12 +128,25 @@ def split_sentences(text: str) -> tuple[str, ...]:
     return tuple(sentences)
 
 
+# A connective adverb right after the subject ("We then show", "We further propose", "Our
+# results also suggest"): it links to a sentence the reader of an extract has not seen.
+_SUBJECT_CONNECTIVE = re.compile(
+    r"^((?:We|They|The authors|Our (?:results|experiments|analysis|findings))\s+)"
+    r"(?:then|further|also|additionally|subsequently|next|finally|furthermore|moreover|"
+    r"likewise|similarly|first|second|third|lastly)\s+(?=[a-z])",
+)
+
+
 def without_connective(sentence: str) -> str:
-    """'Moreover, we find X.' -> 'We find X.'"""
-    stripped = _CONNECTIVE.sub("", sentence, count=1)
-    if stripped == sentence or not stripped:
-        return sentence
-    return stripped[0].upper() + stripped[1:]
+    """'Moreover, we find X.' -> 'We find X.'; 'We then show X.' -> 'We show X.'"""
+    stripped = _CONNECTIVE.sub("", sentence, count=1) or sentence
+    stripped = stripped[:1].upper() + stripped[1:]
+    return _SUBJECT_CONNECTIVE.sub(r"\1", stripped, count=1)
+
+
+def named_items(sentence: str) -> list[str]:
+    """The list items a sentence names by their label: "in case (1)" -> ["(1)"]."""
+    return _ITEM_REFERENCE.findall(sentence)
 
 
 def leans_back(sentence: str) -> bool:
@@ -134,7 +154,11 @@ def leans_back(sentence: str) -> bool:
     back-reference, or names "this representation", "the latter" early on."""
     text = without_connective(sentence)
     opening = " ".join(text.split()[:8])
-    return bool(_BACK_REFERENCE.search(text) or _EARLY_REFERENCE.search(opening))
+    return bool(
+        _BACK_REFERENCE.search(text)
+        or _EARLY_REFERENCE.search(opening)
+        or _FORMER_OR_LATTER.search(text)
+    )
 
 
 def role_bonus(sentence: str) -> float:
@@ -147,6 +171,11 @@ def role_bonus(sentence: str) -> float:
     if _BACKGROUND.search(sentence):
         bonus -= 0.12
     return bonus
+
+
+def states_result(sentence: str) -> bool:
+    """Whether the sentence says what its paper contributes or finds."""
+    return bool(_CONTRIBUTION.search(sentence) or _FINDING.search(sentence))
 
 
 def has_number(sentence: str) -> bool:
