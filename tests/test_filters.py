@@ -145,3 +145,14 @@ def test_a_question_may_bound_the_years_from_both_sides_but_not_past_each_other(
     )
     with pytest.raises(InputError, match="no year is both"):
         from_question("papers about refusal since 2025 before 2020")
+
+
+def test_a_filter_narrows_the_decision_on_the_whole_collection(seeded):
+    """Judged among the few papers a filter admits, the best of a poor lot looked relevant:
+    "red teaming since 2023" cited a paper on team composition in multi-agent RL."""
+    everything = {c.paper.paper_id for c in seeded.ask("red teaming").citations}
+    since = seeded.ask("red teaming", since=2023)
+    assert everything and {c.paper.paper_id for c in since.citations} <= everything
+    assert all(c.paper.year and c.paper.year >= 2023 for c in since.citations)
+    if since.abstained:
+        assert "Closest papers (not cited)" in since.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -73,13 +73,16 @@ def decide(
 
     `only`: the papers a follow-up question is about, of which those whose abstract
     mentions what `follow_up` (default: the question) asks are cited; `within`: the papers
-    a year or author filter admits; `survey`: the question is a related-work topic, whose
+    a year or author filter admits, of those the decision on the whole collection keeps;
+    `survey`: the question is a related-work topic, whose
     draft should cover it (a lower, recall-leaning cut). A question with no topic words or
     not in English retrieves nothing: no paper could be matched to it honestly."""
+    if within is not None and only is None:
+        return _within(decide(engine, question, pool=pool, survey=survey), set(within))
     analysis = analyse(question, engine.bm25)
     if not analysis.has_topic or not analysis.english:
         return Decision(analysis, Ranking(question, []), [], [])
-    allowed = only if within is None else set(within) & set(only if only is not None else within)
+    allowed = only if within is None else set(within) & set(only)
     if only is not None:  # a follow-up weighs every paper it is about
         pool = max(pool, len(only))
     ranking = candidates(engine, analysis, pool, allowed)
@@ -101,6 +104,18 @@ def decide(
         others = [j for j in relevant if id(j) not in ids] if analysis.kind == "comparison" else []
         relevant = named + others
     return Decision(analysis, ranking, judged, relevant, covered)
+
+
+def _within(decision: Decision, admitted: set[str]) -> Decision:
+    """The decision on the whole collection, then the papers a year or author filter
+    admits: judged among papers of every year, "red teaming since 2023" cites the red-teaming
+    papers of 2023 on, or none, never the best of a small lot ("team composition")."""
+    kept = [j for j in decision.judged if j.paper.paper_id in admitted]
+    hits = [h for h in decision.ranking.hits if h.paper.paper_id in admitted]
+    decision.ranking = replace(decision.ranking, hits=hits)
+    decision.judged = kept
+    decision.relevant = [j for j in decision.relevant if j.paper.paper_id in admitted]
+    return decision
 
 
 def _with_head_concept(
