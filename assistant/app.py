@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant import arguments
 from assistant.answer.model import Answer
-from assistant.answer.question import check_question
+from assistant.answer.question import check_question, without_citation_markers
 from assistant.config import Settings, load_settings
 from assistant.corpus.paper import Paper
 from assistant.errors import EndpointError, InputError
@@ -264,7 +264,7 @@ class Assistant:
         )
         from assistant.writing.themes import cluster, name_themes
 
-        topic = check_question(topic, noun="topic")
+        topic = without_citation_markers(check_question(topic, noun="topic"))
         words = arguments.whole_number(words, "words", 50)
         max_papers = arguments.optional_whole_number(max_papers, "max_papers", 1)
         llm = arguments.flag(llm, "llm")

@@ -444,6 +444,15 @@ def test_an_answer_opens_on_the_finding_not_the_scene_setting(seeded):
     assert analyse("anomaly detection", seeded.engine.bm25).terms[0].startswith("anomal")
 
 
+def test_citation_markers_typed_in_a_question_are_never_echoed(seeded):
+    for question in ("over-refusal [99]", "which papers study [5] refusal?", "jailbreaks[1,2]"):
+        answer = seeded.ask(question)
+        cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+        assert cited == {c.n for c in answer.citations}, question
+    draft = seeded.related_work("over-refusal [7]", words=120)
+    assert "[7]" not in draft.text.split("\n")[0].split(":")[0]
+
+
 def test_a_sentence_quoted_with_its_antecedent_is_not_quoted_twice():
     first = Sentence("They evaluate GPT-4 on celebrities.", 0.7, 8)
     with_antecedent = Sentence(f"{first.text} GPT-4 answers 79% of them.", 0.6, 9)

@@ -529,9 +529,20 @@ _IN_THE_COLLECTION = re.compile(
 )
 
 
+# "[3]", "[1, 2]", "[2-4]" typed in a question: echoed in an answer, they would read as
+# citations of papers it does not cite.
+_CITATION_MARKER = re.compile(r"\s*\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]")
+
+
+def without_citation_markers(text: str) -> str:
+    """The text without "[n]" markers, for echoing it in an answer or a draft."""
+    return _CITATION_MARKER.sub("", text).strip() or text
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
+    question = without_citation_markers(question)  # an answer's [n] are its own citations
     sentences = [s for s in re.split(r"(?<=[?!])\s+", question.strip()) if has_topic_words(s)]
     question = sentences[0] if sentences else question  # "Which papers study X? See [3]."
     question = _IN_THE_COLLECTION.sub(" ", question)
