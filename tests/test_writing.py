@@ -85,6 +85,9 @@ def test_names_cuts_and_generic_subjects():
         "can be brittle and do not always generalize",
         "We call on LLM developers, policymakers, and researchers to prioritize the safety of "
         "browser agents",
+        # a question cut before its verb
+        "We study an open question: does the desired safety refusal, typically enforced in "
+        "chat contexts, generalize to agentic use cases?",
     ):
         assert within(whole, 12) == whole
     attributed_opening = (

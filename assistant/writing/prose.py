@@ -220,6 +220,7 @@ def _can_cut(head: str, tail: str, at_comma: bool = False) -> bool:
         len(_clause_of(head).split()) >= MIN_CUT_WORDS
         and _balanced(head)
         and not _OPEN_SUBORDINATE.search(head.rsplit(",", 1)[-1])
+        and not _OPEN_QUESTION.search(head)
         and not _OPEN_END.search(head)
         and not _VERB_AFTER_ASIDE.match(tail)
         and not (at_comma and _VERB_NEXT.match(tail))
@@ -234,6 +235,13 @@ def _can_cut(head: str, tail: str, at_comma: bool = False) -> bool:
 _OPEN_SUBORDINATE = re.compile(
     r"(?:^\s*|\bthat\s+)(?:while|although|though|whereas|if|unless|because|since|when)\b|"
     r"\bthat\s+(?:among|in|for|across|on|with|despite|unlike|after|before|during)\b",
+    re.IGNORECASE,
+)
+# A question still waiting for its verb: "an open question: does the desired safety
+# refusal[, typically enforced in chat contexts, generalize ...?]".
+_OPEN_QUESTION = re.compile(
+    r"(?:^|[:;]\s*)(?:does|do|did|is|are|was|were|can|could|will|would|should|how|what|"
+    r"why|which|whether)\b[^:;?]*$",
     re.IGNORECASE,
 )
 # A head that ends where its clause cannot: on "that", an article, a preposition, "i.e.",
