@@ -12,12 +12,15 @@ import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from assistant.errors import AssistantError
 from assistant.redaction import debug_enabled, install_log_redaction, redact
+
+if TYPE_CHECKING:
+    from assistant.corpus import Problem
 
 _DATA_DIR = click.option(
     "--data-dir",
@@ -163,7 +166,8 @@ def _checks(rerank: str | None, verify: bool | None) -> dict:
 
 
 def _progress_printer():
-    """Opens a progress bar the first time indexing reports, closes it when it is done."""
+    """Opens a progress bar once indexing has a paper to count or a model to load, closes
+    it when it is done: a run that finds no paper shows nothing but its one-line error."""
     state: dict = {}
 
     def update(done: int, total: int, stage: str) -> None:
@@ -174,6 +178,8 @@ def _progress_printer():
                 state.pop("bar")
             return
         if "bar" not in state:
+            if not done and stage in ("Reading files", "Building the keyword index"):
+                return
             from assistant.display import progress_bar
 
             state["context"] = progress_bar(stage)
@@ -224,28 +230,38 @@ def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
     from rich.markup import escape
 
     from assistant.display import err
+    from assistant.errors import CorpusError
 
     assistant = _assistant(data_dir, collection)
     report = assistant.index(
         paths, rebuild=rebuild, prune=prune, fmt=fmt, categories=list(categories) or None
     )
+    if paths and report.added + report.updated + report.unchanged == 0:
+        raise CorpusError(_nothing_indexed(paths, report.problems))
     for problem in report.problems[:MAX_LISTED]:
-        err.print(f"[yellow]skipped[/yellow] {escape(str(problem))}", soft_wrap=True)
+        label = "[yellow]skipped[/yellow]" if problem.skipped else "[cyan]note[/cyan]"
+        err.print(f"{label} {escape(str(problem))}", soft_wrap=True)
     if len(report.problems) > MAX_LISTED:
-        err.print(f"... and {len(report.problems) - MAX_LISTED} more skipped records")
+        err.print(f"... and {len(report.problems) - MAX_LISTED} more skipped records or notes")
     for title in report.title_only[:MAX_LISTED]:
         err.print(f"no abstract, indexed by title only: {title}", soft_wrap=True, markup=False)
     err.print(report.summary())
-    if paths and report.added + report.updated + report.unchanged == 0:
-        from assistant.errors import CorpusError
 
-        names = ", ".join(path.name or str(path) for path in paths[:3])
-        names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
-        raise CorpusError(
-            f"nothing in {names} looked like a paper; accepted: seed listings (.txt), "
-            "JSON Lines (.jsonl), CSV with a title column (.csv), BibTeX (.bib), the arXiv "
-            "snapshot (.json); --format overrides the extension"
-        )
+
+def _nothing_indexed(paths: tuple[Path, ...], problems: list[Problem]) -> str:
+    """The one-line error of a run that found no paper, with the first reason it was given."""
+    names = ", ".join(path.name or str(path) for path in paths[:3])
+    names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+    skipped = [problem for problem in problems if problem.skipped]
+    why = ""
+    if skipped:
+        more = f", and {len(skipped) - 1} more skipped" if len(skipped) > 1 else ""
+        why = f" ({' '.join(str(skipped[0]).split())}{more})"
+    return (
+        f"nothing in {names} looked like a paper{why}; accepted: seed listings (.txt), "
+        "JSON Lines (.jsonl), CSV with a title column (.csv), BibTeX (.bib), the arXiv "
+        "snapshot (.json); --format overrides the extension"
+    )
 
 
 @cli.command()
@@ -493,6 +509,7 @@ def evaluate(target, k, retrievers, split, as_json, data_dir, collection) -> Non
         display.print_json(report.to_dict())
     else:
         display.render_questions_report(report)
+    display.print_warnings(report.warnings)  # gold titles that name no indexed paper
 
 
 def main() -> None:

@@ -84,6 +84,7 @@ def _avg(values) -> float | None:
 class QuestionsReport:
     k: int
     results: list[QuestionResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for stderr: the JSON stays the scores
 
     def summary(self) -> dict:
         results = self.results
@@ -121,13 +122,46 @@ class QuestionsReport:
                     "cited": len(r.cited),
                     "abstained": r.abstained,
                     "should_abstain": r.should_abstain,
+                    "fact_sentence_quoted": r.contains_expected,
                 }
                 for r in self.results
             ],
         }
 
 
+def _strings(record: dict, key: str, what: str, where: str) -> list[str]:
+    """A list field of a question (gold titles, expected strings), checked: a bare string
+    would otherwise be read as a list of its letters and score 0 without a word."""
+    value = record.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InputError(f"{where}: {key} must be a list of {what}")
+    return value
+
+
+def _question(record: object, where: str, number: int) -> dict:
+    if not isinstance(record, dict) or "q" not in record:
+        raise InputError(f"{where}: expected a JSON object with a 'q' field")
+    if not isinstance(record["q"], str):
+        raise InputError(f"{where}: the question ('q') must be text")
+    if not record["q"].strip():
+        raise InputError(f"{where}: the question ('q') is empty; write the question to ask")
+    abstain = record.get("abstain", False)
+    if not isinstance(abstain, bool):
+        raise InputError(f"{where}: abstain must be true or false")
+    return {
+        "id": str(record.get("id", number)),
+        "q": record["q"],
+        "gold": _strings(record, "gold", "titles", where),
+        "acceptable": _strings(record, "acceptable", "titles", where),
+        "abstain": abstain,
+        "type": str(record.get("type", "offcorpus" if abstain else "")),
+        "answer_contains": _strings(record, "answer_contains", "strings", where),
+        "line": number,
+    }
+
+
 def load_questions(path: Path) -> list[dict]:
+    """The questions of a JSONL file, each checked; a bad one is an error naming its line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
@@ -140,20 +174,9 @@ def load_questions(path: Path) -> list[dict]:
             continue
         try:
             record = json.loads(line)
-            abstain = bool(record.get("abstain", False))
-            questions.append(
-                {
-                    "id": str(record.get("id", number)),
-                    "q": record["q"],
-                    "gold": list(record.get("gold", [])),
-                    "acceptable": list(record.get("acceptable", [])),
-                    "abstain": abstain,
-                    "type": str(record.get("type", "offcorpus" if abstain else "")),
-                    "answer_contains": list(record.get("answer_contains", [])),
-                }
-            )
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except ValueError:
             raise InputError(f"{path}:{number}: expected a JSON object with a 'q' field") from None
+        questions.append(_question(record, f"{path}:{number}", number))
     if not questions:
         raise InputError(
             f'{path}: no questions; write one JSON object per line, e.g. {{"q": "..."}}'
@@ -161,13 +184,34 @@ def load_questions(path: Path) -> list[dict]:
     return questions
 
 
+def unmatched_gold(assistant, questions: list[dict]) -> list[str]:
+    """A warning for each gold or acceptable title that names no indexed paper: it could
+    never be found, and would lower the scores without saying why."""
+    indexed = {paper_id_for(paper.title) for paper in assistant.papers()}
+    warnings = []
+    for question in questions:
+        for title in dict.fromkeys([*question["gold"], *question["acceptable"]]):
+            if paper_id_for(title) not in indexed:
+                warnings.append(
+                    f"question {question['id']} (line {question['line']}): no indexed paper "
+                    f"is titled {title!r}"
+                )
+    return warnings
+
+
 def evaluate_questions(assistant, path: Path, k: int = 10) -> QuestionsReport:
     """Search recall@k, cited recall and precision, list completeness, stated counts and
-    abstention of `assistant`'s answers."""
+    abstention of `assistant`'s answers. Papers are matched to gold titles by title, so
+    that corpora with ids of their own are scored too."""
     report = QuestionsReport(k)
-    for question in load_questions(path):
-        ranking = assistant.search(question["q"], k=k)
-        answer = assistant.ask(question["q"])
+    questions = load_questions(path)
+    report.warnings = unmatched_gold(assistant, questions)
+    for question in questions:
+        try:
+            ranking = assistant.search(question["q"], k=k)
+            answer = assistant.ask(question["q"])
+        except InputError as error:  # a question the assistant refuses: say which one
+            raise InputError(f"{path}:{question['line']}: {error}") from None
         expected = question["answer_contains"]
         report.results.append(
             QuestionResult(
@@ -177,8 +221,8 @@ def evaluate_questions(assistant, path: Path, k: int = 10) -> QuestionsReport:
                 gold={paper_id_for(title) for title in question["gold"]},
                 acceptable={paper_id_for(title) for title in question["acceptable"]},
                 should_abstain=question["abstain"],
-                retrieved=[hit.paper.paper_id for hit in ranking.hits],
-                cited=[c.paper.paper_id for c in answer.citations],
+                retrieved=[paper_id_for(hit.paper.title) for hit in ranking.hits],
+                cited=[paper_id_for(c.paper.title) for c in answer.citations],
                 abstained=answer.abstained,
                 stated=stated_count(answer.text),
                 contains_expected=all(s in answer.text for s in expected) if expected else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -181,7 +182,9 @@ def test_jsonl_fields_of_the_wrong_kind_are_reported_not_stored_garbled(tmp_path
     assert [str(p) for p in load.problems] == [
         "odd.jsonl:2: duplicate id 'same' (line 1 has it)",
         "odd.jsonl:3: the abstract is not text",
+        "odd.jsonl:4: year 1000000000000000000000000000000 ignored (not a year from 1800 to 2100)",
     ]
+    assert [p.skipped for p in load.problems] == [True, True, False]
     odd = load.papers[1]
     assert odd.year is None and odd.authors == ["1", "Ann"]
     assert load.papers[2].year == 2023
@@ -234,3 +237,129 @@ def test_latex_in_abstracts_is_decoded_and_plain_text_is_not(tmp_path: Path):
     (paper,) = read_corpus([path]).papers
     assert paper.title == "α-Tuning of Öztürk models"
     assert paper.abstract == "Accuracy rises by ≈5% on 𝒪(n) data."
+
+
+def binary_bytes() -> bytes:
+    """A real program: NUL bytes and bytes that are not UTF-8, as a mislabelled file holds."""
+    return Path(sys.executable).resolve().read_bytes()[:200_000]
+
+
+@pytest.mark.parametrize("name", ["ls.txt", "ls.jsonl", "ls.csv", "ls.bib", "ls.json"])
+def test_a_binary_file_of_any_format_is_skipped_and_the_others_read(tmp_path: Path, name: str):
+    (tmp_path / name).write_bytes(binary_bytes())
+    (tmp_path / "good.jsonl").write_text(json.dumps({"title": "Kept", "abstract": "A."}) + "\n")
+    load = read_corpus([tmp_path])
+    assert [p.title for p in load.papers] == ["Kept"]
+    assert [str(p) for p in load.problems] == [f"{name}: not UTF-8 text"]
+
+
+def test_a_listing_with_a_bad_byte_is_skipped_whole_with_its_line(tmp_path: Path):
+    good = (SEEDS / LINES_FILE).read_text(encoding="utf-8").splitlines()[0]
+    (tmp_path / "latin.txt").write_bytes(good.encode() + b"\nCaf\xe9 society\n")
+    (tmp_path / "other.txt").write_text(good + "\n", encoding="utf-8")
+    load = read_corpus([tmp_path])
+    assert len(load.papers) == 1 and load.papers[0].source == "other.txt"
+    assert [str(p) for p in load.problems] == ["latin.txt:2: not UTF-8 text; the file is skipped"]
+
+
+def test_a_latin1_bibtex_file_is_read_and_said_to_be(tmp_path: Path):
+    path = tmp_path / "old.bib"
+    path.write_bytes(
+        b"@article{k1,\n  title = {Caf\xe9 owners},\n  abstract = {About caf\xe9s.}\n}\n"
+    )
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["Café owners"]
+    (problem,) = load.problems
+    assert (problem.line, problem.skipped) == (2, False)
+    assert problem.message.startswith("not UTF-8 text; read as Latin-1")
+
+
+def csv_load(tmp_path: Path, text: str):
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    load = read_corpus([path])
+    return [p.title for p in load.papers], [(p.line, p.message) for p in load.problems]
+
+
+def test_a_csv_row_whose_quote_never_closes_is_skipped_not_merged(tmp_path: Path):
+    titles, problems = csv_load(
+        tmp_path,
+        'title,abstract,year\n"unterminated,quote,2020\nok title,ok abstract about widgets,2020\n',
+    )
+    assert titles == ["ok title"]
+    assert problems == [(2, "unterminated quote; row skipped")]
+    # the quote is closed by a stray one further down: the rows after it are kept too
+    titles, problems = csv_load(
+        tmp_path,
+        'title,abstract\n"runaway,a\nsecond,b\n"third",c\nfourth,d\n',
+    )
+    assert titles == ["second", "third", "fourth"]
+    assert problems == [(2, "unterminated quote; row skipped")]
+
+
+def test_csv_fields_that_hold_line_breaks_are_kept(tmp_path: Path):
+    titles, problems = csv_load(
+        tmp_path,
+        'title,abstract\n"Two\nlines",ok\n"Sloppy" quote,"an abstract\nover lines"\n'
+        'Last,"ends the file\nover lines"\n',
+    )
+    assert titles == ["Two lines", "Sloppy quote", "Last"]
+    assert problems == []
+
+
+def test_bibtex_string_macros_joined_to_quoted_literals(tmp_path: Path):
+    path = tmp_path / "macros.bib"
+    path.write_text(
+        '@string{foo = "bar"}\n@string{both = foo # " and more"}\n'
+        '@article{a1,\n  title = foo # " baz",\n  abstract = {x},\n  year = {20x1}\n}\n'
+        "@article{a2,\n  title = both # {!},\n  abstract = {y},\n  year = 2020\n}\n"
+        '@article{a3,\n  title = "C # and F # compared",\n  abstract = {z}\n}\n',
+        encoding="utf-8",
+    )
+    load = read_corpus([path])
+    assert [(p.title, p.year) for p in load.papers] == [
+        ("bar baz", None),
+        ("bar and more!", 2020),
+        ("C # and F # compared", None),
+    ]
+    assert [(str(p), p.skipped) for p in load.problems] == [
+        ("macros.bib:3: entry a1: year '20x1' ignored (not a year from 1800 to 2100)", False)
+    ]
+
+
+def test_an_implausible_year_is_noted_and_the_paper_kept_in_every_reader(tmp_path: Path):
+    (tmp_path / "a.jsonl").write_text(
+        '{"title": "J1", "abstract": "x", "year": "abc"}\n'
+        '{"title": "J2", "abstract": "x", "year": 99999, "date": "2021-03-01"}\n'
+        '{"title": "J3", "abstract": "x", "year": true}\n'
+        '{"title": "J4", "abstract": "x", "year": "2023-05"}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "b.csv").write_text("title,abstract,year\nC1,x,20x1\nC2,x,1999\n")
+    (tmp_path / "c.bib").write_text("@misc{b1, title = {B1}, abstract = {x}, year = {0}}\n")
+    load = read_corpus([tmp_path])
+    years = {p.title: p.year for p in load.papers}
+    assert years == {"J1": None, "J2": 2021, "J3": None, "J4": 2023, "C1": None, "C2": 1999,
+                     "B1": None}  # fmt: skip
+    assert all(not p.skipped for p in load.problems)
+    assert [str(p).split(" ignored")[0] for p in load.problems] == [
+        "a.jsonl:1: year 'abc'",
+        "a.jsonl:2: year 99999",
+        "a.jsonl:3: year True",
+        "b.csv:2: year '20x1'",
+        "c.bib:1: entry b1: year '0'",
+    ]
+
+
+def test_a_json_number_too_long_to_read_is_a_broken_line(tmp_path: Path):
+    path = tmp_path / "long.jsonl"
+    path.write_text(
+        '{"title": "T", "abstract": "x", "year": 1' + "0" * 5000 + "}\n"
+        '{"title": "Kept", "abstract": "y"}\n',
+        encoding="utf-8",
+    )
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["Kept"]
+    assert [str(p) for p in load.problems] == [
+        "long.jsonl:1: broken JSON (a number too long to read)"
+    ]

@@ -15,7 +15,7 @@ from assistant.corpus import read_corpus
 from assistant.errors import InputError
 from assistant.evaluation import evaluate_questions, load_questions, stated_count
 
-from .conftest import SEEDS, run_cli
+from .conftest import SEEDS, assert_one_line_error, run_cli
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = REPO / "eval" / "questions.jsonl"
@@ -66,6 +66,47 @@ def test_a_malformed_questions_file_names_its_line(tmp_path: Path):
     path.write_text('{"q": "fine"}\n{"no question": 1}\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"bad.jsonl:2:"):
         load_questions(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"id": "a", "q": "over-refusal", "gold": "notalist"}', "gold must be a list of titles"),
+        ('{"q": "over-refusal", "acceptable": [1]}', "acceptable must be a list of titles"),
+        ('{"q": "over-refusal", "answer_contains": "52%"}', "answer_contains must be a list"),
+        ('{"q": "over-refusal", "abstain": "no"}', "abstain must be true or false"),
+        ('{"id": "a", "q": ""}', "the question ('q') is empty"),
+        ('{"id": "a", "q": 123}', "the question ('q') must be text"),
+        ("[1, 2]", "expected a JSON object with a 'q' field"),
+    ],
+)
+def test_a_bad_question_is_an_error_naming_its_line(tmp_path: Path, line: str, message: str):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(f'{{"q": "fine", "gold": []}}\n\n{line}\n', encoding="utf-8")
+    result = run_cli("eval", str(path), data_dir=tmp_path / "data")
+    assert_one_line_error(result, f"bad.jsonl:3: {message}")
+
+
+def test_gold_titles_that_name_no_indexed_paper_are_warned_about(seeded_dir: Path, tmp_path: Path):
+    seed_title = "Role-Play with Large Language Models"
+    path = tmp_path / "questions.jsonl"
+    question = {"id": "g1", "q": "role-play", "gold": [seed_title, "A Paper Nobody Wrote"]}
+    path.write_text(json.dumps(question) + "\n", encoding="utf-8")
+    result = run_cli("eval", str(path), "--json", data_dir=seeded_dir)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: question g1 (line 1): no indexed paper is titled 'A Paper Nobody Wrote'"
+    ]
+    (scored,) = json.loads(result.stdout)["questions"]
+    assert "fact_sentence_quoted" in scored and scored["search_recall"] == 0.5
+
+
+def test_a_question_the_assistant_refuses_names_its_line(seeded, tmp_path: Path):
+    path = tmp_path / "long.jsonl"
+    path.write_text('{"q": "fine"}\n' + json.dumps({"q": "why " * 600}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"long.jsonl:2: .*limit is 2,000"):
+        evaluate_questions(seeded, path)
 
 
 def test_stated_count_reads_the_lead():

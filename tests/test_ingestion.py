@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.corpus import read_corpus
 
-from .conftest import run_cli
+from .conftest import assert_one_line_error, in_terminal, run_cli
 
 BIB = r"""
 @article{vaswani2017attention,
@@ -91,7 +94,10 @@ def test_csv_with_optional_columns_and_bad_rows(tmp_path: Path):
     sparse = load.papers[0]
     assert (sparse.paper_id, sparse.authors, sparse.year) == ("s1", ["A. B", "C. D"], 2021)
     assert load.papers[1].year is None
-    assert [(p.line, p.message) for p in load.problems] == [(3, "no title")]
+    assert [(p.line, p.message, p.skipped) for p in load.problems] == [
+        (3, "no title", True),
+        (4, "year 'not-a-year' ignored (not a year from 1800 to 2100)", False),
+    ]
 
 
 def test_arxiv_snapshot_is_streamed_and_filtered_by_category(tmp_path: Path):
@@ -143,3 +149,68 @@ def test_format_option_overrides_the_extension(tmp_path: Path, fmt: str):
     else:
         path.write_text("title,abstract\nT,A b c.\n")
     assert [p.title for p in read_corpus([path], fmt).papers] == ["T"]
+
+
+def test_a_binary_file_in_a_folder_is_skipped_and_the_good_one_indexed(tmp_path: Path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "ls.txt").write_bytes(Path(sys.executable).resolve().read_bytes()[:200_000])
+    good = {"title": "Widgets at scale", "abstract": "We study widgets."}
+    (folder / "good.jsonl").write_text(json.dumps(good) + "\n", encoding="utf-8")
+    result = run_cli("index", str(folder), data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert "skipped ls.txt: not UTF-8 text" in result.stderr
+    assert "1 added" in result.stderr and "1 skipped" in result.stderr
+    alone = run_cli("index", str(folder / "ls.txt"), data_dir=tmp_path / "data")
+    assert_one_line_error(alone, "nothing in ls.txt looked like a paper (ls.txt: not UTF-8 text)")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".bib", ".csv", ".txt"])
+def test_an_empty_file_is_one_error_line_and_nothing_else(tmp_path: Path, suffix: str):
+    empty = tmp_path / f"empty{suffix}"
+    empty.write_bytes(b"")
+    result = run_cli("index", str(empty), data_dir=tmp_path / "data")
+    assert_one_line_error(result, f"nothing in {empty.name} looked like a paper")
+
+
+def test_an_empty_file_in_a_terminal_shows_only_the_error(tmp_path: Path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    with in_terminal(["index", str(empty)], env) as child:
+        child.expect(pexpect.EOF)
+        shown = [line for line in child.before.splitlines() if line.strip()]
+    assert len(shown) == 1 and shown[0].startswith("error: nothing in empty.jsonl"), shown
+
+
+def test_notes_on_ignored_years_are_printed_and_the_papers_indexed(tmp_path: Path):
+    path = tmp_path / "years.jsonl"
+    path.write_text(
+        '{"title": "Year as text", "abstract": "About widgets.", "year": "abc"}\n'
+        '{"title": "Year too big", "abstract": "About gadgets.", "year": 99999}\n',
+        encoding="utf-8",
+    )
+    result = run_cli("index", str(path), data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert "note years.jsonl:1: year 'abc' ignored" in result.stderr
+    assert "note years.jsonl:2: year 99999 ignored" in result.stderr
+    assert "2 added" in result.stderr and "0 skipped" in result.stderr
+    papers = json.loads(run_cli("papers", "--json", data_dir=tmp_path / "data").stdout)["papers"]
+    assert sorted((p["title"], p["year"]) for p in papers) == [
+        ("Year as text", None),
+        ("Year too big", None),
+    ]
+
+
+def test_a_csv_with_an_unterminated_quote_indexes_the_good_rows(tmp_path: Path):
+    path = tmp_path / "broken.csv"
+    path.write_text(
+        'title,abstract,year\n"unterminated,quote,2020\nok title,ok abstract about widgets,2020\n',
+        encoding="utf-8",
+    )
+    result = run_cli("index", str(path), data_dir=tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    assert "skipped broken.csv:2: unterminated quote" in result.stderr
+    assert "1 added" in result.stderr and "1 skipped" in result.stderr
+    papers = json.loads(run_cli("papers", "--json", data_dir=tmp_path / "data").stdout)["papers"]
+    assert [p["title"] for p in papers] == ["ok title"]

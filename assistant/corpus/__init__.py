@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from assistant.corpus.bibtex_reader import read_bibtex
 from assistant.corpus.csv_reader import read_csv
 from assistant.corpus.jsonl import read_jsonl
 from assistant.corpus.paper import Paper, paper_id_for
-from assistant.corpus.records import Problem, Record
+from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, is_binary
 from assistant.corpus.seed_dump import read_seed_dump
 from assistant.errors import CorpusError
 
@@ -48,7 +49,7 @@ def bundled_seeds() -> Path:
 
 @dataclass
 class CorpusLoad:
-    """Papers read from some files (duplicates merged), and what was skipped."""
+    """Papers read from some files (duplicates merged), and what was skipped or noted."""
 
     papers: list[Paper] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -95,16 +96,23 @@ def corpus_files(paths: Iterable[Path], fmt: str | None = None) -> list[Path]:
 def iter_records(
     files: Iterable[Path], fmt: str | None = None, categories: frozenset[str] | None = None
 ) -> Iterator[Record]:
-    """Papers and problems, file by file, streamed (a large file is never held whole)."""
+    """Papers and problems, file by file, streamed (a large file is never held whole).
+    A file that is not text, or cannot be read, is reported and skipped: the others are
+    read all the same."""
     for path in files:
         reader = reader_for(path, fmt)
         try:
-            if reader is read_jsonl:
+            if is_binary(path):
+                yield Problem(path.name, None, NOT_TEXT)
+            elif reader is read_jsonl:
                 yield from read_jsonl(path, categories)
             else:
                 yield from reader(path)
-        except (OSError, UnicodeDecodeError) as error:
-            yield Problem(path.name, None, f"unreadable: {error}")
+        except NotText as error:
+            yield Problem(path.name, error.line, f"{NOT_TEXT}; the file is skipped")
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            yield Problem(path.name, None, f"unreadable ({reason}); the file is skipped")
 
 
 def estimate_records(files: Iterable[Path]) -> int | None:
@@ -112,13 +120,14 @@ def estimate_records(files: Iterable[Path]) -> int | None:
     total = 0
     for path in files:
         suffix = path.suffix.lower()
-        if suffix == ".txt":  # listing dumps: small, and a paper spans several lines
-            total += sum(not isinstance(r, Problem) for r in read_seed_dump(path))
-            continue
         marker = b"\n@" if suffix == ".bib" else b"\n"
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 24):
-                total += block.count(marker)
+        with contextlib.suppress(OSError, NotText):  # reported when the file is read
+            if suffix == ".txt":  # listing dumps: small, and a paper spans several lines
+                total += sum(not isinstance(r, Problem) for r in read_seed_dump(path))
+                continue
+            with path.open("rb") as handle:
+                while block := handle.read(1 << 24):
+                    total += block.count(marker)
     return total or None
 
 

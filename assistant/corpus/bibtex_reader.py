@@ -7,11 +7,14 @@ expanded, also where `#` joins them with literals, which bibtexparser leaves as 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.jsonl import paper_from_record
-from assistant.corpus.records import Problem, Record
+from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, note, utf8
+
+_QUOTED = re.compile(r'\s*"(.*)"\s*', re.DOTALL)
 
 
 def _strip_braces(value: str) -> str:
@@ -19,15 +22,18 @@ def _strip_braces(value: str) -> str:
 
 
 def _concatenated(value: str, strings: dict[str, str]) -> str:
-    """`venue # " 2023"` with its macros expanded and joined to its literals (whose
-    enclosing braces or quotes the parser already removed); other values unchanged."""
-    parts = value.split(" # ") if " # " in value else [value]
-    if not any(part.strip().lower() in strings for part in parts):
+    """`venue # " 2023"` with its macros expanded and joined to its literals; other values
+    unchanged. LaTeX decoding has already removed the braces of `{...}` literals; the
+    quotes of `"..."` ones, which it leaves, are removed here."""
+    parts = value.split(" # ")
+    if len(parts) == 1 or not any(
+        part.strip().lower() in strings or _QUOTED.fullmatch(part) for part in parts
+    ):
         return value  # a literal " # " in a title, not a concatenation
     joined = []
     for part in parts:
-        macro = strings.get(part.strip().lower())
-        joined.append(macro if macro is not None else part)
+        macro, quoted = strings.get(part.strip().lower()), _QUOTED.fullmatch(part)
+        joined.append(macro if macro is not None else quoted[1] if quoted else part)
     return "".join(joined)
 
 
@@ -36,15 +42,17 @@ def read_bibtex(path: Path) -> Iterator[Record]:
     from bibtexparser.middlewares import LatexDecodingMiddleware
     from bibtexparser.model import DuplicateBlockKeyBlock
 
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="latin-1")
+        text = utf8(raw)
+    except NotText as error:  # an older export in Latin-1: kept, but said
+        text = raw.decode("latin-1")
+        yield note(path.name, error.line, f"{NOT_TEXT}; read as Latin-1 (check its accents)")
     library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
-    strings = {
-        s.key.lower(): str(s.value).replace("{", "").replace("}", "").strip('"')
-        for s in library.strings
-    }
+    strings: dict[str, str] = {}
+    for string in library.strings:  # in order: one may use those defined before it
+        value = _concatenated(str(string.value), strings)  # spaces kept: "Proceedings of "
+        strings[string.key.lower()] = value.replace("{", "").replace("}", "").strip('"')
     line_of = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("@") and "{" in line:
@@ -71,9 +79,11 @@ def read_bibtex(path: Path) -> Iterator[Record]:
             "year": fields.get("year"),
             "url": url,
         }
-        paper = paper_from_record(record, path.name)
+        paper, notes = paper_from_record(record, path.name)
+        at = line_of.get(entry.key)
         if isinstance(paper, str):
-            yield Problem(path.name, line_of.get(entry.key), f"entry {entry.key}: {paper}")
+            yield Problem(path.name, at, f"entry {entry.key}: {paper}")
             continue
+        yield from (note(path.name, at, f"entry {entry.key}: {text}") for text in notes)
         paper.bibkey = entry.key
         yield paper

@@ -2,21 +2,23 @@
 
 Exports from spreadsheets are taken as they come: a UTF-8 byte-order mark (Excel) is
 dropped, and a row holding bytes that are not UTF-8 is reported with its line and skipped
-while the other rows are kept. A header that names a column twice is refused: which of the
-two is meant cannot be guessed.
+while the other rows are kept. So is a row whose quote is never closed: it would otherwise
+take in every line after it as one field. A header that names a column twice is refused:
+which of the two is meant cannot be guessed.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.jsonl import paper_from_record
-from assistant.corpus.records import Problem, Record
+from assistant.corpus.records import NOT_TEXT, Problem, Record, note
 
 _NOT_UTF8 = range(0xDC80, 0xDD00)  # how surrogateescape keeps the bytes it cannot decode
 
@@ -25,34 +27,70 @@ def _has_undecodable(values: list[str]) -> bool:
     return any(ord(char) in _NOT_UTF8 for value in values for char in value)
 
 
+def _quote_runs_away(lines: list[str]) -> bool:
+    """Whether a row read over several lines got them through a quote that CSV never
+    closes (it runs to the end of the file, or to a stray quote further down) rather
+    than through a quoted field that holds line breaks."""
+    reader = csv.reader(lines, strict=True)
+    try:
+        next(reader, None)
+    except csv.Error:
+        return reader.line_num > 1  # a stray quote on the row's own first line is sloppiness
+    return False
+
+
+def _rows(name: str, lines: list[str]) -> Iterator[tuple[int, list[str]] | Problem]:
+    """(first line, cells) of each row, or a Problem for a row that cannot be read;
+    reading resumes on the line after the start of a broken row."""
+    start = 0
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None))
+        first = start + 1
+        try:
+            for row in reader:
+                end = start + reader.line_num
+                if end > first and _quote_runs_away(lines[first - 1 : end]):
+                    yield Problem(name, first, "unterminated quote; row skipped")
+                    start = first
+                    break
+                yield first, row
+                first = end + 1
+            else:
+                return
+        except csv.Error as error:
+            yield Problem(name, first, f"broken CSV ({error}); row skipped")
+            start = max(start + reader.line_num, first)
+
+
 def read_csv(path: Path) -> Iterator[Record]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     text = path.read_bytes().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            return
-        names = [h.strip().lower() for h in header]
-        twice = sorted(n for n, count in Counter(names).items() if n and count > 1)
-        if twice:
-            yield Problem(path.name, 1, f"two '{twice[0]}' columns in the header row: "
-                                        "rename or remove one")  # fmt: skip
-            return
-        if "title" not in names:
-            yield Problem(path.name, 1, "no 'title' column in the header row")
-            return
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue  # a blank line, as csv.DictReader skips them
-            if _has_undecodable(row):
-                yield Problem(path.name, reader.line_num, "not UTF-8 text; row skipped")
-                continue
-            record = {name: value for name, value in zip(names, row, strict=False) if name}
-            paper = paper_from_record(record, path.name)
-            if isinstance(paper, str):
-                yield Problem(path.name, reader.line_num, paper)
-            else:
-                yield paper
-    except csv.Error as error:
-        yield Problem(path.name, reader.line_num, f"broken CSV ({error})")
+    names: list[str] | None = None
+    for item in _rows(path.name, io.StringIO(text, newline="").readlines()):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        line, row = item
+        if names is None:
+            names = [h.strip().lower() for h in row]
+            twice = sorted(n for n, count in Counter(names).items() if n and count > 1)
+            if twice:
+                yield Problem(path.name, line, f"two '{twice[0]}' columns in the header "
+                                               "row: rename or remove one")  # fmt: skip
+                return
+            if "title" not in names:
+                yield Problem(path.name, line, "no 'title' column in the header row")
+                return
+            continue
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line, as csv.DictReader skips them
+        if _has_undecodable(row):
+            yield Problem(path.name, line, f"{NOT_TEXT}; row skipped")
+            continue
+        record = {name: value for name, value in zip(names, row, strict=False) if name}
+        paper, notes = paper_from_record(record, path.name)
+        if isinstance(paper, str):
+            yield Problem(path.name, line, paper)
+            continue
+        yield from (note(path.name, line, text) for text in notes)
+        yield paper

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.paper import Paper, paper_id_for
-from assistant.corpus.records import Problem, Record
+from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, note, utf8
 from assistant.corpus.text import find_urls, repair_text, year_of
 
 MAX_ABSTRACT_CHARS = 100_000
@@ -49,36 +49,45 @@ def _text(record: dict, *keys: str) -> str | None:
     return repair_text(str(value))
 
 
-def _year(value: object, date: str | None) -> int | None:
-    """A plausible publication year, from the year field or else the date."""
-    try:
-        year = int(str(value).strip()) if value not in (None, "") else None
-    except ValueError:  # "2023-05", "Mar 2023"
-        year = year_of(str(value))
-    if year is None:
-        return year_of(date) if date else None
-    return year if MIN_YEAR <= year <= MAX_YEAR else None
+def year_field(value: object, date: str | None) -> tuple[int | None, str | None]:
+    """A plausible publication year from the year field, else from the date; and, when the
+    field holds something else (a typo, a garbled value), a note saying it was ignored."""
+    given = value is not None and str(value).strip() != ""
+    year = None
+    if given and not isinstance(value, bool):
+        try:
+            year = int(str(value).strip())
+        except ValueError:  # "2023-05", "Mar 2023"
+            year = year_of(str(value))
+    if year is not None and MIN_YEAR <= year <= MAX_YEAR:
+        return year, None
+    fallback = year_of(date) if date else None
+    if not given:
+        return fallback, None
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    return fallback, f"year {shown} ignored (not a year from {MIN_YEAR} to {MAX_YEAR})"
 
 
-def paper_from_record(record: dict, source: str) -> Paper | str:
-    """A Paper from a mapping, or the reason it cannot be one."""
+def paper_from_record(record: dict, source: str) -> tuple[Paper | str, list[str]]:
+    """A Paper from a mapping, or the reason it cannot be one; and notes on fields of it
+    that were left out (each reader reports them at the record's line)."""
     title = _text(record, "title")
     if title is None:
-        return "the title is not text"
+        return "the title is not text", []
     if not title:
-        return "no title"
+        return "no title", []
     abstract = _text(record, "abstract", "text")
     if abstract is None:
-        return "the abstract is not text"
+        return "the abstract is not text", []
     if len(abstract) > MAX_ABSTRACT_CHARS:
-        return f"abstract of {len(abstract):,} characters is too long to be an abstract"
+        return f"abstract of {len(abstract):,} characters is too long to be an abstract", []
     urls = _urls(record.get("urls") or record.get("url"))
     if not urls and record.get("categories") and record.get("id"):
         urls = [f"https://arxiv.org/abs/{record['id']}"]
     date = record.get("date") or record.get("update_date")
     date = str(date) if date else None
-    year = _year(record.get("year"), date)
-    return Paper(
+    year, year_note = year_field(record.get("year"), date)
+    paper = Paper(
         title=title,
         abstract=abstract,
         source=source,
@@ -88,6 +97,7 @@ def paper_from_record(record: dict, source: str) -> Paper | str:
         urls=list(dict.fromkeys([*[str(u) for u in urls], *find_urls(abstract)])),
         paper_id=_paper_id(record),
     )
+    return paper, [year_note] if year_note else []
 
 
 def _paper_id(record: dict) -> str:
@@ -109,12 +119,15 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
             if not raw.strip():
                 continue
             try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                yield Problem(path.name, number, "not UTF-8 text")
+                record = json.loads(utf8(raw))
+            except NotText:
+                yield Problem(path.name, number, NOT_TEXT)
                 continue
             except json.JSONDecodeError as error:
                 yield Problem(path.name, number, f"broken JSON ({error.msg})")
+                continue
+            except ValueError:  # Python refuses to read integers of over 4,300 digits
+                yield Problem(path.name, number, "broken JSON (a number too long to read)")
                 continue
             if not isinstance(record, dict):
                 yield Problem(path.name, number, "expected a JSON object")
@@ -123,7 +136,7 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
                 str(record.get("categories", "")).split()
             ):
                 continue
-            paper = paper_from_record(record, path.name)
+            paper, notes = paper_from_record(record, path.name)
             if isinstance(paper, str):
                 yield Problem(path.name, number, paper)
                 continue
@@ -133,4 +146,5 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
                     path.name, number, f"duplicate id {paper.paper_id!r} (line {first[0]} has it)"
                 )
                 continue
+            yield from (note(path.name, number, text) for text in notes)
             yield paper

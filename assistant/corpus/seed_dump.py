@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.paper import Paper
-from assistant.corpus.records import Problem, Record
+from assistant.corpus.records import Problem, Record, utf8
 from assistant.corpus.text import DATE_PATTERN, find_urls, repair_text, year_of
 from assistant.corpus.title_split import split_title
 
@@ -98,7 +98,7 @@ def read_blocks_format(path: Path, text: str) -> Iterator[Record]:
 
 def read_seed_dump(path: Path) -> Iterator[Record]:
     """Either listing format, told apart by the `N authors · date` trailers."""
-    text = path.read_text(encoding="utf-8")
+    text = utf8(path.read_bytes())
     if looks_like_lines_format(text[:20000]):
         yield from read_lines_format(path, text)
     else:

@@ -41,14 +41,14 @@ class IndexReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # skipped records, and notes
     title_only: list[str] = field(default_factory=list)  # papers indexed without an abstract
     total: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # time per stage
 
     @property
     def skipped(self) -> int:
-        return len(self.problems)
+        return sum(problem.skipped for problem in self.problems)
 
     def summary(self) -> str:
         title_only = f" ({len(self.title_only)} by title only)" if self.title_only else ""
