@@ -11,6 +11,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from assistant.answer.citations import check_citations
 from assistant.answer.model import CANNOT_ANSWER
 from assistant.app import Assistant
 from assistant.config import Settings
@@ -82,6 +83,68 @@ def test_out_of_range_and_malformed_citations_are_removed_and_reported(seeded_di
     assert answer.text.endswith("A fourth is fine [2].")
     assert any("[42], [0]" in w for w in answer.warnings)
     assert [c.n for c in answer.citations] == [1, 2]
+    assert any(
+        w.startswith("2 sentence(s) cited only papers outside the evidence")
+        and '"Finding two is invented."; "A third."' in w
+        for w in answer.warnings
+    )
+
+
+def test_removed_markers_leave_no_dangling_joiners_or_repeats(seeded_dir, server):
+    server.script(Reply("Moreover, over-refusal is studied by [1] and [99]. "
+                        "Also [0] and [2][2] and [1, 3]."))  # fmt: skip
+    answer = llm_assistant(seeded_dir, server).ask(QUESTION)
+    assert answer.text == "Over-refusal is studied by [1]. Also [2] and [1, 3]."
+    assert [c.n for c in answer.citations] == [1, 2, 3]
+    assert any("[99], [0]" in w for w in answer.warnings)
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected", "unsupported"),
+    [
+        ("Refusal is common [1]; [99] too.", "Refusal is common [1] too.", []),
+        ("Others [1], [98], and [2] agree.", "Others [1] and [2] agree.", []),
+        ("It is hard [1], [2], [98], and [1].", "It is hard [1] and [2].", []),
+        ("Over-refusal, e.g. [9], is common [1].", "Over-refusal is common [1].", []),
+        ("X uses A, [99], and B [1].", "X uses A and B [1].", []),
+        ("Also [0] and more work exists [1].", "Also more work exists [1].", []),
+        ("[0], and more work exists [1].", "More work exists [1].", []),
+        ("B holds [1]. In [99], they show C [2].", "B holds [1]. They show C [2].", []),
+        ("Safety is studied by [99]. B holds [1].", "Safety is studied. B holds [1].",
+         ["Safety is studied."]),
+        ("Safety matters (see [99]). B holds [1].", "Safety matters. B holds [1].",
+         ["Safety matters."]),
+        ("B holds [1]; see also [97] and [96]. Also [5].\nC holds [2].",
+         "B holds [1].\nC holds [2].", ["Also [5]. (dropped)"]),
+    ],
+)  # fmt: skip
+def test_every_joiner_a_removed_marker_leaves_goes_with_it(reply, expected, unsupported):
+    checked = check_citations(reply, evidence_count=2)
+    assert checked.text == expected
+    assert checked.unsupported == unsupported
+    assert any("removed citation(s)" in w for w in checked.warnings)
+    assert any("outside the evidence" in w for w in checked.warnings) == bool(unsupported)
+
+
+def test_removed_markers_in_the_printed_text_answer(seeded_dir, server):
+    server.script(Reply("Over-refusal is studied by [1]; [99] too. And by [0] and [2]."))
+    result = run_cli("ask", QUESTION, data_dir=seeded_dir, env=cli_env(server))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Over-refusal is studied by [1] too. And by [2].\n")
+    assert "removed citation(s) [99], [0]" in " ".join(result.stderr.split())
+
+
+def test_an_opening_connective_is_dropped(seeded_dir, server):
+    server.script(Reply("However, papers [1] and [3] study reward models. "
+                        "Moreover, they differ in what they learn from [2]."))  # fmt: skip
+    answer = llm_assistant(seeded_dir, server).ask(QUESTION)
+    assert answer.text == (
+        "Papers [1] and [2] study reward models. Moreover, they differ in what they learn from [3]."
+    )
+    server.script(Reply("- Furthermore, reward models learn from feedback [1].\n"
+                        "- However, process rewards need no step labels [2]."))  # fmt: skip
+    answer = llm_assistant(seeded_dir, server).ask(QUESTION)
+    assert answer.text.startswith("- Reward models learn from feedback [1].\n- However, ")
 
 
 def test_ranges_and_lists_are_expanded_and_renumbered_by_first_use(seeded_dir, server):
@@ -116,6 +179,26 @@ def test_a_model_that_declines_abstains(seeded_dir, server):
     server.script(Reply(CANNOT_ANSWER))
     answer = llm_assistant(seeded_dir, server).ask(QUESTION)
     assert answer.abstained and answer.citations == [] and answer.text == CANNOT_ANSWER
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"{CANNOT_ANSWER} But see [1].",
+        f"Reward models are trained on preferences [1]. {CANNOT_ANSWER.lower()}",
+        f"{CANNOT_ANSWER[:-1]}; papers [1] and [99] are only loosely related.",
+    ],
+)
+def test_a_model_that_declines_yet_cites_abstains(seeded_dir, server, reply):
+    server.script(Reply(reply))
+    payload = llm_assistant(seeded_dir, server).ask(QUESTION).to_dict()
+    assert payload["abstained"] is True and payload["citations"] == []
+    assert payload["answer"] == CANNOT_ANSWER
+    (warning,) = [w for w in payload["warnings"] if "do not cover the question" in w]
+    assert "yet pointed at 1 of them (not cited): " in warning
+    _, user = messages_of(server.chat_requests()[0])
+    first = re.search(r"^\[1\] (.+?)(?: \(\d{4}\))?$", user, re.MULTILINE).group(1)
+    assert warning.endswith(first)
 
 
 def test_nothing_relevant_means_no_call_at_all(seeded_dir, server):

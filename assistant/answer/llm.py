@@ -4,12 +4,14 @@ llama-index's OpenAI classes, and the same citation checking for every answer.""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.answer.citations import check_citations
+from assistant.answer.citations import check_citations, cited_numbers, normalise_markers
 from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
 from assistant.answer.relevance import Judged
+from assistant.answer.sentences import without_connective
 from assistant.config import Settings
 from assistant.errors import EndpointError, InputError
 from assistant.prompts import load_prompt, system_prompt
@@ -158,10 +160,34 @@ def _usage(raw: object, prompt: str, text: str) -> dict:
 
 
 def _declined(text: str) -> bool:
+    """Whether the reply says, anywhere, that the papers do not cover the question.
+
+    Such a reply is an abstention even when it goes on to cite papers ("... But see [1].").
+    The phrase denies the whole question, and the prompt asks for it alone: a model that
+    writes it and then cites something contradicts itself, and the citations point at
+    papers it has just judged off the question. A genuine partial answer states what the
+    papers do say instead. The papers it pointed at are named in a warning, not cited."""
+
     def norm(value: str) -> str:
         return " ".join(value.lower().strip(" .\n").split())
 
-    return norm(CANNOT_ANSWER) in norm(text)
+    return re.search(re.escape(norm(CANNOT_ANSWER)) + r"(?![\w'’])", norm(text)) is not None
+
+
+def _pointed_at(text: str, evidence: Evidence) -> list[str]:
+    """The titles of the evidence papers a reply's markers name."""
+    numbers = dict.fromkeys(cited_numbers(normalise_markers(text)))
+    return [evidence.papers[n - 1].paper.title for n in numbers if 1 <= n <= len(evidence.papers)]
+
+
+_BULLET = re.compile(r"\s*(?:[-*+>]\s+|#+\s+|\d+[.)]\s+)?")
+
+
+def _without_opening_connective(text: str) -> str:
+    """'However, papers [1] ...' -> 'Papers [1] ...': the answer's first sentence has no
+    earlier sentence to link to (a bullet or heading mark before it is kept)."""
+    mark = _BULLET.match(text).group(0)
+    return mark + without_connective(text[len(mark) :])
 
 
 LIST_INSTRUCTION = (
@@ -201,9 +227,16 @@ def llm_answer(decision, settings: Settings, on_token: TokenCallback | None = No
             f"{len(candidates)} papers sent"
         )
     usage = _usage(raw, system + user, text)
-    if _declined(text) and "[" not in text:
+    if _declined(text):
+        pointed = _pointed_at(text, evidence)
+        if pointed:
+            warnings.append(
+                "the model said the papers do not cover the question, yet pointed at "
+                f"{len(pointed)} of them (not cited): " + "; ".join(pointed)
+            )
         return Answer(question, CANNOT_ANSWER, "llm", True, [], sources, warnings, usage)
-    checked = check_citations(text, len(evidence.papers), exempt=(CANNOT_ANSWER,))
+    checked = check_citations(text, len(evidence.papers))
+    checked.text = _without_opening_connective(checked.text)
     warnings.extend(checked.warnings)
     if not checked.order:
         warnings.append("the answer cites none of the evidence: treat it as unsupported")
