@@ -6,6 +6,9 @@ Each line of TOPICS: {"topic", "gold": [titles], "acceptable": [titles]}. Report
 topic and overall, the share of gold papers cited (coverage), the share of citations that
 are gold or acceptable (on topic), the word count against --words, and the theme names.
 Needs an index of the papers the titles name (default: the configured data dir).
+related_work_topics_heldout.jsonl holds 5 more topics, labelled later by a reader who saw
+none of the drafts (each label with the abstract's words that justify it): measure on it
+to see how drafts fare on topics nobody tuned for.
 """
 
 from __future__ import annotations

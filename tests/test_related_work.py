@@ -237,3 +237,15 @@ def test_topic_errors_and_usage_errors_are_one_line(seeded_dir: Path, tmp_path: 
     latex = run_cli("related-work", "protein folding", "--format", "latex", data_dir=seeded_dir)
     assert latex.returncode == 0 and latex.stdout.strip()
     assert all(line.startswith("%") for line in latex.stdout.splitlines())  # comments only
+
+
+def test_a_draft_covers_the_parts_of_its_topic_the_collection_has(seeded):
+    """ "deception and dishonesty of AI systems": no abstract says "dishonesty", and the
+    word the collection lacks led the draft to papers on AI systems, none on deception."""
+    draft = seeded.related_work("deception and dishonesty of AI systems", words=120)
+    assert not draft.abstained
+    assert any('mentions "dishonesty": the draft covers the rest' in w for w in draft.warnings)
+    deceptive = re.compile(r"\bdecepti|\bdeceiv", re.IGNORECASE)
+    assert any(deceptive.search(c.paper.title + c.paper.abstract) for c in draft.citations)
+    # an answer keeps the word: an unknown item is what marks a question off the collection
+    assert seeded.ask("Compare pipeline, tensor and data parallelism").abstained

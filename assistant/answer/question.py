@@ -232,6 +232,25 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
 _COORDINATION = re.compile(r"\s*(?:[,;/]|\band\b|\bor\b)\s*", re.IGNORECASE)
 
 
+def unknown_alternatives(topic: str, bm25: BM25Index) -> list[str]:
+    """The words of the parts of a coordinated topic that no abstract holds, when another
+    part's words are there ("dishonesty" of "deception and dishonesty of AI systems"); a
+    part is read up to its first stop word. A draft covers what the collection has; an
+    answer keeps them, since an unknown item ("BLEU, ROUGE and BERTScore") is what tells
+    a question next to the collection's topics from one on them."""
+    parts = [p for p in _COORDINATION.split(topic.partition(":")[0]) if p.strip()]
+    cores = []
+    for part in parts:
+        words = _WORD.findall(part)
+        ends = [i for i, w in enumerate(words) if is_stopword(w)]
+        cores.append([w for w in words[: ends[0] if ends else None] if _content_stems(w)])
+    named = [core for core in cores if core]
+    unknown = [core for core in named if not any(_frequencies(core, bm25))]
+    if not unknown or len(unknown) == len(named):
+        return []
+    return [w for core in unknown for w in core]
+
+
 def _alternatives(topic: str, concept: set[str], bm25: BM25Index) -> tuple[frozenset[str], ...]:
     """The concept's key terms in each coordinated part of a topic (before any colon):
     "role-play and personas in LLMs" names two alternatives, {role, play} and {persona}.
