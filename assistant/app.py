@@ -328,10 +328,13 @@ def _given_filter(since: object, until: object, author: object):
     """The filter a caller passes, its types checked."""
     from assistant.filters import PaperFilter
 
+    author = arguments.optional_text(author, "author")
+    if author is not None and not author.strip():
+        raise InputError("the author is empty; give (part of) an author's name, e.g. Smith")
     return PaperFilter(
         arguments.optional_whole_number(since, "since", 1),
         arguments.optional_whole_number(until, "until", 1),
-        arguments.optional_text(author, "author"),
+        author,
     )
 
 

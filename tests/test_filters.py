@@ -156,3 +156,13 @@ def test_a_filter_narrows_the_decision_on_the_whole_collection(seeded):
     assert all(c.paper.year and c.paper.year >= 2023 for c in since.citations)
     if since.abstained:
         assert "Closest papers (not cited)" in since.text
+
+
+def test_an_empty_author_is_refused_not_ignored(seeded, seeded_dir: Path):
+    with pytest.raises(InputError, match="the author is empty"):
+        seeded.search("refusal", author=" ")
+    result = run_cli("ask", "refusal", "--author", "", data_dir=seeded_dir)
+    assert result.returncode != 0 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "error: the author is empty; give (part of) an author's name, e.g. Smith"
+    )
