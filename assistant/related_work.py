@@ -370,7 +370,11 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
     if uncited:
         warnings.append(f"the draft leaves {uncited} relevant paper(s) of its outline uncited")
     citations = [Citation(numbers[p.paper.paper_id], p.paper) for p in cited]
-    draft = RelatedWork(topic, "\n\n".join(paragraphs), "llm", False, citations, kept, warnings)
+    text = "\n\n".join(paragraphs)
+    written = len(text.split())
+    if abs(written - words) > WORDS_TOLERANCE * words:
+        warnings.append(f"the model wrote {written} of the {words} words asked for (--words)")
+    draft = RelatedWork(topic, text, "llm", False, citations, kept, warnings)
     if settings.verify:
         from assistant.answer.llm_checks import verify
 

@@ -149,6 +149,7 @@ def test_llm_writes_one_checked_paragraph_per_theme_of_the_outline(seeded, seede
     assert draft.citations[0].paper == outline[0].papers[1].paper
     uncited = sum(len(t.papers) for t in outline) - 2 * len(outline)
     assert any(f"leaves {uncited} relevant" in w for w in draft.warnings) == (uncited > 0)
+    assert any(w.endswith("of the 2000 words asked for (--words)") for w in draft.warnings)
     assert "\\cite{" in draft.to_latex()
 
 
