@@ -24,6 +24,7 @@ from assistant.answer.sentences import (
     third_person,
     without_connective,
 )
+from assistant.errors import InputError
 from assistant.evaluation import stated_count
 from assistant.index.bm25 import tokenize
 
@@ -164,6 +165,10 @@ def test_questions_without_a_topic_or_not_in_english_get_a_plain_reply(seeded):
     # "do" and "me" are Portuguese function words as well as English ones
     english = seeded.ask("Why do large language models hallucinate? Tell me the main findings.")
     assert english.citations
+    # an option passed as the question ("assistant ask -- --help") is no topic
+    for option in ("--help", "-h", "--json"):
+        with pytest.raises(InputError, match="looks like an option"):
+            seeded.ask(option)
 
 
 def test_a_question_after_a_number_quotes_the_sentence_that_holds_it(seeded):

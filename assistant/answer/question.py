@@ -39,6 +39,9 @@ def plain_words(question: str) -> str:
     return " ".join(plain.split()) or question
 
 
+_OPTION = re.compile(r"--?[A-Za-z][\w-]*")
+
+
 def check_question(question: str, noun: str = "question") -> str:
     """The question (or a related-work topic: `noun="topic"`) with whitespace normalised,
     markup read as plain words, and escape and control characters removed."""
@@ -51,6 +54,8 @@ def check_question(question: str, noun: str = "question") -> str:
     }.get(noun, 'ask something, e.g. "which papers study X?"')
     if not question:
         raise InputError(f"the {noun} is empty; {example}")
+    if _OPTION.fullmatch(question):  # "assistant ask -- --help"
+        raise InputError(f"the {noun} {question!r} looks like an option; {example}")
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(
             f"the {noun} is {len(question):,} characters long; the limit is "
