@@ -193,7 +193,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
     content_words = [w for w in words if stems_of[w]]
-    manner = [w for w in content_words if _is_adverb(w) and not _frequency(w, bm25)]
+    manner = [w for w in content_words if is_adverb(w) and not _frequency(w, bm25)]
     if len(manner) < len(content_words):  # "removed cheaply": how, not what
         content_words = [w for w in content_words if w not in manner]
     terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
@@ -277,17 +277,16 @@ def _alternatives(topic: str, concept: set[str], bm25: BM25Index) -> tuple[froze
 
 # Words that end as adverbs do but name things ("anomaly", "supply") or acts ("apply").
 _LY_NOT_ADVERBS = frozenset(
-    "anomaly family assembly supply apply comply imply multiply reply monopoly "
-    "oligopoly butterfly rally italy july jelly belly homily melancholy".split()
+    "anomaly family assembly supply apply comply imply multiply reply monopoly oligopoly "
+    "butterfly ally rally italy july jelly belly homily melancholy fly".split()
 )
 
 
-def _is_adverb(word: str) -> bool:
-    """A manner or degree adverb ("cheaply", "reliably"): it says how, not about what, so
-    a question is not off the collection's topics for a word of this kind its abstracts
-    never use."""
+def is_adverb(word: str) -> bool:
+    """A manner or degree adverb ("cheaply", "efficiently"): it says how, not about what,
+    so it names no concept a question asks about and no heading holds it."""
     word = word.lower()
-    return len(word) >= 6 and word.endswith("ly") and word not in _LY_NOT_ADVERBS
+    return word.endswith("ly") and word not in _LY_NOT_ADVERBS
 
 
 def _is_action(word: str) -> bool:

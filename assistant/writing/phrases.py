@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.answer.question import is_adverb
 from assistant.index.bm25 import BM25Index, stem
 
 MAX_PHRASE_WORDS = 3
@@ -38,7 +39,9 @@ _NOT_HEADWORDS = frozenset(
     may shall need needs always never every thing things something really rather almost
     nearly whose yes none lot lots kind kinds part parts case cases example examples number
     numbers amount type types form forms one two three report reports survey surveys
-    technical preprint application applications real-world""".split()
+    technical preprint application applications real-world beyond versus vs amid per unlike
+    like upon onto along around behind beneath beside besides inside outside throughout
+    underneath""".split()
 )
 _COMPOUND_ENDS = frozenset("world scale grained source level specific aware free art time".split())
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ly", "ed", "ical", "less")
@@ -99,16 +102,6 @@ def topic_heading(topic: str) -> str | None:
     return head if len(head.split()) <= MAX_HEADING_WORDS else None
 
 
-# Words that end in -ly and are nouns, not adverbs ("an anomaly", "assembly").
-_LY_NOUNS = frozenset("family anomaly assembly supply reply ally rally monopoly fly".split())
-
-
-def _adverb(word: str) -> bool:
-    """An -ly adverb, which no heading holds ("fine-tuning efficiently undoes")."""
-    lower = word.lower()
-    return lower.endswith("ly") and lower not in _LY_NOUNS
-
-
 def _can_open(word: str) -> bool:
     """Whether a phrase may open with the word: not a framing word, nor a verb's -ing form
     ("Examining ...", "Challenging ...")."""
@@ -140,7 +133,7 @@ def phrases_in(text: str) -> dict[str, str]:
         for size in range(1, MAX_PHRASE_WORDS + 1):
             for start in range(len(run) - size + 1):
                 words = run[start : start + size]
-                if not _can_open(words[0]) or not _can_end(words[-1]) or any(map(_adverb, words)):
+                if not _can_open(words[0]) or not _can_end(words[-1]) or any(map(is_adverb, words)):
                     continue
                 found.setdefault(" ".join(words).lower(), " ".join(words))
     return found
