@@ -74,9 +74,9 @@ def decide(
     `only`: the papers a follow-up question is about, of which those whose abstract
     mentions what `follow_up` (default: the question) asks are cited; `within`: the papers
     a year or author filter admits, of those the decision on the whole collection keeps;
-    `survey`: the question is a related-work topic, whose
-    draft should cover it (a lower, recall-leaning cut). A question with no topic words or
-    not in English retrieves nothing: no paper could be matched to it honestly."""
+    `survey`: the question is a related-work topic, whose draft should cover it (a lower,
+    recall-leaning cut). A question with no topic words or not in English retrieves
+    nothing: no paper could be matched to it honestly."""
     if within is not None and only is None:
         return _within(decide(engine, question, pool=pool, survey=survey), set(within))
     analysis = analyse(question, engine.bm25)
