@@ -193,7 +193,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
     content_words = [w for w in words if stems_of[w]]
-    manner = [w for w in content_words if is_adverb(w) and not _frequency(w, bm25)]
+    manner = [w for w in content_words if len(w) > 5 and is_adverb(w) and not _frequency(w, bm25)]
     if len(manner) < len(content_words):  # "removed cheaply": how, not what
         content_words = [w for w in content_words if w not in manner]
     terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
