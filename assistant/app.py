@@ -298,9 +298,13 @@ class Assistant:
             return draft
         vectors = engine.store.paper_vectors([p.paper.paper_id for p in papers])
         groups = cluster(papers, vectors, key=lambda p: p.paper.paper_id)
-        themes = name_themes(
-            groups, engine.bm25, lambda p: (p.paper.title, p.paper.abstract), topic
-        )
+
+        def rename(groups: list[list]) -> list:
+            return name_themes(
+                groups, engine.bm25, lambda p: (p.paper.title, p.paper.abstract), topic
+            )
+
+        themes = rename(groups)
         draft = None
         if use_llm:
             try:
@@ -308,9 +312,13 @@ class Assistant:
             except EndpointError as error:
                 if self.settings.fallback != "offline":
                     raise
-                draft = extractive_related_work(topic, themes, words, len(decision.relevant))
+                draft = extractive_related_work(
+                    topic, themes, words, len(decision.relevant), rename
+                )
                 draft.warnings.append(f"LLM failed ({error}); drafted offline instead")
-        draft = draft or extractive_related_work(topic, themes, words, len(decision.relevant))
+        draft = draft or extractive_related_work(
+            topic, themes, words, len(decision.relevant), rename
+        )
         draft.warnings[:0] = [note] if note else []
         return draft
 

@@ -9,6 +9,7 @@ Markdown uses [n]; LaTeX uses \\cite{key} with keys matching `--bib`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.answer.citations import check_citations, renumber
@@ -265,12 +266,17 @@ def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[Scored
 
 
 def extractive_related_work(
-    topic: str, themes: list[Theme], words: int, on_topic: int | None = None
+    topic: str,
+    themes: list[Theme],
+    words: int,
+    on_topic: int | None = None,
+    rename: Callable[[list[list]], list[Theme]] | None = None,
 ) -> RelatedWork:
     """One paragraph per theme, one sentence per paper, each sentence cut to a share of
     `words`. Only when even that is too long are the least topical papers left out: the
     weakest whose leaving keeps the draft long enough. `on_topic`: how many papers the
-    decision judged on topic, when --max-papers kept fewer."""
+    decision judged on topic, when --max-papers kept fewer. `rename` names the themes
+    again when papers were left out: a heading two papers shared may now name one."""
     themes = [Theme(t.name, list(t.papers)) for t in themes]
     limit = words * (1 + WORDS_TOLERANCE)
     n = sum(len(t.papers) for t in themes)
@@ -299,6 +305,9 @@ def extractive_related_work(
                 break
         (papers, text), themes = fallback
         left_out += 1
+    if left_out and rename is not None:
+        themes = rename([t.papers for t in themes])
+        papers, text = _draft(themes, budget)
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)
     if len(text.split()) < words * (1 - WORDS_TOLERANCE):

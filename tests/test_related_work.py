@@ -201,6 +201,22 @@ def test_themes_have_two_papers_or_more_even_with_an_outlier():
     )
 
 
+def test_a_group_whose_papers_share_no_phrase_is_no_theme(seeded):
+    from assistant.writing.themes import name_themes
+
+    texts = {
+        "a1": ("Refusal training for chat models", "We study refusal training."),
+        "a2": ("Refusal training generalises", "Refusal training fails on tenses."),
+        "b1": ("Mixture of tunable experts", "Switching off experts changes behaviour."),
+        "b2": ("Likelihood displacement", "Preference optimisation shifts probability mass."),
+        "c1": ("Reward models from feedback", "Reward models score responses."),
+    }
+    groups = [["a1", "a2"], ["b1", "b2"], ["c1"]]
+    themes = name_themes(groups, seeded.engine.bm25, texts.__getitem__, "refusal")
+    assert len(themes) == 1 and sorted(themes[0].papers) == sorted(texts)
+    assert themes[0].name == "Refusal"  # one theme: headed by the topic
+
+
 def test_piped_warnings_are_one_line_each(seeded_dir: Path):
     result = run_cli(
         "related-work", "tool use", "--words", "100", data_dir=seeded_dir, env={"COLUMNS": "60"}

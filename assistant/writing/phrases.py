@@ -43,6 +43,11 @@ _NOT_HEADWORDS = frozenset(
     like upon onto along around behind beneath beside besides inside outside throughout
     underneath""".split()
 )
+# Adjectives that open a noun phrase ("complex reasoning") but end none ("Complex").
+_NOT_ENDS = frozenset(
+    "complex robust diverse strong weak small high low common standard typical basic whole "
+    "full overall".split()
+)
 _COMPOUND_ENDS = frozenset("world scale grained source level specific aware free art time".split())
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ly", "ed", "ical", "less")
 # Past participles that end no noun phrase ("refusal training and jailbroken").
@@ -74,7 +79,7 @@ def _can_end(word: str) -> bool:
     """Whether a phrase may end on the word: a noun-like word, not a model name ("GPT-4")
     nor a compound adjective ("state-of-the-art", "large-scale")."""
     lower = word.lower()
-    if lower in _NOT_HEADWORDS or (len(lower) < 3 and not word.isupper()):
+    if lower in _NOT_HEADWORDS or lower in _NOT_ENDS or (len(lower) < 3 and not word.isupper()):
         return False
     if any(c.isdigit() for c in word) or lower.split("-")[-1] in _COMPOUND_ENDS:
         return False

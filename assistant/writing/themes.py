@@ -103,6 +103,11 @@ def cluster(
     return sorted(groups.values(), key=lambda g: min(order[id(p)] for p in g))
 
 
+def _common(one: list[PaperPhrases], other: list[PaperPhrases]) -> int:
+    """How many phrases two groups of papers have in common."""
+    return len(set().union(*(p.all for p in one)) & set().union(*(p.all for p in other)))
+
+
 def name_themes(
     groups: list[list], bm25: BM25Index, text_of: Callable, topic: str = ""
 ) -> list[Theme]:
@@ -113,10 +118,23 @@ def name_themes(
     if heading:
         return [Theme(heading[:1].upper() + heading[1:], groups[0])]
     phrases = [[PaperPhrases.of(*text_of(item)) for item in group] for group in groups]
+    for i in range(len(groups) if len(groups) > 1 else 0):
+        others = [p for j, other in enumerate(phrases) if j != i for p in other]
+        if len(groups[i]) < 2 or not shared_phrases(phrases[i], others, bm25, topic):
+            # one paper, or no phrase two of its papers share: no theme ("Expert" was one
+            # paper's word); its papers join the group whose phrases they share most
+            j = max(
+                (j for j in range(len(groups)) if j != i),
+                key=lambda j: _common(phrases[i], phrases[j]),
+            )
+            merged = [list(g) for g in groups]
+            merged[j].extend(merged[i])
+            return name_themes(merged[:i] + merged[i + 1 :], bm25, text_of, topic)
     themes = []
     for i, group in enumerate(groups):
         others = [p for j, other in enumerate(phrases) if j != i for p in other]
-        # no phrase two papers share: one of its papers' phrases, else the topic itself
+        # a single group whose papers share no phrase: one of its papers' phrases, else
+        # the topic itself
         shared = shared_phrases(phrases[i], others, bm25, topic) or shared_phrases(
             phrases[i], others, bm25, topic, minimum=1
         )
