@@ -10,8 +10,8 @@ from assistant import arguments
 from assistant.answer.model import Answer
 from assistant.answer.question import (
     check_question,
-    unknown_alternatives,
     without_citation_markers,
+    without_unknown_alternatives,
 )
 from assistant.config import Settings, load_settings
 from assistant.corpus.paper import Paper
@@ -276,12 +276,10 @@ class Assistant:
         engine = self.engine
         asked, selection, note = self._filter(topic, since, until, author)
         within = selection.paper_ids if selection else None
-        if unknown := unknown_alternatives(asked, engine.bm25):
-            asked = _without_words(asked, unknown)
-            words_lacked = ", ".join(f'"{w}"' for w in unknown)
-            lacked = (
-                f"no paper in the collection mentions {words_lacked}: the draft covers the rest"
-            )
+        asked, unknown = without_unknown_alternatives(asked, engine.bm25)
+        if unknown:
+            named = ", ".join(f'"{w}"' for w in unknown)
+            lacked = f"no paper in the collection mentions {named}: the draft covers the rest"
             note = f"{note}; {lacked}" if note else lacked[:1].upper() + lacked[1:]
         decision = decide(engine, asked, within=within, survey=True)
         papers = select_papers(decision, decision.picker(engine), max_papers)
@@ -321,15 +319,6 @@ class Assistant:
         )
         draft.warnings[:0] = [note] if note else []
         return draft
-
-
-def _without_words(topic: str, words: Sequence[str]) -> str:
-    """The topic without the given words and the "and", "or" or comma that joined them."""
-    import re
-
-    for word in words:
-        topic = re.sub(rf"\s*(?:,|\band\b|\bor\b)?\s*\b{re.escape(word)}\b", "", topic, count=1)
-    return re.sub(r"^\s*(?:,|and\b|or\b)\s*", "", topic.strip()) or topic
 
 
 def _given_filter(since: object, until: object, author: object):

@@ -125,11 +125,11 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None =
     return 0.0
 
 
-def quotable(sentences: Sequence[str], position: int) -> str:
-    """A sentence as it can stand alone: its antecedent prepended when it leans back,
-    a dangling connective dropped, first person turned into third."""
+def quotable(sentences: Sequence[str], position: int, leaning: bool) -> str:
+    """A sentence as it can stand alone: its antecedent prepended when it leans back
+    (`leaning`), a dangling connective dropped, first person turned into third."""
     text = without_connective(sentences[position])
-    if position > 0 and leans_back(sentences[position]):
+    if leaning:
         text = f"{without_connective(sentences[position - 1])} {text}"
     return third_person(text)
 
@@ -177,17 +177,16 @@ def _window(words: list[str], wanted: set[str]) -> str | None:
     return ("… " if start else "") + text + (" …" if end < len(words) else "")
 
 
-def _context_penalty(sentences: Sequence[str], i: int) -> float:
-    """How much a sentence loses for what its quote leans on: the sentence before it, an
-    item of a list the quote does not give, or the abstract's opening, which sets the
-    scene unless it states what the paper does or finds."""
-    leaning = i > 0 and leans_back(sentences[i])
+def _context_penalty(sentences: Sequence[str], i: int, leaning: bool, quote: str) -> float:
+    """How much a sentence loses for what its quote leans on: the sentence before it
+    (`leaning`), an item of a list the quote does not give, or the abstract's opening,
+    which sets the scene unless it states what the paper does or finds."""
     penalty = BACK_REFERENCE_PENALTY if leaning else 0.0
     before = sentences[i - 1] if i > 0 else ""
     if any(item not in before for item in named_items(sentences[i])):
         penalty += UNDEFINED_ITEM_PENALTY
     opens = i == 0 or (i == 1 and leaning)  # quoted with the opening sentence
-    if opens and not states_result(quotable(sentences, i)):
+    if opens and not states_result(quote):
         penalty += OPENING_PENALTY
     return penalty
 
@@ -231,16 +230,17 @@ class SentencePicker:
             for i, sentence in enumerate(sentences):
                 if "http" in sentence or _TEX_MACRO.search(sentence) or len(sentence) < MIN_CHARS:
                     continue
+                leaning = i > 0 and leans_back(sentence)
+                quote = quotable(sentences, i, leaning)
                 score = (
                     float(similarities[offset + i])
                     + LEXICAL_WEIGHT * weighted_share(self.weights, token_sets[offset + i])
                     + (PHRASE_BONUS if self.phrases & bigrams(token_lists[offset + i]) else 0.0)
                     + role_bonus(sentence)
                     + _fact_bonus(sentence, self.analysis, self.counted)
-                    - _context_penalty(sentences, i)
+                    - _context_penalty(sentences, i, leaning, quote)
                 )
-                first = i - 1 if i > 0 and leans_back(sentence) else i
-                scored.append(Sentence(quotable(sentences, i), score, i, first))
+                scored.append(Sentence(quote, score, i, i - 1 if leaning else i))
             offset += len(sentences)
             if not scored:  # only a title, or only short sentences: quote the title
                 scored = [Sentence(paper.title + ".", 0.0, 0)]

@@ -237,23 +237,30 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
 _COORDINATION = re.compile(r"\s*(?:[,;/]|\band\b|\bor\b)\s*", re.IGNORECASE)
 
 
-def unknown_alternatives(topic: str, bm25: BM25Index) -> list[str]:
-    """The words of the parts of a coordinated topic that no abstract holds, when another
-    part's words are there ("dishonesty" of "deception and dishonesty of AI systems"); a
-    part is read up to its first stop word. A draft covers what the collection has; an
-    answer keeps them, since an unknown item ("BLEU, ROUGE and BERTScore") is what tells
-    a question next to the collection's topics from one on them."""
-    parts = [p for p in _COORDINATION.split(topic.partition(":")[0]) if p.strip()]
+def _parts(topic: str) -> list[str]:
+    """The coordinated parts of a topic, before any colon: "role-play and personas"."""
+    return [p for p in _COORDINATION.split(topic.partition(":")[0]) if p.strip()]
+
+
+def without_unknown_alternatives(topic: str, bm25: BM25Index) -> tuple[str, list[str]]:
+    """The topic without the parts of it that no abstract holds, when another part's words
+    are there ("deception and dishonesty of AI systems" -> "deception of AI systems"), and
+    the words left out; a part is read up to its first stop word. A draft covers what the
+    collection has; an answer keeps them, since an unknown item ("BLEU, ROUGE and
+    BERTScore") is what tells a question next to the collection's topics from one on them."""
     cores = []
-    for part in parts:
+    for part in _parts(topic):
         words = _WORD.findall(part)
         ends = [i for i, w in enumerate(words) if is_stopword(w)]
         cores.append([w for w in words[: ends[0] if ends else None] if _content_stems(w)])
     named = [core for core in cores if core]
     unknown = [core for core in named if not any(_frequencies(core, bm25))]
     if not unknown or len(unknown) == len(named):
-        return []
-    return [w for core in unknown for w in core]
+        return topic, []
+    dropped = [w for core in unknown for w in core]
+    for word in dropped:  # with the "and", "or" or comma that joined it
+        topic = re.sub(rf"\s*(?:,|\band\b|\bor\b)?\s*\b{re.escape(word)}\b", "", topic, count=1)
+    return re.sub(r"^\s*(?:,|and\b|or\b)\s*", "", topic.strip()) or topic, dropped
 
 
 def _alternatives(topic: str, concept: set[str], bm25: BM25Index) -> tuple[frozenset[str], ...]:
@@ -261,8 +268,7 @@ def _alternatives(topic: str, concept: set[str], bm25: BM25Index) -> tuple[froze
     "role-play and personas in LLMs" names two alternatives, {role, play} and {persona}.
     None when a part holds no key term: "circumventing or undoing X" coordinates actions
     on one concept, "X in LLMs and VLMs" (LLMs being no key term) settings of one."""
-    head = topic.partition(":")[0]
-    parts = [p for p in _COORDINATION.split(head) if p.strip()]
+    parts = _parts(topic)
     if len(parts) < 2:
         return ()
     groups = []

@@ -43,26 +43,25 @@ _ENDED = re.compile(r"[.!?…][\"'’”»)\]]*$")
 # is prevalent ... (2). Safer models ...".
 _ENUMERATOR = re.compile(r"\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\.?")
 _ENUMERATOR_END = re.compile(r":\s*\((?:\d{1,2}|[ivx]{1,4}|[a-h])\)\.?$")
-# Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)").
-_BACK_REFERENCE = re.compile(
-    r"^(?:(?:This|These|That|Those|Such|Both|Its|Their|It|They|He|She)\b|"
-    r"(?:The|this) (?:former|latter|above|aforementioned)\b|"
-    # "Despite its importance, ...": a possessive whose owner came before
-    r"(?:Despite|Given|Due to|Because of|Beyond|Unlike|Like|Besides|Apart from) (?:its|their)\b)"
-    r"|\b(?:cases?|conditions?|settings?|scenarios?|types?|steps?) \((?:\w|[ivx]+)\)"
-    r"|\baforementioned\b",
-    re.IGNORECASE,
-)
 # "case (2)", "setting (ii)": an item of a list that an earlier sentence gave
 _ITEM_REFERENCE = re.compile(
     r"\b(?:cases?|conditions?|settings?|scenarios?|types?|steps?) (\((?:\w|[ivx]+)\))",
     re.IGNORECASE,
 )
-# "compared to 33% for the latter": wherever it stands, it names what came before
-_FORMER_OR_LATTER = re.compile(r"\bthe (?:former|latter)\b", re.IGNORECASE)
+# Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)"),
+# and what leans back wherever it stands ("compared to 33% for the latter").
+_BACK_REFERENCE = re.compile(
+    r"^(?:(?:This|These|That|Those|Such|Both|Its|Their|It|They|He|She)\b|"
+    r"(?:The|this) (?:above|aforementioned)\b|"
+    # "Despite its importance, ...": a possessive whose owner came before
+    r"(?:Despite|Given|Due to|Because of|Beyond|Unlike|Like|Besides|Apart from) (?:its|their)\b)"
+    rf"|{_ITEM_REFERENCE.pattern}"
+    r"|\baforementioned\b|\bthe (?:former|latter)\b",
+    re.IGNORECASE,
+)
 _EARLY_REFERENCE = re.compile(
     r"\b(?:(?:this|these|those|such)(?!\s+(?:paper|work|study|article|survey|report|end)\b)"
-    r"|the (?:former|latter|above)|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
+    r"|the above|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
     re.IGNORECASE,
 )
 _CONTRIBUTION = re.compile(
@@ -151,14 +150,10 @@ def named_items(sentence: str) -> list[str]:
 
 def leans_back(sentence: str) -> bool:
     """Whether the sentence needs the one before it to be understood: it opens with a
-    back-reference, or names "this representation", "the latter" early on."""
+    back-reference, names "this representation" early on, or "the latter" anywhere."""
     text = without_connective(sentence)
     opening = " ".join(text.split()[:8])
-    return bool(
-        _BACK_REFERENCE.search(text)
-        or _EARLY_REFERENCE.search(opening)
-        or _FORMER_OR_LATTER.search(text)
-    )
+    return bool(_BACK_REFERENCE.search(text) or _EARLY_REFERENCE.search(opening))
 
 
 def role_bonus(sentence: str) -> float:

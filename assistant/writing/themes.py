@@ -118,26 +118,29 @@ def name_themes(
     if heading:
         return [Theme(heading[:1].upper() + heading[1:], groups[0])]
     phrases = [[PaperPhrases.of(*text_of(item)) for item in group] for group in groups]
-    for i in range(len(groups) if len(groups) > 1 else 0):
-        others = [p for j, other in enumerate(phrases) if j != i for p in other]
-        if len(groups[i]) < 2 or not shared_phrases(phrases[i], others, bm25, topic):
-            # one paper, or no phrase two of its papers share: no theme ("Expert" was one
-            # paper's word); its papers join the group whose phrases they share most
-            j = max(
-                (j for j in range(len(groups)) if j != i),
-                key=lambda j: _common(phrases[i], phrases[j]),
-            )
-            merged = [list(g) for g in groups]
-            merged[j].extend(merged[i])
-            return name_themes(merged[:i] + merged[i + 1 :], bm25, text_of, topic)
+    others = [
+        [p for j, other in enumerate(phrases) if j != i for p in other] for i in range(len(groups))
+    ]
+    alone = len(groups) == 1
+    shared = [
+        shared_phrases(own, others[i], bm25, topic) if alone or len(own) > 1 else []
+        for i, own in enumerate(phrases)
+    ]
+    if not alone and (lone := next((i for i, s in enumerate(shared) if not s), None)) is not None:
+        # one paper, or no phrase two of its papers share: no theme ("Expert" was one
+        # paper's word); its papers join the group whose phrases they share most
+        j = max(
+            (j for j in range(len(groups)) if j != lone),
+            key=lambda j: _common(phrases[lone], phrases[j]),
+        )
+        merged = [list(g) for g in groups]
+        merged[j].extend(merged[lone])
+        return name_themes(merged[:lone] + merged[lone + 1 :], bm25, text_of, topic)
     themes = []
     for i, group in enumerate(groups):
-        others = [p for j, other in enumerate(phrases) if j != i for p in other]
         # a single group whose papers share no phrase: one of its papers' phrases, else
         # the topic itself
-        shared = shared_phrases(phrases[i], others, bm25, topic) or shared_phrases(
-            phrases[i], others, bm25, topic, minimum=1
-        )
-        name = shared[0] if shared else topic.strip() or "Related work"
+        names = shared[i] or shared_phrases(phrases[i], others[i], bm25, topic, minimum=1)
+        name = names[0] if names else topic.strip() or "Related work"
         themes.append(Theme(name[:1].upper() + name[1:], group))
     return themes
