@@ -118,24 +118,67 @@ def _within(decision: Decision, admitted: set[str]) -> Decision:
     return decision
 
 
+# What places a topic's head concept in a setting: "deception *of* AI systems".
+_PREPOSITION = re.compile(
+    r"\s+(?:of|in|on|for|across|among|within|from|about|under|by|via|with|between)\s+",
+    re.IGNORECASE,
+)
+
+
+def _head_and_setting(topic: str, bm25) -> tuple[str, bool]:
+    """The head of a related-work topic, and whether it was cut from a setting in the
+    collection's general domain.
+
+    The head is what comes before a colon ("over-refusal: language models refusing ..."),
+    and of that, what comes before a preposition whose setting is the collection's general
+    domain: a setting whose rarest word is at least twice as common in the collection as the
+    head's ("deception" of "AI systems", "hallucination" in "language models"). A narrower
+    setting ("safety of LLM agents") stays part of the head."""
+    head = topic.partition(":")[0]
+    parts = _PREPOSITION.split(head, maxsplit=1)
+    if len(parts) < 2:
+        return head, False
+    concept, setting = (analyse(part, bm25) for part in parts)
+    head_df = [bm25.document_frequency(t) for t in concept.terms]
+    setting_df = [bm25.document_frequency(t) for t in setting.key_terms]
+    if not any(head_df) or not any(setting_df):
+        return head, False
+    rarest_head = min(df for df in head_df if df)
+    if 2 * rarest_head > min(df for df in setting_df if df):
+        return head, False
+    return parts[0], True
+
+
 def _with_head_concept(
     topic: str, judged: list[Judged], relevant: list[Judged], bm25
 ) -> list[Judged]:
-    """A draft on "over-refusal: language models refusing harmless requests" also cites
-    the candidates (above ANCHOR_FLOOR) that hold every term of the head before the colon,
-    in its sense, as an answer cites those that hold every term of its question: "excessive
-    refusals" is on over-refusal whatever else the topic goes on to say."""
-    head, colon, _ = topic.partition(":")
-    analysis = analyse(head, bm25) if colon else None
-    if analysis is None or not analysis.has_topic:
+    """A draft also cites the candidates (above ANCHOR_FLOOR) that hold every term of its
+    topic's head (see _head_and_setting), in its sense, as an answer cites those that hold
+    every term of its question: "excessive refusals" is on "over-refusal: language models
+    refusing harmless requests" whatever else the topic goes on to say, and *Role-Play with
+    Large Language Models* ("deception") on "deception of AI systems". Where the head is
+    set in the general domain, a paper that holds none of its words is not on the topic:
+    *The Off-Switch Game* is on "AI systems", not on their deception."""
+    head, domain_set = _head_and_setting(topic, bm25)
+    if head == topic:
         return relevant
-    terms, kept = set(analysis.terms), {id(j) for j in relevant}
+    analysis = analyse(head, bm25)
+    terms = {t for t in analysis.terms if bm25.document_frequency(t)}
+    if not terms:
+        return relevant
+    kept = {id(j) for j in relevant}
 
-    def holds_head(candidate: Judged) -> bool:
+    def held(candidate: Judged) -> set[str]:
         text = f"{candidate.paper.title} {candidate.paper.abstract}"
-        return terms <= analysis.present_terms(tokenize([text])[0], text)
+        return analysis.present_terms(tokenize([text])[0], text) & terms
 
-    return [j for j in judged if id(j) in kept or (j.probability >= ANCHOR_FLOOR and holds_head(j))]
+    def stays(candidate: Judged) -> bool:
+        words = held(candidate)
+        if id(candidate) in kept:
+            return bool(words) or not domain_set
+        return candidate.probability >= ANCHOR_FLOOR and words == terms
+
+    return [j for j in judged if stays(j)]
 
 
 def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
