@@ -143,6 +143,22 @@ def test_conversational_words_are_not_concepts_the_collection_lacks(seeded):
     assert analyse("I wonder which papers study role-play", seeded.engine.bm25).kind == "list"
 
 
+def test_chatter_around_the_sentence_that_asks_is_no_missing_concept(seeded):
+    """A greeting, a self-introduction and thanks around the question: their words no
+    abstract holds ("PhD", "grateful") do not make the question one the collection lacks,
+    and the answer takes its form and its lead from the sentence that asks."""
+    answer = seeded.ask(
+        "Hello! I'm a PhD student and grateful for any help, sorry for the trouble. "
+        "Which papers look at assigning personas to LLMs? Thanks so much in advance!"
+    )
+    assert not answer.abstained and answer.citations
+    lead = answer.text.splitlines()[0]
+    assert lead.endswith("papers in the collection look at assigning personas to LLMs:"), lead
+    # a context sentence that names the topic still counts: its unknown words are missing
+    answer = seeded.ask("I work on watermarking. Which papers study it?")
+    assert answer.abstained and '"watermarking"' in answer.text
+
+
 def test_an_off_corpus_question_names_what_is_missing(seeded):
     answer = seeded.ask("Which papers study watermarking of LLM-generated text?")
     assert answer.abstained and answer.citations == []
@@ -239,10 +255,26 @@ def test_escape_sequences_in_a_question_never_reach_the_output(seeded_dir):
 
 
 def test_a_question_about_the_collection_gets_its_size(seeded):
-    for question in ("how many papers are there?", "list all papers"):
+    for question in (
+        "how many papers are there?",
+        "list all papers",
+        "How many papers do you have?",
+    ):
         answer = seeded.ask(question)
         assert answer.text.startswith("The collection holds 87 papers.")
         assert answer.citations == []
+    # ... but "how many papers study X?" asks for the papers on X, and their true count
+    answer = seeded.ask("How many papers study over-refusal?")
+    count = len(answer.citations)
+    assert count >= 3 and answer.text.startswith(f"{count} papers in the collection study")
+
+
+def test_a_bare_topic_asks_for_its_papers_with_or_without_a_question_mark():
+    from assistant.answer.question import classify
+
+    for topic in ("RLHF?", "jailbreak attacks", "over-refusal?"):
+        assert classify(topic) == ("list", ""), topic
+    assert classify("What is RLHF?")[0] == "specific"
 
 
 def test_the_topic_drops_the_framing_on_both_sides():
@@ -415,6 +447,15 @@ def test_a_list_lead_keeps_the_verb_the_question_asks_with():
         ("Which papers in the collection study jailbreaks?", 2): "2 papers in the collection "
         "study jailbreaks:",
         ("jailbreak attacks", 1): "One paper in the collection studies jailbreak attacks:",
+        # a verb's particle stays, and a plural subject's verb is not cut ("focu")
+        ("Which papers focus on reward models?", 9): "9 papers in the collection focus on "
+        "reward models:",
+        ("Which paper focuses on reward models?", 1): "One paper in the collection focuses on "
+        "reward models:",
+        ("Which papers deal with roles in multi-agent systems?", 4): "4 papers in the "
+        "collection deal with roles in multi-agent systems:",
+        ("Which papers look at assigning personas to LLMs?", 3): "3 papers in the collection "
+        "look at assigning personas to LLMs:",
     }
     for (question, count), lead in cases.items():
         assert list_lead(question, topic_phrase(question), count) == lead

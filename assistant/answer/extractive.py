@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from assistant.answer.evidence import Sentence, SentencePicker, shorten
 from assistant.answer.model import Answer, Citation
-from assistant.answer.question import QuestionAnalysis
+from assistant.answer.question import QuestionAnalysis, asking_part
 from assistant.answer.relevance import Judged
 from assistant.answer.sentences import cite, split_sentences, third_person
 from assistant.corpus.paper import Paper
@@ -85,26 +85,32 @@ def _in_order(sentences: Sequence[Sentence]) -> list[str]:
     return [s.text for s in sorted(sentences, key=lambda s: s.position)]
 
 
-# "Which papers raise X?": the verb the question asks with, and what follows it.
+# "Which papers raise X?": the noun the question asks about, its verb, and what follows it.
 _ASKING_VERB = re.compile(
-    r"^\s*(?:which|what)\s+(?:papers?|works?|studies|articles)\s+([a-z]+)\s+(\S+)", re.IGNORECASE
+    r"^\s*(?:which|what)\s+(papers?|works?|studies|study|articles?)\s+([a-z]+)\s+(\S+)",
+    re.IGNORECASE,
 )
-# Words after the verb that the topic drops but the lead needs ("study how X works").
+# Words after the verb that the topic drops but the lead needs: a clause's opener ("study
+# how X works") or the verb's particle ("focus on X", "deal with X", "look at X").
 _CLAUSE_OPENERS = ("how", "whether", "why", "when", "what", "which", "that", "if", "a", "an", "the")
+_PARTICLES = ("on", "with", "at", "into", "upon", "about", "from", "to", "for", "in", "over")
 
 
 def list_lead(question: str, topic: str, count: int) -> str:
     """ "N papers in the collection study X:", in the question's own verb when it asks
     with one ("6 papers ... introduce a new benchmark", "4 papers ... raise privacy
-    concerns", "3 papers ... study how LLMs handle time")."""
+    concerns", "3 papers ... study how LLMs handle time", "9 papers ... focus on reward
+    models")."""
     verb, rest = "study", topic
-    match = _ASKING_VERB.match(question)
-    if match and _is_lexical_verb(match.group(1)):
-        verb, following = match.group(1).lower(), match.group(2).lower()
+    match = _ASKING_VERB.match(asking_part(question))
+    if match and _is_lexical_verb(match.group(2)):
+        noun, verb, following = (group.lower() for group in match.groups())
         if topic.lower().startswith(verb + " "):  # not a framing verb: the topic kept it
             rest = topic[len(verb) + 1 :]
-        if following in _CLAUSE_OPENERS and not rest.lower().startswith(following):
+        if following in _CLAUSE_OPENERS + _PARTICLES and not rest.lower().startswith(following):
             rest = f"{following} {rest}"
+        if noun in ("paper", "work", "study", "article"):  # "which paper studies X?"
+            verb = _plural(verb)
     return f"{_count(count)} {_agreeing(verb, count)} {rest}:"
 
 
@@ -115,22 +121,27 @@ def _is_lexical_verb(word: str) -> bool:
     return not (is_stopword(word) or word.endswith(("ing", "ly", "ed")) or len(word) < 3)
 
 
-def _agreeing(verb: str, count: int) -> str:
-    """The verb in the number of its subject: 'one paper studies', 'two papers study'."""
-    plural = verb
+def _plural(verb: str) -> str:
+    """The verb a plural subject takes: 'studies' -> 'study', 'focuses' -> 'focus'."""
     if verb.endswith("ies") and len(verb) > 4:
-        plural = verb[:-3] + "y"
-    elif verb.endswith(("sses", "shes", "ches", "xes", "zes")):
-        plural = verb[:-2]
-    elif verb.endswith("s") and not verb.endswith("ss"):
-        plural = verb[:-1]
+        return verb[:-3] + "y"
+    if verb.endswith(("sses", "shes", "ches", "xes", "zes", "uses")):
+        return verb[:-2]
+    if verb.endswith("s") and not verb.endswith(("ss", "us")):
+        return verb[:-1]
+    return verb
+
+
+def _agreeing(verb: str, count: int) -> str:
+    """The verb (as a plural subject takes it) in the number of its subject: 'one paper
+    studies', 'two papers study'."""
     if count != 1:
-        return plural
-    if plural.endswith("y") and plural[-2:-1] not in "aeiou":
-        return plural[:-1] + "ies"
-    if plural.endswith(("s", "sh", "ch", "x", "z", "o")):
-        return plural + "es"
-    return plural + "s"
+        return verb
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return verb[:-1] + "ies"
+    if verb.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    return verb + "s"
 
 
 def _list_lines(analysis, relevant, picked) -> tuple[str, list[str]]:

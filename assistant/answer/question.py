@@ -79,6 +79,7 @@ _LIST = re.compile(
     r"(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
     r"(?:papers?|works?|studies|articles|research|publications)\b"
     r"|(?:papers?|works?|studies|research|publications)\s+(?:on|about|that|which|studying)\b"
+    r"|how many (?:\w+\s+){0,2}?(?:papers?|works?|studies|articles|publications)\b"
     r"|list\b|survey\b|overview\b)",
     re.IGNORECASE,
 )
@@ -192,7 +193,13 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     asked = without_request(question)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
-    content_words = [w for w in words if stems_of[w]]
+    chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asked)}
+    content_words = [
+        w
+        for w in words
+        if stems_of[w]
+        and not (w in chatter and all(bm25.document_frequency(t) == 0 for t in stems_of[w]))
+    ]
     manner = [w for w in content_words if len(w) > 5 and is_adverb(w) and not _frequency(w, bm25)]
     if len(manner) < len(content_words):  # "removed cheaply": how, not what
         content_words = [w for w in content_words if w not in manner]
@@ -205,7 +212,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
             w for w in content_words if all(bm25.document_frequency(t) == 0 for t in stems_of[w])
         )
     )
-    kind, fact = classify(asked)
+    kind, fact = classify(asking_part(asked))
     compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
     free = {stems_of[w][-1] for w in compounds}
     free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
@@ -219,7 +226,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         fact=fact,
         terms=terms,
         key_terms=key_terms,
-        topic=topic_phrase(asked),
+        topic=topic_phrase(asking_part(asked)),
         missing=missing if len(bm25.chunk_ids) else (),
         english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
@@ -231,6 +238,34 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         action_terms=actions,
         alternatives=_alternatives(asked, set(key_terms) - actions, bm25),
     )
+
+
+# Where a question's sentences meet: "Hello! I'm a PhD student. Which papers ...?"
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z])")
+
+
+def _asking_sentences(question: str) -> tuple[list[str], list[str]]:
+    """A question's sentences that ask about a topic, and the others ("Hello! I'm a PhD
+    student ... Thanks in advance!"); all of them ask when none ends with a question mark."""
+    sentences = _SENTENCE_BREAK.split(question.strip())
+    asking = [s for s in sentences if s.rstrip().endswith("?") and has_topic_words(s)]
+    if not asking:
+        return sentences, []
+    return asking, [s for s in sentences if s not in asking]
+
+
+def asking_part(question: str) -> str:
+    """The sentences of a question that ask: what decides the form of its answer."""
+    return " ".join(_asking_sentences(question)[0])
+
+
+def _context_words(question: str) -> set[str]:
+    """The words only of the sentences that ask nothing, when another sentence asks about
+    a topic. Of those, the words no abstract holds are chatter, not a concept the
+    collection lacks."""
+    asking, context = _asking_sentences(question)
+    asked = {w for s in asking for w in _WORD.findall(s)}
+    return {w for s in context for w in _WORD.findall(s)} - asked
 
 
 # What joins the alternatives of a topic: "and", "or", commas, slashes.
@@ -427,7 +462,9 @@ FILLER = (
     "neat cool nice awesome great interesting fun bunch guess suppose wanna gonna want need "
     "honestly basically actually roughly briefly quickly lately recently nowadays currently "
     "today exactly generally usually perhaps possibly probably somewhat quite pretty rather "
-    "else go goes going try tries trying someone anyone anybody somebody"
+    "else go goes going try tries trying someone anyone anybody somebody "
+    # quantifiers: "how many papers ...", "how much does X improve"
+    "many much"
 )
 
 
@@ -471,6 +508,14 @@ def bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
     return set(itertools.pairwise(tokens))
 
 
+# What opens a question, as opposed to a bare topic ("RLHF?").
+_ASKS = re.compile(
+    r"\s*(?:what|which|how|why|when|who|whom|whose|where|do|does|did|is|are|was|were|can|"
+    r"could|should|would|will|has|have|had)\b",
+    re.IGNORECASE,
+)
+
+
 def classify(question: str) -> tuple[Kind, Fact]:
     """The form an answer should take: a list of papers, a specific fact, or a comparison."""
     if _COMPARISON.search(question):
@@ -485,8 +530,8 @@ def classify(question: str) -> tuple[Kind, Fact]:
         return "specific", "method"
     if _FINDING.search(question):
         return "specific", "finding"
-    if "?" not in question and len(question.split()) <= 8:
-        return "list", ""  # a bare topic ("jailbreak attacks") asks for the papers on it
+    if len(question.split()) <= 8 and not _ASKS.match(question):
+        return "list", ""  # a bare topic ("jailbreak attacks", "RLHF?") asks for its papers
     return "specific", "finding"
 
 
@@ -544,8 +589,13 @@ _ABOUT_THE_COLLECTION = re.compile(
 
 
 def asks_about_the_collection(question: str) -> bool:
-    """ "How many papers are there?", "list all papers": about the collection, not a topic."""
-    return bool(_ABOUT_THE_COLLECTION.search(question))
+    """ "How many papers are there?", "list all papers": about the collection, not a topic
+    ("how many papers study refusal?" asks for the papers on refusal)."""
+    match = _ABOUT_THE_COLLECTION.search(question)
+    if match is None:
+        return False
+    rest = _IN_THE_COLLECTION.sub(" ", question[match.end() :])
+    return not has_topic_words(rest)
 
 
 MAX_TOPIC_CHARS = 80
