@@ -376,6 +376,18 @@ def test_a_mistyped_word_is_not_corrected_silently_but_suggested(seeded):
     assert analyse("papers on parsing", seeded.engine.bm25).suggestions == ()
 
 
+def test_a_mistyped_question_word_is_read_as_the_word_meant(seeded):
+    """ "wich papers studdy refusal?" asks what "which papers study refusal?" asks: a
+    question word one edit off is no concept the collection lacks."""
+    right = seeded.ask("Which papers study refusal?")
+    wrong = seeded.ask("wich paprs studdy refusal?")
+    assert not wrong.abstained
+    assert [c.paper.title for c in wrong.citations] == [c.paper.title for c in right.citations]
+    assert wrong.text.splitlines()[0] == right.text.splitlines()[0]
+    # an acronym, or a topic word one edit from a framing word, is taken as typed
+    assert analyse("Which papers report BLEU?", seeded.engine.bm25).missing == ("BLEU",)
+
+
 def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
     answer = seeded.ask(
         "Which benchmark does MOSSBench introduce and how many queries does it contain?"

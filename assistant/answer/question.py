@@ -191,6 +191,7 @@ def without_request(question: str) -> str:
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
     asked = without_request(question)
+    asked = _WORD.sub(lambda m: framing_word_meant(m.group(), bm25) or m.group(), asked)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
     chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asked)}
@@ -422,22 +423,55 @@ MIN_TYPO_LETTERS = 8
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def spelling_suggestion(word: str, bm25: BM25Index) -> str | None:
-    """The most frequent corpus word one deletion, insertion, substitution or swap of
-    adjacent letters away from a long word, if any (Norvig's corrector, one edit deep)."""
-    word = word.lower()
-    if len(word) < MIN_TYPO_LETTERS or not word.isalpha():
-        return None
+def _edits(word: str) -> set[str]:
+    """The words one deletion, insertion, substitution or swap of adjacent letters away
+    (Norvig's corrector, one edit deep)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     edits = {a + b[1:] for a, b in splits if b}
     edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
     edits |= {a + c + b for a, b in splits for c in _LETTERS}
     edits.discard(word)
-    candidates = sorted(edits)
+    return edits
+
+
+def spelling_suggestion(word: str, bm25: BM25Index) -> str | None:
+    """The most frequent corpus word one edit away from a long word, if any."""
+    word = word.lower()
+    if len(word) < MIN_TYPO_LETTERS or not word.isalpha():
+        return None
+    candidates = sorted(_edits(word))
     frequencies = _frequencies(candidates, bm25)
     best = max(range(len(candidates)), key=frequencies.__getitem__, default=None)
     return candidates[best] if best is not None and frequencies[best] else None
+
+
+# Shorter words one edit from a framing word are too often other words ("thee", "yo").
+MIN_MISTYPED_FRAMING_LETTERS = 4
+
+
+@functools.cache
+def _framing_words() -> frozenset[str]:
+    """Words that frame a question or name nothing, as typed: "which", "papers", "about"."""
+    import bm25s.stopwords as lists
+
+    from assistant.index.bm25 import QUESTION_WORDS
+
+    words = (*lists.STOPWORDS_EN_PLUS, *QUESTION_WORDS.split(), *FILLER.split())
+    return frozenset(w for w in words if len(w) >= MIN_MISTYPED_FRAMING_LETTERS - 1)
+
+
+def framing_word_meant(word: str, bm25: BM25Index) -> str | None:
+    """The framing word that a word no abstract holds is one edit from: "wich" -> "which",
+    "paprs" -> "papers", "studdy" -> "study". A mistyped question word is no concept the
+    collection lacks. Acronyms ("BLEU") are taken as typed."""
+    lower = word.lower()
+    if len(lower) < MIN_MISTYPED_FRAMING_LETTERS or not lower.isalpha() or word.isupper():
+        return None
+    if lower in _framing_words() or is_stopword(lower) or _frequency(lower, bm25):
+        return None
+    meant = sorted(_edits(lower) & _framing_words())
+    return meant[0] if meant else None
 
 
 def _frequencies(words: Sequence[str], bm25: BM25Index) -> list[int]:
