@@ -16,6 +16,7 @@ from assistant.answer.model import CANNOT_ANSWER
 from assistant.answer.question import analyse, check_question, topic_phrase
 from assistant.answer.relevance import default_model
 from assistant.answer.sentences import (
+    abstract_sentences,
     cite,
     leans_back,
     named_items,
@@ -193,6 +194,23 @@ def test_a_question_after_a_number_quotes_the_sentence_that_holds_it(seeded):
     )
     assert "473" in answer.text.split("\n\n")[0], answer.text
     assert not answer.text.startswith(("To fill", "Moreover", "However"))
+
+
+def test_an_abstracts_own_bracketed_citations_are_never_quoted(seeded):
+    """ "critique the entire reasoning [4]" in VISCO's abstract would read as the answer's
+    citation of its paper [4]; "[Dong et al., 2024]" as a reference it does not list."""
+    assert abstract_sentences("It helps [4], as shown [Dong et al., 2024; Li, 2023].") == (
+        "It helps, as shown.",
+    )
+    assert abstract_sentences("Scores lie in [0, 1]; [CLS] pools them.") == (
+        "Scores lie in [0, 1]; [CLS] pools them.",
+    )
+    answer = seeded.ask("Which papers study chain-of-thought reasoning?")
+    numbers = {str(c.n) for c in answer.citations}
+    visco = [line for line in answer.text.splitlines() if line.startswith("- *VISCO*")]
+    assert visco and "reasoning, VISCO features" in visco[0]
+    for marker in re.findall(r"\[([^\]]*)\]", answer.text.split("\n\n- [1]")[0]):
+        assert all(n.strip() in numbers for n in marker.split(",")), marker
 
 
 def test_sentence_helpers():

@@ -16,11 +16,11 @@ import numpy as np
 
 from assistant.answer.question import QuestionAnalysis, bigrams, weighted_share
 from assistant.answer.sentences import (
+    abstract_sentences,
     has_number,
     leans_back,
     named_items,
     role_bonus,
-    split_sentences,
     states_result,
     third_person,
     without_connective,
@@ -210,7 +210,7 @@ class SentencePicker:
 
     def pick(self, papers: Sequence[Paper]) -> dict[str, list[Sentence]]:
         """Each paper's usable sentences, best first."""
-        per_paper = [split_sentences(p.abstract) or (p.title,) for p in papers]
+        per_paper = [abstract_sentences(p.abstract) or (p.title,) for p in papers]
         flat = [s for sentences in per_paper for s in sentences]
         if not flat:
             return {}

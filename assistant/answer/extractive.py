@@ -16,7 +16,7 @@ from assistant.answer.evidence import Sentence, SentencePicker, shorten
 from assistant.answer.model import Answer, Citation
 from assistant.answer.question import QuestionAnalysis, asking_part
 from assistant.answer.relevance import Judged
-from assistant.answer.sentences import cite, split_sentences, third_person
+from assistant.answer.sentences import abstract_sentences, cite, third_person
 from assistant.corpus.paper import Paper
 from assistant.retrieval import SNIPPET_CHARS, PaperHit
 
@@ -207,7 +207,7 @@ def describe_papers(question: str, papers: list[Paper], sentences: int = 4) -> A
     """The opening sentences of each paper's abstract, cited: an overview on request."""
     paragraphs, citations = [], []
     for n, paper in enumerate(papers, start=1):
-        chosen = [third_person(s) for s in split_sentences(paper.abstract)[:sentences]]
+        chosen = [third_person(s) for s in abstract_sentences(paper.abstract)[:sentences]]
         if not chosen:
             continue
         citations.append(Citation(n, paper))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from assistant.answer.citations import check_citations, cited_numbers, normalise_markers
 from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
 from assistant.answer.relevance import Judged
-from assistant.answer.sentences import without_connective
+from assistant.answer.sentences import without_connective, without_own_citations
 from assistant.config import Settings
 from assistant.errors import EndpointError, InputError
 from assistant.prompts import load_prompt, system_prompt
@@ -54,7 +54,7 @@ def build_evidence(papers: list[Judged], budget: int) -> Evidence:
     for paper in papers:
         record = paper.paper
         year = f" ({record.year})" if record.year else ""
-        block = f"[{len(kept) + 1}] {record.title}{year}\n{record.abstract}"
+        block = f"[{len(kept) + 1}] {record.title}{year}\n{without_own_citations(record.abstract)}"
         cost = count_tokens(block) + 2
         if used + cost > budget:
             room = budget - used - 2

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from assistant.answer.citations import cited_numbers, without_markers
 from assistant.answer.model import Answer
 from assistant.answer.relevance import Judged
-from assistant.answer.sentences import split_sentences
+from assistant.answer.sentences import split_sentences, without_own_citations
 from assistant.config import Settings
 from assistant.index.bm25 import tokenize
 from assistant.prompts import load_prompt
@@ -57,10 +57,12 @@ def rerank(
 
     if not judged:
         return [], []
-    blocks = [
-        f"[{n}] {j.paper.title}\n{_truncate_tokens(j.paper.abstract, RERANK_ABSTRACT_TOKENS)}"
-        for n, j in enumerate(judged, start=1)
-    ]
+    blocks = []
+    for n, candidate in enumerate(judged, start=1):
+        abstract = without_own_citations(candidate.paper.abstract)
+        blocks.append(
+            f"[{n}] {candidate.paper.title}\n{_truncate_tokens(abstract, RERANK_ABSTRACT_TOKENS)}"
+        )
     prompt = load_prompt("rerank", settings.prompts_dir).render(
         question=question, candidates="\n\n".join(blocks)
     )
@@ -112,7 +114,9 @@ def verify(answer: Answer, settings: Settings) -> Answer:
     if not sentences or not answer.citations:
         return answer
     papers = {c.n: c.paper for c in answer.citations}
-    evidence = "\n\n".join(f"[{n}] {p.title}\n{p.abstract}" for n, p in papers.items())
+    evidence = "\n\n".join(
+        f"[{n}] {p.title}\n{without_own_citations(p.abstract)}" for n, p in papers.items()
+    )
     listing = "\n".join(f"{i}. {s}" for i, (s, _) in enumerate(sentences, start=1))
     prompt = load_prompt("verify", settings.prompts_dir).render(
         evidence=evidence, sentences=listing

@@ -104,6 +104,27 @@ def _segmenter():
 _TEX_QUOTE = re.compile(r"``|''")
 
 
+# An abstract's own citations in square brackets ("reasoning [4]", "[Dong et al., 2024]",
+# "[3-5]"): quoted in an answer, they would read as its citations of other papers. Numbers
+# start at 1: "scores in [0, 1]" is an interval.
+_OWN_CITATION = re.compile(
+    r"\s*\[(?:[1-9]\d{0,2}(?:\s*[,;–-]\s*[1-9]\d{0,2})*"
+    r"|[^\[\]]*?\bet al\.?[^\[\]]*"
+    r"|[A-Z][\w'-]+(?: (?:and|&) [A-Z][\w'-]+)?,? (?:19|20)\d\d[a-z]?(?:\s*;[^\[\]]*)?)\]"
+)
+
+
+def without_own_citations(abstract: str) -> str:
+    """The abstract without the bracketed citations of its own text."""
+    return _OWN_CITATION.sub("", abstract)
+
+
+def abstract_sentences(abstract: str) -> tuple[str, ...]:
+    """The sentences an answer or a draft may quote from an abstract: split, without the
+    abstract's own bracketed citations."""
+    return split_sentences(without_own_citations(abstract))
+
+
 @functools.cache
 def split_sentences(text: str) -> tuple[str, ...]:
     """The sentences of a text, whitespace normalised and TeX's quotes (``a'') made

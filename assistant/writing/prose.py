@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from assistant.answer.extractive import short_title
 from assistant.answer.mentions import with_acronyms_defined
-from assistant.answer.sentences import leans_back, split_sentences, without_connective
+from assistant.answer.sentences import abstract_sentences, leans_back, without_connective
 from assistant.corpus.paper import Paper
 
 PREFERRED = 5  # of a paper's best-ranked sentences, the first written around its name wins
@@ -317,7 +317,7 @@ def best_sentence(
     """The paper's best sentence for prose: among its top-ranked sentences (`ranked`
     positions, best first; none in `skip`), the first that stands alone and is written
     around its name rather than attributed to it, within `words` where one is."""
-    sentences = split_sentences(paper.abstract) or (paper.title,)
+    sentences = abstract_sentences(paper.abstract) or (paper.title,)
     abstract = " ".join(sentences)
     positions = [i for i in ranked if i < len(sentences) and i not in skip] or [0]
     written = []
