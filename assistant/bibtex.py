@@ -50,10 +50,13 @@ def base_key(paper: Paper) -> str:
 
 
 def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
-    """paper_id -> a unique key; a paper's own key (from a .bib file) is kept."""
+    """paper_id -> a unique key; a paper's own key (from a .bib file) is kept: own keys
+    are taken first, so that a generated key never takes a user's ("tellme" stays the
+    user's, the seed paper whose key would also be "tellme" becomes "tellmea")."""
+    papers = list(papers)
     keys: dict[str, str] = {}
     taken: set[str] = set()
-    for paper in papers:
+    for paper in sorted(papers, key=lambda p: not p.bibkey):  # own keys first, order kept
         key = paper.bibkey or base_key(paper)
         candidate, suffix = key, 0
         while candidate in taken:
@@ -61,7 +64,7 @@ def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
             suffix += 1
         taken.add(candidate)
         keys[paper.paper_id] = candidate
-    return keys
+    return {paper.paper_id: keys[paper.paper_id] for paper in papers}
 
 
 def _braced(text: str) -> str:

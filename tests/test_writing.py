@@ -140,6 +140,10 @@ def test_bibtex_keys_are_informative_unique_and_kept_when_given():
     )
     keys = citation_keys([with_authors, twin, own])
     assert list(keys.values()) == ["li2024mossbench", "li2024mossbencha", "smith2020mine"]
+    # a user's own key is never renamed for a generated one that comes first
+    users = Paper(title="Theirs", abstract="c", source="t", bibkey="li2024mossbench")
+    keys = citation_keys([with_authors, users])
+    assert list(keys.values()) == ["li2024mossbencha", "li2024mossbench"]
 
 
 def test_bibtex_escapes_what_latex_would_choke_on():
