@@ -31,6 +31,11 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings | None = None, **overrides: object) -> None:
+        if settings is not None and not isinstance(settings, Settings):
+            raise InputError(
+                f"settings must be a Settings object, not {type(settings).__name__}; "
+                "or pass options by name, e.g. Assistant(data_dir=...)"
+            )
         self.settings = settings or load_settings(**overrides)
         self.progress: Progress | None = None  # (done, total, stage) while indexing
         self.notice: Callable[[str], None] | None = None  # one-line notes (LLM call costs)
@@ -323,10 +328,12 @@ class Assistant:
 
 def _given_filter(since: object, until: object, author: object):
     """The filter a caller passes, its types checked."""
+    from assistant.corpus.text import strip_controls
     from assistant.filters import PaperFilter
 
     author = arguments.optional_text(author, "author")
-    if author is not None and not author.strip():
+    author = None if author is None else " ".join(strip_controls(author).split())
+    if author is not None and not author:
         raise InputError("the author is empty; give (part of) an author's name, e.g. Smith")
     return PaperFilter(
         arguments.optional_whole_number(since, "since", 1),

@@ -7,6 +7,7 @@ that a notebook user would miss.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -35,12 +36,12 @@ def _use_chroma_server(context: click.Context, parameter: click.Parameter, url: 
     if url:
         from urllib.parse import urlparse
 
-        parsed = urlparse(url if "://" in url else f"http://{url}")
-        try:
+        try:  # "http://[foo" (an unclosed IPv6 bracket) or a port that is no number
+            parsed = urlparse(url if "://" in url else f"http://{url}")
             port = parsed.port
         except ValueError:
-            port = -1
-        host_ok = bool(parsed.hostname) and not any(c.isspace() for c in url.strip())
+            parsed, port = urlparse(""), -1
+        host_ok = bool(parsed.hostname) and not re.search(r"[\s\x00-\x1f\x7f]", url.strip())
         if parsed.scheme not in ("http", "https") or not host_ok or port == -1:
             raise click.BadParameter(
                 "expected http://HOST:PORT or https://HOST:PORT", context, parameter
@@ -91,7 +92,9 @@ MAX_LISTED = 20
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {redact(message)}", err=True)
+    from assistant.corpus.text import strip_controls
+
+    click.echo(f"error: {strip_controls(redact(message))}", err=True)
     sys.exit(code)
 
 
@@ -229,6 +232,7 @@ def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
     """
     from rich.markup import escape
 
+    from assistant.corpus.text import strip_controls
     from assistant.display import err
     from assistant.errors import CorpusError
 
@@ -240,11 +244,12 @@ def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
         raise CorpusError(_nothing_indexed(paths, report.problems))
     for problem in report.problems[:MAX_LISTED]:
         label = "[yellow]skipped[/yellow]" if problem.skipped else "[cyan]note[/cyan]"
-        err.print(f"{label} {escape(str(problem))}", soft_wrap=True)
+        err.print(f"{label} {escape(strip_controls(str(problem)))}", soft_wrap=True)
     if len(report.problems) > MAX_LISTED:
         err.print(f"... and {len(report.problems) - MAX_LISTED} more skipped records or notes")
     for title in report.title_only[:MAX_LISTED]:
-        err.print(f"no abstract, indexed by title only: {title}", soft_wrap=True, markup=False)
+        shown = strip_controls(title)
+        err.print(f"no abstract, indexed by title only: {shown}", soft_wrap=True, markup=False)
     err.print(report.summary())
 
 
@@ -481,11 +486,12 @@ def doctor(data_dir, collection, model, base_url, fallback) -> None:
 )
 @click.option("--split", help="BEIR qrels split (default: test if present, else the first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+@click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
-def evaluate(target, k, retrievers, split, as_json, data_dir, collection) -> None:
+def evaluate(target, k, retrievers, split, as_json, no_llm, data_dir, collection) -> None:
     """Measure retrieval and answers.
 
     TARGET is a questions JSONL file (search recall@k, cited-gold shares, abstention) or a
@@ -504,7 +510,8 @@ def evaluate(target, k, retrievers, split, as_json, data_dir, collection) -> Non
         return
     from assistant.evaluation import evaluate_questions
 
-    report = evaluate_questions(_assistant(data_dir, collection), target, k=k)
+    assistant = _assistant(data_dir, collection)
+    report = evaluate_questions(assistant, target, k=k, llm=False if no_llm else None)
     if as_json:
         display.print_json(report.to_dict())
     else:
@@ -522,7 +529,10 @@ def main() -> None:
         sys.exit(error.exit_code)
     except click.UsageError as error:
         command = error.ctx.command_path if error.ctx else "assistant"
-        click.echo(f"error: {error.format_message()} (see: {command} --help)", err=True)
+        from assistant.corpus.text import strip_controls
+
+        message = strip_controls(error.format_message())
+        click.echo(f"error: {message} (see: {command} --help)", err=True)
         sys.exit(error.exit_code)
     except click.ClickException as error:
         error.show()

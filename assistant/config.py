@@ -64,7 +64,11 @@ class Settings(BaseSettings):
         "gpt-4o-mini", alias="ASSISTANT_LLM_MODEL", description="Chat model for LLM answers."
     )
     llm_timeout: float = Field(
-        60.0, alias="ASSISTANT_LLM_TIMEOUT", description="Seconds to wait for the LLM.", gt=0
+        60.0,
+        alias="ASSISTANT_LLM_TIMEOUT",
+        description="Seconds to wait for the LLM.",
+        gt=0,
+        allow_inf_nan=False,
     )
     llm_max_retries: int = Field(
         2,
@@ -153,6 +157,10 @@ class Settings(BaseSettings):
         if value is None or (isinstance(value, str) and not value.strip()):
             return default_data_dir()
         path = Path(value).expanduser() if isinstance(value, str | Path) else value
+        if isinstance(path, Path) and re.search(r"[\x00-\x1f\x7f\ud800-\udfff]", str(path)):
+            # bytes that are not UTF-8, or control characters: the vector store cannot open it
+            raise ValueError("the path holds control characters or bytes that are not UTF-8: "
+                             "choose a folder whose name is plain text")  # fmt: skip
         if isinstance(path, Path) and path.exists() and not path.is_dir():
             raise ValueError(f"{path} is a file, not a folder: point it at a folder")
         return path
@@ -177,9 +185,19 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         value = value.strip()
-        if value and not re.match(r"^https?://[^\s/]+", value, re.IGNORECASE):
+        if value and not (
+            re.match(r"^https?://[^\s/]+", value, re.IGNORECASE) and _url_parses(value)
+        ):
             raise ValueError("must be an http:// or https:// URL, e.g. http://localhost:8000/v1")
         return value or None
+
+    @field_validator("chroma_host", mode="before")
+    @classmethod
+    def _chroma_host(cls, value: object) -> object:
+        """A blank CHROMA_HOST means no server, as an unset one does."""
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
 
     @property
     def llm_configured(self) -> bool:
@@ -192,12 +210,30 @@ class Settings(BaseSettings):
         return self.data_dir / "collections" / self.collection
 
 
+def _url_parses(url: str) -> bool:
+    """Whether a URL has a host and a numeric port (if any) and holds no control
+    characters: "http://x:abc/v1" or "http://[x/v1" would fail only when first used."""
+    from urllib.parse import urlsplit
+
+    if re.search(r"[\s\x00-\x1f\x7f]", url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        return False
+    return bool(parts.hostname)
+
+
 # What a setting may hold, in words, where pydantic would quote a pattern.
 _COLLECTION_RULE = (
     "a collection name is 3 to 63 characters: letters, digits, '_' and '-', starting with "
     "a letter or digit"
 )
 _SETTING_RULES = {"collection": _COLLECTION_RULE, "ASSISTANT_COLLECTION": _COLLECTION_RULE}
+# Settings whose names the redaction reads as "KEY: value": their message is set apart in
+# parentheses, or its first word would be masked as if it were the key.
+_SECRET_SETTINGS = {"openai_api_key", "chroma_api_key", "OPENAI_API_KEY", "CHROMA_API_KEY"}
 
 
 def setting_error(error: ValidationError) -> str:
@@ -206,6 +242,8 @@ def setting_error(error: ValidationError) -> str:
     field = ".".join(str(part) for part in first["loc"])
     message = _SETTING_RULES.get(field) if first["type"] == "string_pattern_mismatch" else None
     message = message or first["msg"].removeprefix("Value error, ")
+    if field in _SECRET_SETTINGS:
+        return f"invalid setting {field} ({message})"
     return f"invalid setting {field}: {message}"
 
 

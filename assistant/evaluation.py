@@ -174,7 +174,7 @@ def load_questions(path: Path) -> list[dict]:
             continue
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise InputError(f"{path}:{number}: expected a JSON object with a 'q' field") from None
         questions.append(_question(record, f"{path}:{number}", number))
     if not questions:
@@ -199,17 +199,20 @@ def unmatched_gold(assistant, questions: list[dict]) -> list[str]:
     return warnings
 
 
-def evaluate_questions(assistant, path: Path, k: int = 10) -> QuestionsReport:
+def evaluate_questions(
+    assistant, path: Path, k: int = 10, llm: bool | None = None
+) -> QuestionsReport:
     """Search recall@k, cited recall and precision, list completeness, stated counts and
-    abstention of `assistant`'s answers. Papers are matched to gold titles by title, so
-    that corpora with ids of their own are scored too."""
+    abstention of `assistant`'s answers (`llm=False`: offline even if an LLM is set).
+    Papers are matched to gold titles by title, so that corpora with ids of their own are
+    scored too."""
     report = QuestionsReport(k)
     questions = load_questions(path)
     report.warnings = unmatched_gold(assistant, questions)
     for question in questions:
         try:
             ranking = assistant.search(question["q"], k=k)
-            answer = assistant.ask(question["q"])
+            answer = assistant.ask(question["q"], llm=llm)
         except InputError as error:  # a question the assistant refuses: say which one
             raise InputError(f"{path}:{question['line']}: {error}") from None
         expected = question["answer_contains"]

@@ -129,6 +129,9 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
             except ValueError:  # Python refuses to read integers of over 4,300 digits
                 yield Problem(path.name, number, "broken JSON (a number too long to read)")
                 continue
+            except RecursionError:  # "[[[[...]]]]" nested deeper than Python's parser goes
+                yield Problem(path.name, number, "broken JSON (nested too deeply)")
+                continue
             if not isinstance(record, dict):
                 yield Problem(path.name, number, "expected a JSON object")
                 continue

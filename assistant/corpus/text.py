@@ -18,16 +18,20 @@ DATE_PATTERN = rf"(?:{_MONTHS})[a-z]* \d{{1,2}}(?:, \d{{4}})?"
 
 # Terminal escape sequences (CSI "ESC [ ... m", OSC "ESC ] ... BEL") and lone escapes.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-# C0/C1 controls (but tab and newline), the bidirectional overrides that reorder text, and
-# the invisible zero-width space, word joiner and BOM ("use\u200b RL" would read as "use").
+# C0/C1 controls (but tab and newline), the bidirectional overrides that reorder text, the
+# invisible zero-width space, word joiner and BOM ("use\u200b RL" would read as "use"), and
+# lone surrogates: bytes that were not UTF-8 (a command line or stdin in another encoding),
+# which could be neither printed nor embedded.
 _CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+    r"\ud800-\udfff]"
 )
 
 
 def strip_controls(text: str) -> str:
-    """Text without terminal escape sequences, control characters or bidi overrides:
-    nothing a user typed or a corpus holds may drive the terminal it is printed on."""
+    """Text without terminal escape sequences, control characters, bidi overrides or
+    undecodable bytes: nothing a user typed or a corpus holds may drive (or crash) the
+    terminal it is printed on."""
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.corpus import Problem, corpus_files, estimate_records, iter_records
 from assistant.corpus.paper import Paper
+from assistant.corpus.records import note
 from assistant.errors import IndexError_, IndexLockedError
 from assistant.index.bm25 import BM25Index
 from assistant.index.catalog import Catalog
@@ -164,6 +165,7 @@ class _Indexing:
                 self.store = _fresh_store(self.settings, self.catalog, self.report)
             else:
                 self.store = VectorStore(self.settings, expected_model_id(self.settings), None)
+            self.vectors_lost = self._vectors_lost()
         except BaseException:
             self.lock.release()
             raise
@@ -180,6 +182,20 @@ class _Indexing:
         finally:
             self.lock.release()
             self._report(self.seen, "Done" if kind is None else "Failed")
+
+    def _vectors_lost(self) -> bool:
+        """Whether the catalog lists papers but the vector store holds none of them (its
+        files deleted or moved): every paper of this run is then embedded again, never
+        counted as unchanged."""
+        papers = self.catalog.count()
+        if not papers or self.store.count() > 0:
+            return False
+        self.report.problems.append(note(
+            str(self.settings.data_dir / "chroma"), None,
+            f"held no vectors for the {papers} indexed papers (deleted or moved?); the papers "
+            "of these files are embedded again, others need `assistant index THEIR FILES`",
+        ))  # fmt: skip
+        return True
 
     def _report(self, done: float, stage: str) -> None:
         if self.progress:
@@ -211,7 +227,10 @@ class _Indexing:
         papers = list(self.batch.values())
         self.batch = {}
         known = self.catalog.hashes_for([p.paper_id for p in papers])
-        same = {p.paper_id: p.same_content(known.get(p.paper_id)) for p in papers}
+        same = {
+            p.paper_id: not self.vectors_lost and p.same_content(known.get(p.paper_id))
+            for p in papers
+        }
         todo = [p for p in papers if not same[p.paper_id]]
         moved = [p for p in papers if same[p.paper_id] and known[p.paper_id] != p.catalog_stamp]
         self.catalog.restamp(moved)  # a renamed file, or an index from before stamps

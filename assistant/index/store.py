@@ -6,8 +6,10 @@ settings; opening it with other settings is refused instead of returning nonsens
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,10 +41,22 @@ def _client(settings: Settings) -> Any:
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as error:
+        if _read_only(path):  # rebuilding would not help: it could not write either
+            raise IndexError_(
+                f"the vector store in {path} is read-only: make it writable, or set "
+                "ASSISTANT_DATA_DIR to a folder you can write"
+            ) from None
         raise IndexError_(
             f"the vector store in {path} is unreadable ({type(error).__name__}); "
             "run `assistant index YOUR FILES --rebuild`"
         ) from None
+
+
+def _read_only(path: Path) -> bool:
+    """Whether the store's folder or its database cannot be written (SQLite opens it for
+    writing, even to read)."""
+    database = path / "chroma.sqlite3"
+    return not os.access(path, os.W_OK) or (database.exists() and not os.access(database, os.W_OK))
 
 
 class _ServerCollection:
