@@ -231,6 +231,11 @@ def test_sentence_helpers():
     assert leans_back("Despite its importance, little research exists.")
     assert leans_back("The authors find that in both cases the model fails.")
     assert not leans_back("Despite the hype, little research exists.")
+    # the first "we", "our" or "us" names the authors, later ones are pronouns
+    assert third_person("Central to AI, we find that our model wins.") == (
+        "Central to AI, the authors find that their model wins."
+    )
+    assert third_person("It allows us to draw on X.") == "It allows the authors to draw on X."
     assert third_person("In this work, we find that our model wins.") == (
         "The authors find that their model wins."
     )

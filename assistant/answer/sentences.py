@@ -198,16 +198,29 @@ def has_number(sentence: str) -> bool:
     return bool(_NUMBER.search(sentence))
 
 
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
+_NAMED = {"we": "the authors", "our": "the authors'", "us": "the authors"}
+_PRONOUN = {"we": "they", "our": "their", "us": "them"}
+
+
 def third_person(sentence: str) -> str:
-    """'In this paper, we propose X; our method' -> 'The authors propose X; their method'."""
+    """'In this paper, we propose X; our method' -> 'The authors propose X; their method'.
+    The first "we", "our" or "us" names the authors; only the later ones are pronouns: in
+    "Central to AI, we find alignment" or "allows us to draw on ...", a "they" or "them"
+    would seem to point back to something the sentence named before."""
     sentence = _FIRST_PERSON_OPENINGS.sub("The authors", sentence, count=1)
     sentence = re.sub(r"^Our\b", "The authors'", sentence)
-    sentence = re.sub(r"\bOur\b", "Their", sentence)
-    sentence = re.sub(r"\bour\b", "their", sentence)
-    sentence = re.sub(r"\bwe\b", "they", sentence)
-    sentence = re.sub(r"\bWe\b", "They", sentence)
-    sentence = re.sub(r"\bus\b", "them", sentence)
-    return sentence
+    named = sentence.startswith("The authors")
+
+    def replace(match: re.Match) -> str:
+        nonlocal named
+        word = match.group()
+        words = _PRONOUN if named else _NAMED
+        named = True
+        replaced = words[word.lower()]
+        return replaced[:1].upper() + replaced[1:] if word[0].isupper() else replaced
+
+    return _FIRST_PERSON.sub(replace, sentence)
 
 
 def cite(sentence: str, marker: str) -> str:
