@@ -424,10 +424,17 @@ def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
 
 def test_a_long_quote_is_cut_where_a_sentence_opens_never_inside_a_list():
     words = (
-        "Models such as A, B, C, D, E, F, G, H, I, J, K and L were tested on refusal. " * 2
+        "Models such as A, B, C, D, E, F, G, H, I, J, K and L were tested on refusal. " * 3
     ).split()
     window = _window(words, {"refus"})
     assert window.startswith("Models such as A") and window.endswith(" …")
+    # ... and never inside a parenthesis: after its close, or before its opening
+    opening = "Shifting mass to harmful responses lowers refusal in our tests".split()
+    words = opening * 3 + "(e.g., the rate falls from 74.4% to 33.4% on Llama) here.".split()
+    words += "Further words follow that say nothing more about it at all, ending here.".split()
+    assert _window(words, {"refus"}).endswith("to 33.4% on Llama) …")
+    words = opening * 3 + ["(e.g.,", *["word"] * 20, "end)"] + ["more"] * 20
+    assert _window(words, {"refus"}).endswith("refusal in our tests …")
 
 
 def test_a_long_quote_is_kept_whole_rather_than_cut_before_the_term_that_fits():

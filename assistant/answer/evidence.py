@@ -163,18 +163,48 @@ def _window(words: list[str], wanted: set[str]) -> str | None:
     earliest on a tie, with an ellipsis where words were left out. A window opens where a
     sentence does (or after ";" or ":"), never inside a clause or a list. None when the
     words are few enough to quote whole and every such window would lose one of their
-    question terms."""
+    question terms, or when the window would leave out only a few words at the end."""
     found = [wanted.intersection(stems) for stems in tokenize(words)]
     hits = [bool(terms) for terms in found]
     last = len(words) - MAX_CLAUSE_WORDS
     starts = [0, *(i for i in range(1, last + 1) if words[i - 1].endswith((".", ";", ":")))]
     start = max(starts, key=lambda i: (sum(hits[i : i + MAX_CLAUSE_WORDS]), -i))
-    end = start + MAX_CLAUSE_WORDS
+    end = _closed_end(words, start, start + MAX_CLAUSE_WORDS)
+    if start == 0 and end >= len(words):
+        return None  # little is left out: the words are quoted whole
     held = set().union(*found)
     if len(words) <= MAX_WHOLE_WORDS and set().union(*found[start:end]) < held:
         return None
     text = " ".join(words[start:end]).rstrip(",;:")
     return ("… " if start else "") + text + (" …" if end < len(words) else "")
+
+
+# How many words a window may grow by to close a parenthesis or a quotation it opened.
+MAX_CLOSING_WORDS = 12
+
+
+def _closed_end(words: list[str], start: int, end: int) -> int:
+    """Where a window ends: at the sentence's end when at most MAX_CLOSING_WORDS are left
+    after it; else, if it would end inside a parenthesis or a quotation, after its close
+    when that comes within MAX_CLOSING_WORDS, or before its opening ("... to harmful
+    responses (e.g., reducing the refusal rate …" loses "(e.g., ...")."""
+
+    def open_at(stop: int) -> bool:
+        text = " ".join(words[start:stop])
+        quotes = text.count('"') + text.count("“") + text.count("”")
+        return text.count("(") > text.count(")") or quotes % 2 == 1
+
+    if len(words) - end <= MAX_CLOSING_WORDS:
+        return len(words)
+    if not open_at(end):
+        return end
+    for stop in range(end + 1, min(len(words), end + MAX_CLOSING_WORDS) + 1):
+        if not open_at(stop):
+            return stop
+    for stop in range(end - 1, start + MIN_CLAUSE_WORDS - 1, -1):
+        if not open_at(stop):
+            return stop
+    return end
 
 
 def _context_penalty(sentences: Sequence[str], i: int, leaning: bool, quote: str) -> float:
