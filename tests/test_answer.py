@@ -305,6 +305,9 @@ def test_the_topic_drops_the_framing_on_both_sides():
     assert topic_phrase("what does the paper Persona Vectors show?") == "Persona Vectors"
     assert topic_phrase("Which papers evaluate vision-language models?") == "vision-language models"
     assert topic_phrase("jailbreak attacks") == "jailbreak attacks"
+    # a comparison's verb is framing too: "... close enough to DPO variants differ to cite"
+    assert topic_phrase("How do the DPO variants in the collection differ?") == "DPO variants"
+    assert topic_phrase("What are the differences between RLHF and DPO?") == "RLHF and DPO"
 
 
 def test_answering_never_imports_torch(seeded_dir):
@@ -397,6 +400,14 @@ def test_a_mistyped_word_is_not_corrected_silently_but_suggested(seeded):
     assert 'mentions "halucination" (did you mean "hallucination"?).' in answer.text
     # a short word no abstract holds is not taken for another word
     assert analyse("papers on parsing", seeded.engine.bm25).suggestions == ()
+
+
+def test_an_irregular_participle_is_read_as_its_verb(seeded):
+    """ "undone": no abstract holds it, but *LoRA Fine-tuning Efficiently Undoes Safety
+    Training* holds its verb; the question is no concept the collection lacks."""
+    answer = seeded.ask("Which papers show that safety training can be bypassed or undone?")
+    assert not answer.abstained
+    assert any(c.paper.title.startswith("LoRA Fine-tuning") for c in answer.citations)
 
 
 def test_a_mistyped_question_word_is_read_as_the_word_meant(seeded):

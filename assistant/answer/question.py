@@ -403,9 +403,15 @@ _SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"
               ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"))  # fmt: skip
 
 
+# Irregular past participles, whose stems miss their verb's: "undone" is "undon", "undoes"
+# is "undo".
+_PARTICIPLE_ENDINGS = ("wn", "ne", "en")
+
+
 def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
     """The word as the corpus mostly spells it: "behaviour" becomes "behavior" where more
-    abstracts write that (British and American spellings are one concept)."""
+    abstracts write that (British and American spellings are one concept), and an
+    irregular participle no abstract holds its verb where one does ("undone": "undo")."""
     lower = word.lower()
     for british, american in _SPELLINGS:
         if lower.endswith(british):
@@ -413,6 +419,10 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
             if _frequency(variant, bm25) > _frequency(word, bm25):
                 return variant
             break
+    if lower.endswith(_PARTICIPLE_ENDINGS) and len(lower) > 4 and not _frequency(word, bm25):
+        for variant in (lower[:-1], lower[:-2]):  # "taken" -> "take", "undone" -> "undo"
+            if _frequency(variant, bm25):
+                return variant
     return word
 
 
@@ -661,9 +671,13 @@ def topic_phrase(question: str) -> str:
     question = _IN_THE_COLLECTION.sub(" ", question)
     words = question.strip().rstrip("?.!").split()
 
-    def framing(word: str) -> bool:
+    def framing(word: str) -> bool:  # "which papers study X", "how do X differ?"
         word = word.strip(",:;?!.")
-        return not _content_stems(word) or stem(word) in FRAMING_VERBS
+        return (
+            not _content_stems(word)
+            or stem(word) in FRAMING_VERBS
+            or bool(_COMPARISON.fullmatch(word))
+        )
 
     while words and framing(words[0]):
         words.pop(0)
