@@ -431,6 +431,11 @@ def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
         first.startswith("*MOSSBench*")
         and "300 manually collected benign multimodal queries" in first
     )
+    assert "does not say how many" not in first
+    # an abstract that gives no count of what is asked says so: "24 LVLMs" is no count
+    # of VISCO's samples
+    answer = seeded.ask("How many samples does VISCO contain?")
+    assert answer.text.split("\n\n")[0].endswith("(The abstract does not say how many samples.)")
 
 
 def test_a_long_quote_is_cut_where_a_sentence_opens_never_inside_a_list():

@@ -97,6 +97,25 @@ def counted_noun(question: str) -> str | None:
     return stem(match.group(1)) if match else None
 
 
+_HOW_MANY_WORD = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?([a-z][\w-]*s)\b", re.IGNORECASE)
+
+
+def missing_figure(question: str, fact: str, quoted: Sequence[str]) -> str:
+    """A note for a "how many X" or "how much" answer whose quotes give no figure for it
+    ("How many samples does VISCO contain?"): the reader should not take another number
+    ("24 LVLMs") for the answer. Empty when a quote holds a number and names what is
+    counted (in either spelling: "behaviours", "behaviors")."""
+    if match := _HOW_MANY_WORD.search(question):
+        word = match.group(1).lower()
+        counted = {stem(word), stem(word.replace("our", "or"))}
+        if any(has_number(t) and counted & set(tokenize([t])[0]) for t in quoted):
+            return ""
+        return f"(The abstract does not say how many {word}.)"
+    if fact == "number" and not any(has_number(text) for text in quoted):
+        return "(The abstract gives no figure for this.)"
+    return ""
+
+
 def _counts(sentence: str, counted: str) -> bool:
     """Whether the sentence gives a number of what the question counts ("300 manually
     collected benign multimodal queries", "two novel components")."""

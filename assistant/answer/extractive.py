@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answer.evidence import Sentence, SentencePicker, shorten
+from assistant.answer.evidence import Sentence, SentencePicker, missing_figure, shorten
 from assistant.answer.model import Answer, Citation
 from assistant.answer.question import QuestionAnalysis, asking_part
 from assistant.answer.relevance import Judged
@@ -163,7 +163,8 @@ def _specific_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
         if len(ranked) > 1 and ranked[1].score >= SECOND_SENTENCE_RATIO * ranked[0].score:
             chosen.append(ranked[1])
         texts = [chosen[0].text, *_in_order(chosen[1:])]  # the fact first, then support
-        body = " ".join([*texts[:-1], cite(texts[-1], f"[{n}]")])
+        note = missing_figure(analysis.question, analysis.fact, texts) if analysis.fact else ""
+        body = " ".join([*texts[:-1], cite(texts[-1], f"[{n}]"), *([note] if note else [])])
         paragraphs.append(f"{_label(judged.paper)}: {body}")
     return "", paragraphs
 
