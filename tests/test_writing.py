@@ -50,6 +50,10 @@ from assistant.writing.prose import attributed, paper_name, within
          "proposes X.", True),
         ("A definitive evaluation is missing.", "According to N [1], a definitive evaluation "
          "is missing.", False),
+        ("While OpenAI's o1 thinks slowly, small models lag.", "According to N [1], while "
+         "OpenAI's o1 thinks slowly, small models lag.", False),
+        ("Large Language Models (LLMs) lag.", "According to N [1], Large Language Models "
+         "(LLMs) lag.", False),
     ],
 )  # fmt: skip
 def test_sentences_are_written_around_the_papers_name(sentence, expected, method):
