@@ -173,6 +173,19 @@ def test_heading_phrases_are_noun_phrases_written_as_in_prose():
         assert topic_heading(question) is None
 
 
+def test_a_single_word_heads_a_theme_only_where_the_papers_use_it_as_a_noun(seeded):
+    """ "Three papers study sufficient.": "Necessary and Sufficient Conditions" and "is
+    sufficient to" never use "sufficient" as a noun; "multimodal" only modifies."""
+    papers = [
+        PaperPhrases.of("Sufficient Conditions", "Multimodal models show the refusal."),
+        PaperPhrases.of("Refusal Is Not Sufficient", "It is sufficient to cut multimodal inputs."),
+    ]
+    shared = shared_phrases(papers, [], seeded.engine.bm25, n=5, minimum=1)
+    assert "refusal" in shared
+    assert "sufficient" not in {s.lower() for s in shared}
+    assert "multimodal" not in {s.lower() for s in shared}
+
+
 def test_shared_phrases_spell_hyphenated_words_once_and_in_lower_case(seeded):
     papers = [
         PaperPhrases.of("Role-Play with Language Models", "We study red-teaming of agents."),

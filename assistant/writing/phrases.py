@@ -131,14 +131,46 @@ def _runs(text: str) -> list[list[str]]:
     return runs
 
 
+# Words after which a phrase's last word is a noun: "the refusal", "of alignment".
+_DETERMINERS = frozenset(
+    "the a an this these that those its their our his her of for on in to with by from "
+    "about against between into".split()
+)
+
+
+def _heads(text: str) -> set[str]:
+    """The words (lower-cased) that end a noun phrase somewhere in the text: last of a
+    run of content words after a modifier ("human feedback"), a determiner ("the
+    refusal"), or opening the text or a clause ("Role-Play with ..."). An adjective ends
+    none ("sufficient conditions", "is sufficient to"), nor does a modifier ("multi-agent
+    tasks", "multimodal models")."""
+    tokens = _TOKEN.findall(text)
+
+    def content(token: str) -> bool:
+        return _is_word(token) and token.lower() not in _stop_words() and len(token) > 1
+
+    heads = set()
+    for i, token in enumerate(tokens):
+        if not content(token) or (i + 1 < len(tokens) and content(tokens[i + 1])):
+            continue
+        before = tokens[i - 1] if i else ""  # "Role-Play with ...": a title's first noun
+        if not before or not _is_word(before) or content(before) or before.lower() in _DETERMINERS:
+            heads.add(token.lower())
+    return heads
+
+
 def phrases_in(text: str) -> dict[str, str]:
-    """Each candidate phrase of a text, lower-cased, mapped to its written form."""
+    """Each candidate phrase of a text, lower-cased, mapped to its written form; a single
+    word only where the text uses it as a noun (see _heads), or an acronym ("RLHF")."""
     found: dict[str, str] = {}
+    heads = _heads(text)
     for run in _runs(text):
         for size in range(1, MAX_PHRASE_WORDS + 1):
             for start in range(len(run) - size + 1):
                 words = run[start : start + size]
                 if not _can_open(words[0]) or not _can_end(words[-1]) or any(map(is_adverb, words)):
+                    continue
+                if size == 1 and words[0].lower() not in heads and not words[0].isupper():
                     continue
                 found.setdefault(" ".join(words).lower(), " ".join(words))
     return found
