@@ -17,6 +17,9 @@ from assistant.corpus.text import strip_controls
 from assistant.errors import AssistantError
 from assistant.redaction import redact
 
+# What /sources and /paper say when there are no references to show: before any answer,
+# or after an answer that cites none (a new question the collection could not answer).
+_NO_REFERENCES = {False: "No answer has references yet.", True: "The last answer cites no papers."}
 HELP = """\
 Ask a question, or a follow-up ("which of those use RL?", "tell me more about [2]").
   /sources      the references of the last answer, numbered as in it
@@ -100,7 +103,7 @@ def _command(line: str, conversation: Conversation) -> str | None:
     elif name == "/sources":
         last = conversation.last
         if last is None:
-            out.print("No answer with references yet.")
+            out.print(_NO_REFERENCES[bool(conversation.turns)])
         else:
             display.render_references(last.citations)
     elif name == "/paper":
@@ -111,7 +114,8 @@ def _command(line: str, conversation: Conversation) -> str | None:
             out.print(
                 f"Usage: /paper N, with N from 1 to {count} (the references of the last answer)."
                 if count
-                else "Usage: /paper N, once an answer has references."
+                else "Usage: /paper N, once an answer has references. "
+                + _NO_REFERENCES[bool(conversation.turns)]
             )
         else:
             year = f" ({paper.year})" if paper.year else ""

@@ -207,6 +207,9 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
     with in_terminal(["chat"], chat_env(seeded_dir)) as child:
         child.expect("Ctrl-D to leave")
         child.expect("ask>")
+        child.sendline("/sources")
+        child.expect("No answer has references yet.")
+        child.expect("ask>")
         child.sendline(REFUSAL)
         child.expect("References")
         child.expect("ask>")
@@ -253,6 +256,12 @@ def test_chat_in_a_terminal(seeded_dir: Path, tmp_path: Path):
         child.expect("ask>")
         child.sendline("/paper -1")  # a usage line, not the end of the chat
         child.expect("Usage: /paper N")
+        child.expect("ask>")
+        child.sendline("which papers study protein folding in yeast?")  # cites nothing
+        child.expect("do not cover")
+        child.expect("ask>")
+        child.sendline("/sources")  # not "yet": an answer came, and it cites nothing
+        child.expect("The last answer cites no papers.")
         child.expect("ask>")
         for unwritable in (tmp_path, tmp_path / ("x" * 300), "~no_such_user_xyz/a.md"):
             child.sendline(f"/save {unwritable}")  # said, and the chat goes on
