@@ -259,8 +259,10 @@ def test_sentence_helpers():
         "Studies have revealed that LLMs feel.",
         "LLMs have become integral.",
         "Recent works have showcased X.",
+        "For example, before Meta released Llama 2-Chat, they invested in safety training.",
     ):
         assert role_bonus(background) < 0 < role_bonus("We find that X improves Y.")
+    assert role_bonus("Using one GPU, we successfully undo the safety training.") > 0
     for plain in (
         "In addition to X, we report Y.",
         "Further analysis shows X.",

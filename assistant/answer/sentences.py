@@ -74,7 +74,8 @@ _FINDING = re.compile(
     r"findings)\s+(?:\w+\s+){0,3}?(?:find|found|show|shows|showed|demonstrate|demonstrates|"
     r"demonstrated|identify|identified|uncover|uncovered|revealed|observed|report|reported|"
     r"reveal|reveals|observe|indicate|indicates|suggest|suggests|confirm|achieve|achieves|"
-    r"outperform|outperforms|improve|improves|reduce|reduces)\b",
+    r"outperform|outperforms|improve|improves|reduce|reduces)\b"
+    r"|\bwe successfully\b",  # "we successfully undo the safety training"
     re.IGNORECASE,
 )
 _BACKGROUND = re.compile(
@@ -88,7 +89,9 @@ _BACKGROUND = re.compile(
     r"research|understanding|knowledge)|"
     r"(?:prior|previous|existing|earlier|recent) (?:studies|works?|research) (?:has|have)|"
     r"studies have (?:shown|revealed|found|demonstrated)|"
-    r"(?:has|have) become (?:integral|ubiquitous|increasingly|widely|a))\b",
+    r"(?:has|have) become (?:integral|ubiquitous|increasingly|widely|a))\b"
+    # an example illustrates a claim made before it: "For example, before Meta released ..."
+    r"|^(?:For (?:example|instance)|As an example|E\.g\.),",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d")
