@@ -489,6 +489,14 @@ def test_a_question_that_names_its_paper_is_answered_from_it(seeded):
     ):
         answer = seeded.ask(question)
         assert [c.paper.title.split(":")[0] + ":" for c in answer.citations] == [name]
+    # ... or by a coined name its abstract defines ("We introduce SAMI, a method"), never
+    # by one it only uses; a question naming its papers is no weak match
+    answer = seeded.ask("What win rate does SAMI achieve?")
+    assert [c.paper.title.split(":")[0] for c in answer.citations] == [
+        "Self-Supervised Alignment with Mutual Information"
+    ]
+    answer = seeded.ask("How do SAMI and INPO differ?")
+    assert len(answer.citations) == 2 and not answer.warnings
     # a lower-case word is no coined name: "rode" does not name RODE
     judged = decide(seeded.engine, "who rode with the agents in StarCraft?").judged
     assert any(j.paper.title.startswith("RODE") for j in judged)

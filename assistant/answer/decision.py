@@ -37,12 +37,16 @@ class Decision:
     relevant: list[Judged]  # those the answer cites
     covered: float = 0.0  # the probability that the collection covers the question
     lead: str = ""  # a follow-up's opening line: "2 of the 7 papers above mention RL:"
+    named: bool = False  # the question names the papers it cites ("How does SAMI ...?")
 
     @property
     def weak(self) -> bool:
         """Whether the papers cited match the question only weakly: a question next to
-        the collection's topics is answered from it as well as it can be."""
-        return bool(self.relevant) and not self.lead and self.covered < WEAK_COVERAGE
+        the collection's topics is answered from it as well as it can be (not when it
+        names the papers it asks about)."""
+        return (
+            bool(self.relevant) and not (self.lead or self.named) and self.covered < WEAK_COVERAGE
+        )
 
     def picker(self, engine) -> SentencePicker:
         vector = self.ranking.query_vector
@@ -103,6 +107,7 @@ def decide(
         ids = {id(j) for j in named}
         others = [j for j in relevant if id(j) not in ids] if analysis.kind == "comparison" else []
         relevant = named + others
+        return Decision(analysis, ranking, judged, relevant, covered, named=True)
     return Decision(analysis, ranking, judged, relevant, covered)
 
 
@@ -181,11 +186,24 @@ def _with_head_concept(
     return [j for j in judged if stays(j)]
 
 
+# A coined name as a question writes it: capitals past the first letter, or digits ("SAMI",
+# "DeRTa", "INPO", "Auto-CEI").
+_COINED = re.compile(r"\b[A-Za-z][\w-]*(?:[A-Z][\w-]*|\d)\b")
+
+
 def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
-    """The candidates a question names by their short name ("MOSSBench", "Refusal Tokens",
-    "SparsePO"), most probable first."""
-    named = []
+    """The candidates a question names: by their short name ("MOSSBench", "Refusal
+    Tokens", "SparsePO"), or by a coined name that only their abstract uses among the
+    candidates ("What win rate does SAMI achieve?"), most probable first."""
+    coined = {
+        word
+        for word in _COINED.findall(question)
+        if sum(_uses(j, word) for j in judged) == 1 and len(word) >= 3
+    }
+    named = [j for j in judged if any(_coins(j, word) for word in coined)]
     for candidate in judged:
+        if candidate in named:
+            continue
         name = short_title(candidate.paper.title)
         words = name.split()
         if not 1 <= len(words) <= MAX_NAME_WORDS or len(name) < 4:
@@ -196,7 +214,28 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
         elif not re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE):
             continue
         named.append(candidate)
-    return named
+    return sorted(named, key=lambda j: -j.probability)
+
+
+def _uses(candidate: Judged, word: str) -> bool:
+    """Whether the paper's title or abstract holds the word as written (case and all)."""
+    text = f"{candidate.paper.title} {candidate.paper.abstract}"
+    return re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) is not None
+
+
+def _coins(candidate: Judged, word: str) -> bool:
+    """Whether the paper names itself so: in its title, or defined in its abstract
+    ("Decoupled Refusal Training (DeRTa)", "We introduce SAMI, a method"), not merely
+    used ("results on MMLU")."""
+    name = re.escape(word)
+    defined = (
+        rf"\(\s*{name}\s*\)|\b(?:introduc|propos|present|call|dubb?|nam)\w*\s+(?:\w+\s+)?"
+        rf"{name}(?![\w-])|(?<![\w-]){name}(?:,| is) an?\b"
+    )
+    return bool(
+        re.search(rf"(?<![\w-]){name}(?![\w-])", candidate.paper.title)
+        or re.search(defined, candidate.paper.abstract)
+    )
 
 
 def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decision:
