@@ -433,14 +433,24 @@ MIN_TYPO_LETTERS = 8
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+def _omitted_or_swapped(word: str) -> set[str]:
+    """The words the word is a slip of, one letter left out or two adjacent letters swapped
+    ("wich", "abuot"): the typing slips that turn no word into another real one, as a
+    substitution ("soft" for "sort") or an extra letter ("bits" for "its") would."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    edits.discard(word)
+    return edits
+
+
 def _edits(word: str) -> set[str]:
     """The words one deletion, insertion, substitution or swap of adjacent letters away
     (Norvig's corrector, one edit deep)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     edits = {a + b[1:] for a, b in splits if b}
-    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     edits |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    edits |= {a + c + b for a, b in splits for c in _LETTERS}
+    edits |= _omitted_or_swapped(word)
     edits.discard(word)
     return edits
 
@@ -472,15 +482,16 @@ def _framing_words() -> frozenset[str]:
 
 
 def framing_word_meant(word: str, bm25: BM25Index) -> str | None:
-    """The framing word that a word no abstract holds is one edit from: "wich" -> "which",
-    "paprs" -> "papers", "studdy" -> "study". A mistyped question word is no concept the
-    collection lacks. Acronyms ("BLEU") are taken as typed."""
+    """The framing word that a word no abstract holds is a slip of (see
+    _omitted_or_swapped): "wich" -> "which", "paprs" -> "papers", "abuot" -> "about". A
+    mistyped question word is no concept the collection lacks. Acronyms ("BLEU") are
+    taken as typed."""
     lower = word.lower()
     if len(lower) < MIN_MISTYPED_FRAMING_LETTERS or not lower.isalpha() or word.isupper():
         return None
     if lower in _framing_words() or is_stopword(lower) or _frequency(lower, bm25):
         return None
-    meant = sorted(_edits(lower) & _framing_words())
+    meant = sorted(_omitted_or_swapped(lower) & _framing_words())
     return meant[0] if meant else None
 
 
