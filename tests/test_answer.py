@@ -155,9 +155,16 @@ def test_chatter_around_the_sentence_that_asks_is_no_missing_concept(seeded):
     assert not answer.abstained and answer.citations
     lead = answer.text.splitlines()[0]
     assert lead.endswith("papers in the collection look at assigning personas to LLMs:"), lead
-    # a context sentence that names the topic still counts: its unknown words are missing
-    answer = seeded.ask("I work on watermarking. Which papers study it?")
-    assert answer.abstained and '"watermarking"' in answer.text
+    # a sentence that says what the asker works on gives the topic, asked or not
+    for question, missing in (
+        ("I work on watermarking. Which papers study it?", "watermarking"),
+        ("I study Kubernetes autoscaling. Which papers could help me?", "Kubernetes"),
+        ("My thesis is about jailbreaks in Swahili. Which papers are relevant?", "Swahili"),
+    ):
+        answer = seeded.ask(question)
+        assert answer.abstained and f'"{missing}"' in answer.text, question
+    # an abbreviation ends no sentence: the question is all of "... RLHF vs. DPO?"
+    assert "DPO" in analyse("Which papers compare RLHF vs. DPO?", seeded.engine.bm25).topic
 
 
 def test_an_off_corpus_question_names_what_is_missing(seeded):
@@ -202,9 +209,8 @@ def test_an_abstracts_own_bracketed_citations_are_never_quoted(seeded):
     assert abstract_sentences("It helps [4], as shown [Dong et al., 2024; Li, 2023].") == (
         "It helps, as shown.",
     )
-    assert abstract_sentences("Scores lie in [0, 1]; [CLS] pools them.") == (
-        "Scores lie in [0, 1]; [CLS] pools them.",
-    )
+    for kept in ("Scores lie in [0, 1]; [CLS] pools them.", "Rated on a [1-7] scale by A[1]."):
+        assert abstract_sentences(kept) == (kept,)
     answer = seeded.ask("Which papers study chain-of-thought reasoning?")
     numbers = {str(c.n) for c in answer.citations}
     visco = [line for line in answer.text.splitlines() if line.startswith("- *VISCO*")]
@@ -284,6 +290,8 @@ def test_a_question_about_the_collection_gets_its_size(seeded):
         "how many papers are there?",
         "list all papers",
         "How many papers do you have?",
+        "How many papers are there in total in your index?",
+        "How many papers does the collection hold altogether?",
     ):
         answer = seeded.ask(question)
         assert answer.text.startswith("The collection holds 87 papers.")
@@ -299,7 +307,8 @@ def test_a_bare_topic_asks_for_its_papers_with_or_without_a_question_mark():
 
     for topic in ("RLHF?", "jailbreak attacks", "over-refusal?"):
         assert classify(topic) == ("list", ""), topic
-    assert classify("What is RLHF?")[0] == "specific"
+    for question in ("What is RLHF?", "In SAMI, what is the win rate?", "Is RLHF safe?"):
+        assert classify(question)[0] == "specific", question
 
 
 def test_the_topic_drops_the_framing_on_both_sides():
@@ -425,6 +434,10 @@ def test_a_mistyped_question_word_is_read_as_the_word_meant(seeded):
     bm25 = seeded.engine.bm25
     assert analyse("Which papers report BLEU?", bm25).missing == ("BLEU",)
     assert {"soft", "bits"} <= set(analyse("Which papers study soft bits?", bm25).missing)
+    # ... as is one whose slip makes another stop word ("dose": "does"), or one after the
+    # question's first topic word ("Bing" could be "being")
+    assert "dose" in analyse("Which papers study dose effects?", bm25).missing
+    assert "Bing" in analyse("Which papers evaluate Bing Chat?", bm25).missing
 
 
 def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
@@ -436,11 +449,17 @@ def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
         first.startswith("*MOSSBench*")
         and "300 manually collected benign multimodal queries" in first
     )
-    assert "does not say how many" not in first
-    # an abstract that gives no count of what is asked says so: "24 LVLMs" is no count
-    # of VISCO's samples
-    answer = seeded.ask("How many samples does VISCO contain?")
-    assert answer.text.split("\n\n")[0].endswith("(The abstract does not say how many samples.)")
+    assert "gives no number" not in first
+    # an abstract that gives no count of what is asked says so; one that may ("24 LVLMs"
+    # for "how many models", "three common patterns", "two experimental set-ups") does not
+    answer = seeded.ask("How many languages does CIVICS cover?")
+    assert answer.text.split("\n\n")[0].endswith("(The abstract gives no number of languages.)")
+    for question in (
+        "How many models does VISCO evaluate?",
+        "How many patterns of critique failure does VISCO identify?",
+        "How many experimental setups does CIVICS use?",
+    ):
+        assert "(The abstract gives no number" not in seeded.ask(question).text, question
 
 
 def test_a_long_quote_is_cut_where_a_sentence_opens_never_inside_a_list():
@@ -527,6 +546,8 @@ def test_a_list_lead_keeps_the_verb_the_question_asks_with():
         "collection deal with roles in multi-agent systems:",
         ("Which papers look at assigning personas to LLMs?", 3): "3 papers in the collection "
         "look at assigning personas to LLMs:",
+        ("Which paper uses reinforcement learning?", 2): "2 papers in the collection use "
+        "reinforcement learning:",
     }
     for (question, count), lead in cases.items():
         assert list_lead(question, topic_phrase(question), count) == lead

@@ -54,6 +54,8 @@ from assistant.writing.prose import attributed, paper_name, within
          "OpenAI's o1 thinks slowly, small models lag.", False),
         ("Large Language Models (LLMs) lag.", "According to N [1], Large Language Models "
          "(LLMs) lag.", False),
+        ("IT teams deploy agents.", "According to N [1], IT teams deploy agents.", False),
+        ("Will Smith appears.", "According to N [1], Will Smith appears.", False),
     ],
 )  # fmt: skip
 def test_sentences_are_written_around_the_papers_name(sentence, expected, method):

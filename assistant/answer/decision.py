@@ -229,7 +229,8 @@ def _coins(candidate: Judged, word: str) -> bool:
     used ("results on MMLU")."""
     name = re.escape(word)
     defined = (
-        rf"\(\s*{name}\s*\)|\b(?:introduc|propos|present|call|dubb?|nam)\w*\s+(?:\w+\s+)?"
+        rf"\(\s*{name}\s*\)|\b(?:introduc\w*|propos\w*|present\w*|call(?:ed|s)?|dubb(?:ed)?|"
+        rf"name[ds]?)\s+(?:\w+\s+)?"
         rf"{name}(?![\w-])|(?<![\w-]){name}(?:,| is) an?\b"
     )
     return bool(

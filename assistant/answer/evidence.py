@@ -97,21 +97,29 @@ def counted_noun(question: str) -> str | None:
     return stem(match.group(1)) if match else None
 
 
-_HOW_MANY_WORD = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,3}?([a-z][\w-]*s)\b", re.IGNORECASE)
+# A number before a name's acronym ("24 LVLMs") may count what a question asks about.
+_COUNTED_ACRONYM = re.compile(rf"\b(?:\d[\d,.]*|{_COUNT_WORD})\s+[A-Z][\w-]*[A-Z][\w-]*\b")
 
 
-def missing_figure(question: str, fact: str, quoted: Sequence[str]) -> str:
-    """A note for a "how many X" or "how much" answer whose quotes give no figure for it
-    ("How many samples does VISCO contain?"): the reader should not take another number
-    ("24 LVLMs") for the answer. Empty when a quote holds a number and names what is
-    counted (in either spelling: "behaviours", "behaviors")."""
-    if match := _HOW_MANY_WORD.search(question):
-        word = match.group(1).lower()
-        counted = {stem(word), stem(word.replace("our", "or"))}
-        if any(has_number(t) and counted & set(tokenize([t])[0]) for t in quoted):
-            return ""
-        return f"(The abstract does not say how many {word}.)"
-    if fact == "number" and not any(has_number(text) for text in quoted):
+def missing_figure(question: str, fact: str, abstract: str) -> str:
+    """A note for a "how many X" or "how much" answer from an abstract that gives no
+    figure for it anywhere ("How many samples does VISCO contain?"), so that another
+    number it quotes is not taken for the answer; empty when any sentence may hold one: a
+    number of X ("two experimental set-ups", "1,000 prompts"), or a number of a named
+    thing ("24 LVLMs" may be the models asked about)."""
+    sentences = [s.replace("-", "") for s in abstract_sentences(abstract)]  # "set-ups"
+    asked = _HOW_MANY.search(question)
+    if asked and re.search(r"\bhow many\b", question, re.IGNORECASE):
+        word = asked.group(1).lower()
+        stems = {stem(word.replace("-", "")), stem(word.replace("-", "").replace("our", "or"))}
+        for sentence in sentences:
+            tokens = set(tokenize([sentence])[0])
+            if any(_counts(sentence, c) for c in stems) or _COUNTED_ACRONYM.search(sentence):
+                return ""
+            if has_number(sentence) and stems & tokens:
+                return ""
+        return f"(The abstract gives no number of {word}.)"
+    if fact == "number" and not any(has_number(s) for s in sentences):
         return "(The abstract gives no figure for this.)"
     return ""
 

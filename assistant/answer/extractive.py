@@ -125,10 +125,10 @@ def _plural(verb: str) -> str:
     """The verb a plural subject takes: 'studies' -> 'study', 'focuses' -> 'focus'."""
     if verb.endswith("ies") and len(verb) > 4:
         return verb[:-3] + "y"
-    if verb.endswith(("sses", "shes", "ches", "xes", "zes", "uses")):
+    if verb.endswith(("sses", "shes", "ches", "xes", "zes", "cuses")):  # "focuses"
         return verb[:-2]
-    if verb.endswith("s") and not verb.endswith(("ss", "us")):
-        return verb[:-1]
+    if (verb.endswith("s") and not verb.endswith(("ss", "us"))) or verb.endswith("uses"):
+        return verb[:-1]  # "studies" above; "raises", "uses", "refuses"
     return verb
 
 
@@ -163,7 +163,7 @@ def _specific_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
         if len(ranked) > 1 and ranked[1].score >= SECOND_SENTENCE_RATIO * ranked[0].score:
             chosen.append(ranked[1])
         texts = [chosen[0].text, *_in_order(chosen[1:])]  # the fact first, then support
-        note = missing_figure(analysis.question, analysis.fact, texts) if analysis.fact else ""
+        note = missing_figure(analysis.question, analysis.fact, judged.paper.abstract)
         body = " ".join([*texts[:-1], cite(texts[-1], f"[{n}]"), *([note] if note else [])])
         paragraphs.append(f"{_label(judged.paper)}: {body}")
     return "", paragraphs

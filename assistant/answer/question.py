@@ -191,7 +191,7 @@ def without_request(question: str) -> str:
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
     asked = without_request(question)
-    asked = _WORD.sub(lambda m: framing_word_meant(m.group(), bm25) or m.group(), asked)
+    asked = with_framing_words_meant(asked, bm25)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
     chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asked)}
@@ -241,18 +241,28 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     )
 
 
-# Where a question's sentences meet: "Hello! I'm a PhD student. Which papers ...?"
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z])")
+# A sentence that says what the asker works on ("I work on watermarking.", "My thesis is
+# about X.") gives the topic, whether or not it asks.
+_TOPIC_INTRODUCTION = re.compile(
+    r"\b(?:about|on|study|studying|research|researching|thesis|project|interested|looking|"
+    r"focus|focusing|work|working)\b",
+    re.IGNORECASE,
+)
 
 
 def _asking_sentences(question: str) -> tuple[list[str], list[str]]:
-    """A question's sentences that ask about a topic, and the others ("Hello! I'm a PhD
-    student ... Thanks in advance!"); all of them ask when none ends with a question mark."""
-    sentences = _SENTENCE_BREAK.split(question.strip())
+    """A question's sentences that say what it asks, and the others: greetings, thanks,
+    self-introductions around a sentence that asks about a topic ("Hello! I'm a PhD
+    student ... Which papers ...? Thanks in advance!"). All of them ask when none ends with
+    a question mark, or when one says what the asker works on."""
+    from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
+
+    sentences = list(split_sentences(question))
     asking = [s for s in sentences if s.rstrip().endswith("?") and has_topic_words(s)]
-    if not asking:
+    context = [s for s in sentences if s not in asking]
+    if not asking or any(_TOPIC_INTRODUCTION.search(s) for s in context):
         return sentences, []
-    return asking, [s for s in sentences if s not in asking]
+    return asking, context
 
 
 def asking_part(question: str) -> str:
@@ -404,8 +414,8 @@ _SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"
 
 
 # Irregular past participles, whose stems miss their verb's: "undone" is "undon", "undoes"
-# is "undo".
-_PARTICIPLE_ENDINGS = ("wn", "ne", "en")
+# is "undo"; "shown", "drawn". Not "-en": "listen" is no participle of "list".
+_PARTICIPLE_ENDINGS = ("wn", "ne")
 
 
 def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
@@ -420,7 +430,7 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
                 return variant
             break
     if lower.endswith(_PARTICIPLE_ENDINGS) and len(lower) > 4 and not _frequency(word, bm25):
-        for variant in (lower[:-1], lower[:-2]):  # "taken" -> "take", "undone" -> "undo"
+        for variant in (lower[:-1], lower[:-2]):  # "shown" -> "show", "undone" -> "undo"
             if _frequency(variant, bm25):
                 return variant
     return word
@@ -466,19 +476,34 @@ def spelling_suggestion(word: str, bm25: BM25Index) -> str | None:
     return candidates[best] if best is not None and frequencies[best] else None
 
 
-# Shorter words one edit from a framing word are too often other words ("thee", "yo").
+# Shorter words one slip from a framing word are too often other words ("wok", "wit").
 MIN_MISTYPED_FRAMING_LETTERS = 4
+# The framing words a question is read as having mistyped: those that open questions about
+# papers. Not stop words at large, whose slips are often real words ("dose" for "does",
+# "hose" for "those", "Bing" for "being", "kids" for "kinds").
+_MISTYPED_FRAMING = frozenset(
+    "which what whom whose paper papers study studies studied work works research about "
+    "there their".split()
+)
 
 
-@functools.cache
-def _framing_words() -> frozenset[str]:
-    """Words that frame a question or name nothing, as typed: "which", "papers", "about"."""
-    import bm25s.stopwords as lists
-
-    from assistant.index.bm25 import QUESTION_WORDS
-
-    words = (*lists.STOPWORDS_EN_PLUS, *QUESTION_WORDS.split(), *FILLER.split())
-    return frozenset(w for w in words if len(w) >= MIN_MISTYPED_FRAMING_LETTERS - 1)
+def with_framing_words_meant(question: str, bm25: BM25Index) -> str:
+    """The question with its mistyped framing words as meant (see framing_word_meant),
+    among the words before its first topic word that the collection holds: framing opens
+    a question ("wich paprs abuot jailbreaks?"), a word after the topic is part of it
+    ("papers evaluating Bing Chat")."""
+    words = list(_WORD.finditer(question))
+    parts, end = [], 0
+    for match in words:
+        word = match.group()
+        meant = framing_word_meant(word, bm25)
+        if meant is None and _content_stems(word) and _frequency(word, bm25):
+            break  # the first topic word the collection knows: the framing is over
+        if meant and word[:1].isupper():  # "Whcih" -> "Which"
+            meant = meant.capitalize()
+        parts.append(question[end : match.start()] + (meant or word))
+        end = match.end()
+    return "".join(parts) + question[end:]
 
 
 def framing_word_meant(word: str, bm25: BM25Index) -> str | None:
@@ -489,9 +514,9 @@ def framing_word_meant(word: str, bm25: BM25Index) -> str | None:
     lower = word.lower()
     if len(lower) < MIN_MISTYPED_FRAMING_LETTERS or not lower.isalpha() or word.isupper():
         return None
-    if lower in _framing_words() or is_stopword(lower) or _frequency(lower, bm25):
+    if lower in _MISTYPED_FRAMING or is_stopword(lower) or _frequency(lower, bm25):
         return None
-    meant = sorted(_omitted_or_swapped(lower) & _framing_words())
+    meant = sorted(_omitted_or_swapped(lower) & _MISTYPED_FRAMING)
     return meant[0] if meant else None
 
 
@@ -563,7 +588,9 @@ def bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
     return set(itertools.pairwise(tokens))
 
 
-# What opens a question, as opposed to a bare topic ("RLHF?").
+# What makes a question, as opposed to a bare topic ("RLHF?"): a question word anywhere
+# ("In SAMI, what is the win rate?"), or an auxiliary verb opening it ("Is RLHF safe?").
+_WH = re.compile(r"\b(?:what|which|how|why|when|who|whom|whose|where)\b", re.IGNORECASE)
 _ASKS = re.compile(
     r"\s*(?:what|which|how|why|when|who|whom|whose|where|do|does|did|is|are|was|were|can|"
     r"could|should|would|will|has|have|had)\b",
@@ -585,7 +612,7 @@ def classify(question: str) -> tuple[Kind, Fact]:
         return "specific", "method"
     if _FINDING.search(question):
         return "specific", "finding"
-    if len(question.split()) <= 8 and not _ASKS.match(question):
+    if len(question.split()) <= 8 and not (_ASKS.match(question) or _WH.search(question)):
         return "list", ""  # a bare topic ("jailbreak attacks", "RLHF?") asks for its papers
     return "specific", "finding"
 
@@ -643,6 +670,15 @@ _ABOUT_THE_COLLECTION = re.compile(
 )
 
 
+# Words a question about the collection's size may add: "in total", "does it hold".
+_COUNTING_WORDS = re.compile(
+    r"\b(?:in total|total|altogether|overall|all|hold|holds|contain|contains|include|"
+    r"includes|indexed|stored|loaded|right now|currently|here|index|corpus|collection|"
+    r"library)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_about_the_collection(question: str) -> bool:
     """ "How many papers are there?", "list all papers": about the collection, not a topic
     ("how many papers study refusal?" asks for the papers on refusal)."""
@@ -650,7 +686,7 @@ def asks_about_the_collection(question: str) -> bool:
     if match is None:
         return False
     rest = _IN_THE_COLLECTION.sub(" ", question[match.end() :])
-    return not has_topic_words(rest)
+    return not has_topic_words(_COUNTING_WORDS.sub(" ", rest))
 
 
 MAX_TOPIC_CHARS = 80

@@ -11,7 +11,8 @@ import functools
 import re
 
 _FIRST_PERSON_OPENINGS = re.compile(
-    r"^(?:(?:In this (?:paper|work|study|article)|Here|In this paper and|To this end),? )?we\b",
+    r"^(?:(?:In this (?:paper|work|study|article)|Here|In this paper and|To this end),? )?we\b"
+    r"(?!['’])",  # "We'll" reads "They'll", not "The authors'll"
     re.IGNORECASE,
 )
 # Openings that link to a sentence the reader of an extract has not seen. Words that may
@@ -111,15 +112,23 @@ _TEX_QUOTE = re.compile(r"``|''")
 # "[3-5]"): quoted in an answer, they would read as its citations of other papers. Numbers
 # start at 1: "scores in [0, 1]" is an interval.
 _OWN_CITATION = re.compile(
-    r"\s*\[(?:[1-9]\d{0,2}(?:\s*[,;–-]\s*[1-9]\d{0,2})*"
+    r"(?P<before>\b\w+)?\s+\[(?:[1-9]\d{0,2}(?:\s*[,;–-]\s*[1-9]\d{0,2})*"
     r"|[^\[\]]*?\bet al\.?[^\[\]]*"
     r"|[A-Z][\w'-]+(?: (?:and|&) [A-Z][\w'-]+)?,? (?:19|20)\d\d[a-z]?(?:\s*;[^\[\]]*)?)\]"
 )
+# ... but brackets after these are ranges or intervals: "a [1-7] scale", "in [1, 10]"
+_BEFORE_A_RANGE = frozenset("a an the of in on to from between within over range scale".split())
 
 
 def without_own_citations(abstract: str) -> str:
-    """The abstract without the bracketed citations of its own text."""
-    return _OWN_CITATION.sub("", abstract)
+    """The abstract without the bracketed citations of its own text (after a space, so
+    not "A[1]", and not after an article or a preposition)."""
+
+    def dropped(match: re.Match) -> str:
+        before = match.group("before") or ""
+        return match.group() if before.lower() in _BEFORE_A_RANGE else before
+
+    return _OWN_CITATION.sub(dropped, abstract)
 
 
 def abstract_sentences(abstract: str) -> tuple[str, ...]:
@@ -218,7 +227,8 @@ def third_person(sentence: str) -> str:
     def replace(match: re.Match) -> str:
         nonlocal named
         word = match.group()
-        words = _PRONOUN if named else _NAMED
+        contracted = sentence[match.end() : match.end() + 1] in ("'", "’")  # "We'll"
+        words = _PRONOUN if named or contracted else _NAMED
         named = True
         replaced = words[word.lower()]
         return replaced[:1].upper() + replaced[1:] if word[0].isupper() else replaced

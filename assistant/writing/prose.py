@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from assistant.answer.extractive import short_title
 from assistant.answer.mentions import with_acronyms_defined
-from assistant.answer.question import is_stopword
 from assistant.answer.sentences import abstract_sentences, leans_back, without_connective
 from assistant.corpus.paper import Paper
 
@@ -175,12 +174,21 @@ def attributed(sentence: str, name: str) -> tuple[str, bool]:
     first, _, remainder = text.partition(" ")
     # "A definitive evaluation ..." reads "a definitive evaluation" after the comma
     common = first[1:].islower() or first in {"A"}
-    # ... and "While OpenAI's o1 ..." reads "while OpenAI's o1": a function word is never
-    # the start of a name
-    function_word = is_stopword(first) and first != "I"
-    if function_word or (common and not remainder[:1].isupper() and first not in {"I"}):
+    # ... and "While OpenAI's o1 ..." reads "while OpenAI's o1": a conjunction or a
+    # preposition opens no name ("IT teams" and "Will Smith" do)
+    if first.lower() in _CLAUSE_OPENERS or (
+        common and not remainder[:1].isupper() and first not in {"I"}
+    ):
         text = first.lower() + " " + remainder
     return _ended(f"According to {name_lower}, {text}"), False
+
+
+# Words that open a clause or a phrase, never a name: read in lower case after a comma.
+_CLAUSE_OPENERS = frozenset(
+    "while although though when whereas since because if as after before unlike despite for "
+    "in on with by to from of at through during given under over among across within "
+    "without once unless until".split()
+)
 
 
 def _ended(sentence: str) -> str:
