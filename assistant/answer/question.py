@@ -591,9 +591,8 @@ def bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
 # What makes a question, as opposed to a bare topic ("RLHF?"): a question word anywhere
 # ("In SAMI, what is the win rate?"), or an auxiliary verb opening it ("Is RLHF safe?").
 _WH = re.compile(r"\b(?:what|which|how|why|when|who|whom|whose|where)\b", re.IGNORECASE)
-_ASKS = re.compile(
-    r"\s*(?:what|which|how|why|when|who|whom|whose|where|do|does|did|is|are|was|were|can|"
-    r"could|should|would|will|has|have|had)\b",
+_AUXILIARY_OPENING = re.compile(
+    r"\s*(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had)\b",
     re.IGNORECASE,
 )
 
@@ -612,7 +611,8 @@ def classify(question: str) -> tuple[Kind, Fact]:
         return "specific", "method"
     if _FINDING.search(question):
         return "specific", "finding"
-    if len(question.split()) <= 8 and not (_ASKS.match(question) or _WH.search(question)):
+    asks = _AUXILIARY_OPENING.match(question) or _WH.search(question)
+    if len(question.split()) <= 8 and not asks:
         return "list", ""  # a bare topic ("jailbreak attacks", "RLHF?") asks for its papers
     return "specific", "finding"
 
