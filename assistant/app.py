@@ -196,11 +196,30 @@ class Assistant:
             decision.analysis, decision.judged, decision.relevant, picker, decision.lead
         )
 
+    def _unchecked(self, answer: Answer) -> Answer:
+        """An offline answer, with a warning when LLM checks were asked for: --verify and
+        --rerank llm need an LLM (none is configured, or --no-llm), and are not run."""
+        asked = [
+            name
+            for name, on in (
+                ("--verify", self.settings.verify),
+                ("--rerank llm", self.settings.llm_rerank),
+            )
+            if on
+        ]
+        if asked and answer.citations:
+            need = "needs" if len(asked) == 1 else "need"
+            answer.warnings.append(
+                f"{' and '.join(asked)} {need} an LLM: this answer is quoted from the abstracts, "
+                "unchecked"
+            )
+        return answer
+
     def _answer(self, decision, use_llm: bool, on_token) -> Answer:
         from assistant.answer.abstain import abstention
 
         if not use_llm:
-            return self._offline(decision)
+            return self._unchecked(self._offline(decision))
         from assistant.answer.llm import llm_answer
         from assistant.answer.llm_checks import rerank, verify
 

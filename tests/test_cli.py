@@ -56,6 +56,15 @@ def test_piped_ask_prints_plain_markdown(seeded_dir: Path):
     assert any(line.startswith("- [1] ") for line in lines)
 
 
+def test_llm_checks_without_an_llm_are_said_not_silently_skipped(seeded_dir: Path):
+    question = "which papers study over-refusal?"
+    result = run_cli("ask", "--json", "--verify", "--no-llm", question, data_dir=seeded_dir)
+    warnings = json.loads(result.stdout)["warnings"]
+    assert "--verify needs an LLM: this answer is quoted from the abstracts, unchecked" in warnings
+    plain = json.loads(run_cli("ask", "--json", question, data_dir=seeded_dir).stdout)
+    assert not any("needs an LLM" in w for w in plain["warnings"])
+
+
 def test_ask_abstains_plainly(seeded_dir: Path):
     result = run_cli("ask", "--json", "What is the capital of Australia?", data_dir=seeded_dir)
     payload = json.loads(result.stdout)
