@@ -327,6 +327,10 @@ class Assistant:
             )
 
         themes = rename(groups)
+
+        def offline():
+            return extractive_related_work(topic, themes, words, len(decision.relevant), rename)
+
         draft = None
         if use_llm:
             try:
@@ -334,13 +338,9 @@ class Assistant:
             except EndpointError as error:
                 if self.settings.fallback != "offline":
                     raise
-                draft = extractive_related_work(
-                    topic, themes, words, len(decision.relevant), rename
-                )
+                draft = offline()
                 draft.warnings.append(f"LLM failed ({error}); drafted offline instead")
-        draft = draft or extractive_related_work(
-            topic, themes, words, len(decision.relevant), rename
-        )
+        draft = draft or offline()
         draft.warnings[:0] = [note] if note else []
         return draft
 

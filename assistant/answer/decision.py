@@ -130,28 +130,24 @@ _PREPOSITION = re.compile(
 )
 
 
-def _head_and_setting(topic: str, bm25) -> tuple[str, bool]:
-    """The head of a related-work topic, and whether it was cut from a setting in the
-    collection's general domain.
+def _head_and_setting(topic: str, bm25) -> tuple[QuestionAnalysis | None, bool]:
+    """The analysis of a related-work topic's head (None when the topic is its own head),
+    and whether the head was cut from a setting in the collection's general domain.
 
     The head is what comes before a colon ("over-refusal: language models refusing ..."),
     and of that, what comes before a preposition whose setting is the collection's general
     domain: a setting whose rarest word is at least twice as common in the collection as the
     head's ("deception" of "AI systems", "hallucination" in "language models"). A narrower
     setting ("safety of LLM agents") stays part of the head."""
-    head = topic.partition(":")[0]
+    head, colon, _ = topic.partition(":")
     parts = _PREPOSITION.split(head, maxsplit=1)
-    if len(parts) < 2:
-        return head, False
-    concept, setting = (analyse(part, bm25) for part in parts)
-    head_df = [bm25.document_frequency(t) for t in concept.terms]
-    setting_df = [bm25.document_frequency(t) for t in setting.key_terms]
-    if not any(head_df) or not any(setting_df):
-        return head, False
-    rarest_head = min(df for df in head_df if df)
-    if 2 * rarest_head > min(df for df in setting_df if df):
-        return head, False
-    return parts[0], True
+    if len(parts) == 2:
+        concept, setting = (analyse(part, bm25) for part in parts)
+        head_df = [df for t in concept.terms if (df := bm25.document_frequency(t))]
+        setting_df = [df for t in setting.key_terms if (df := bm25.document_frequency(t))]
+        if head_df and setting_df and 2 * min(head_df) <= min(setting_df):
+            return concept, True
+    return (analyse(head, bm25) if colon else None), False
 
 
 def _with_head_concept(
@@ -164,10 +160,9 @@ def _with_head_concept(
     Large Language Models* ("deception") on "deception of AI systems". Where the head is
     set in the general domain, a paper that holds none of its words is not on the topic:
     *The Off-Switch Game* is on "AI systems", not on their deception."""
-    head, domain_set = _head_and_setting(topic, bm25)
-    if head == topic:
+    analysis, domain_set = _head_and_setting(topic, bm25)
+    if analysis is None:
         return relevant
-    analysis = analyse(head, bm25)
     terms = {t for t in analysis.terms if bm25.document_frequency(t)}
     if not terms:
         return relevant
@@ -201,8 +196,9 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
         if sum(_uses(j, word) for j in judged) == 1 and len(word) >= 3
     }
     named = [j for j in judged if any(_coins(j, word) for word in coined)]
+    coined_ids = {id(j) for j in named}
     for candidate in judged:
-        if candidate in named:
+        if id(candidate) in coined_ids:
             continue
         name = short_title(candidate.paper.title)
         words = name.split()

@@ -192,9 +192,10 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
     asked = without_request(question)
     asked = with_framing_words_meant(asked, bm25)
+    asking, context = _asking_sentences(asked)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
-    chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asked)}
+    chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asking, context)}
     content_words = [
         w
         for w in words
@@ -213,7 +214,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
             w for w in content_words if all(bm25.document_frequency(t) == 0 for t in stems_of[w])
         )
     )
-    kind, fact = classify(asking_part(asked))
+    kind, fact = classify(" ".join(asking))
     compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
     free = {stems_of[w][-1] for w in compounds}
     free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
@@ -227,7 +228,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         fact=fact,
         terms=terms,
         key_terms=key_terms,
-        topic=topic_phrase(asking_part(asked)),
+        topic=topic_phrase(" ".join(asking)),
         missing=missing if len(bm25.chunk_ids) else (),
         english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
@@ -270,11 +271,9 @@ def asking_part(question: str) -> str:
     return " ".join(_asking_sentences(question)[0])
 
 
-def _context_words(question: str) -> set[str]:
-    """The words only of the sentences that ask nothing, when another sentence asks about
-    a topic. Of those, the words no abstract holds are chatter, not a concept the
-    collection lacks."""
-    asking, context = _asking_sentences(question)
+def _context_words(asking: list[str], context: list[str]) -> set[str]:
+    """The words only of the sentences that ask nothing (see _asking_sentences). Of those,
+    the words no abstract holds are chatter, not a concept the collection lacks."""
     asked = {w for s in asking for w in _WORD.findall(s)}
     return {w for s in context for w in _WORD.findall(s)} - asked
 
@@ -492,13 +491,13 @@ def with_framing_words_meant(question: str, bm25: BM25Index) -> str:
     among the words before its first topic word that the collection holds: framing opens
     a question ("wich paprs abuot jailbreaks?"), a word after the topic is part of it
     ("papers evaluating Bing Chat")."""
-    words = list(_WORD.finditer(question))
     parts, end = [], 0
-    for match in words:
+    for match in _WORD.finditer(question):
         word = match.group()
-        meant = framing_word_meant(word, bm25)
-        if meant is None and _content_stems(word) and _frequency(word, bm25):
+        known = _frequency(word, bm25) > 0
+        if known and _content_stems(word):
             break  # the first topic word the collection knows: the framing is over
+        meant = None if known else framing_word_meant(word)
         if meant and word[:1].isupper():  # "Whcih" -> "Which"
             meant = meant.capitalize()
         parts.append(question[end : match.start()] + (meant or word))
@@ -506,7 +505,7 @@ def with_framing_words_meant(question: str, bm25: BM25Index) -> str:
     return "".join(parts) + question[end:]
 
 
-def framing_word_meant(word: str, bm25: BM25Index) -> str | None:
+def framing_word_meant(word: str) -> str | None:
     """The framing word that a word no abstract holds is a slip of (see
     _omitted_or_swapped): "wich" -> "which", "paprs" -> "papers", "abuot" -> "about". A
     mistyped question word is no concept the collection lacks. Acronyms ("BLEU") are
@@ -514,7 +513,7 @@ def framing_word_meant(word: str, bm25: BM25Index) -> str | None:
     lower = word.lower()
     if len(lower) < MIN_MISTYPED_FRAMING_LETTERS or not lower.isalpha() or word.isupper():
         return None
-    if lower in _MISTYPED_FRAMING or is_stopword(lower) or _frequency(lower, bm25):
+    if lower in _MISTYPED_FRAMING or is_stopword(lower):
         return None
     meant = sorted(_omitted_or_swapped(lower) & _MISTYPED_FRAMING)
     return meant[0] if meant else None
