@@ -311,6 +311,44 @@ def test_a_bare_topic_asks_for_its_papers_with_or_without_a_question_mark():
         assert classify(question)[0] == "specific", question
 
 
+def test_a_question_that_asks_for_papers_in_any_sentence_gets_the_list():
+    from assistant.answer.question import classify
+
+    for question in (
+        "Do LLMs hold stable values? Which papers try to measure this?",
+        "For chat alignment (helpfulness, harmlessness), which papers avoid human labels?",
+        "Which papers compare how LLMs behave in English versus other languages?",
+        "When should a model abstain? Looking for papers on abstention.",
+        "Are there survey or overview papers in this collection?",
+        "Is there any work on humour in memes?",
+        "What methods have been proposed to reduce hallucinations?",
+    ):
+        assert classify(question) == ("list", ""), question
+    for question in (
+        "What do different papers conclude about LLMs as survey respondents?",
+        "How do the papers differ in how they reward reasoning steps?",
+        "What method does the Refusal Tokens paper propose?",
+    ):
+        assert classify(question)[0] != "list", question
+
+
+def test_a_list_whose_topic_is_a_clause_quotes_the_question(seeded):
+    question = (
+        "Do LLMs hold consistent moral or political values? Which papers try to measure this?"
+    )
+    assert list_lead(question, topic_phrase(question), 3) == (
+        "3 papers in the collection bear on the question “Do LLMs hold consistent moral or "
+        "political values?”:"
+    )
+    answer = seeded.ask(question)
+    count = len(answer.citations)
+    assert count >= 2 and answer.text.startswith(f"{count} papers in the collection bear on")
+    lead = list_lead(
+        "Looking for work on persuasion and sycophancy.", "persuasion and sycophancy", 2
+    )
+    assert lead == "2 papers in the collection study persuasion and sycophancy:"
+
+
 def test_the_topic_drops_the_framing_on_both_sides():
     assert topic_phrase("Tell me about reward models, please?") == "reward models"
     assert topic_phrase("what does the paper Persona Vectors show?") == "Persona Vectors"

@@ -26,7 +26,7 @@ from assistant.retrieval import Ranking
 MAX_NAME_WORDS = 4  # "Tell Me What You Don't Know" is a title, not a name to ask by
 # Below this probability that the collection covers the question, an answer that cites
 # papers says it is a weak match (the coverage cut itself is lower; see relevance_model.json).
-WEAK_COVERAGE = 0.65
+WEAK_COVERAGE = 0.75
 
 
 @dataclass

@@ -14,7 +14,12 @@ from collections.abc import Sequence
 
 from assistant.answer.evidence import Sentence, SentencePicker, missing_figure, shorten
 from assistant.answer.model import Answer, Citation
-from assistant.answer.question import QuestionAnalysis, asking_part
+from assistant.answer.question import (
+    QuestionAnalysis,
+    asking_part,
+    asks_in_a_clause,
+    topic_sentence,
+)
 from assistant.answer.relevance import Judged
 from assistant.answer.sentences import abstract_sentences, cite, third_person
 from assistant.corpus.paper import Paper
@@ -102,7 +107,11 @@ def list_lead(question: str, topic: str, count: int) -> str:
     concerns", "3 papers ... study how LLMs handle time", "9 papers ... focus on reward
     models")."""
     verb, rest = "study", topic
-    match = _ASKING_VERB.match(asking_part(question))
+    asking = asking_part(question)
+    match = _ASKING_VERB.match(asking)
+    if not match and asks_in_a_clause(sentence := topic_sentence(asking)):
+        # "Do LLMs hold stable values? Which papers measure this?": not "study LLMs hold"
+        return f"{_count(count)} {_agreeing('bear', count)} on the question “{sentence}”:"
     if match and _is_lexical_verb(match.group(2)):
         noun, verb, following = (group.lower() for group in match.groups())
         if topic.lower().startswith(verb + " "):  # not a framing verb: the topic kept it

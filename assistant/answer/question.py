@@ -83,6 +83,21 @@ _LIST = re.compile(
     r"|list\b|survey\b|overview\b)",
     re.IGNORECASE,
 )
+# What asks for papers wherever a sentence of the question says it, comparison words or
+# not: "Do LLMs hold stable values? Which papers measure this?", "For chat alignment,
+# which papers avoid ...", "Which papers compare English with other languages?", "Looking
+# for work on sycophancy.", "Are there survey papers?", "What methods have been proposed
+# to reduce hallucinations?".
+_PAPERS = r"(?:papers?|works?|studies|articles|publications|research|literature)"
+_ASKS_FOR_PAPERS = re.compile(
+    rf"(?:^|[,;:]\s+)(?:which|what)\s+(?:(?!do\b|does\b|did\b)[\w-]+\s+){{0,2}}?{_PAPERS}\b"
+    rf"|\blooking\s+for\s+(?:[\w-]+\s+){{0,2}}?{_PAPERS}\b"
+    rf"|^\s*(?:are|is)\s+there\s+(?:any\s+)?(?:[\w-]+\s+){{0,3}}?"
+    rf"(?:{_PAPERS}|evaluations|benchmarks|surveys|methods|approaches)\b"
+    r"|^\s*(?:which|what)\s+(?:kinds?\s+of\s+|types?\s+of\s+)?"
+    r"(?:methods|approaches|techniques|strategies)\s+(?:have|has|are|exist|were)\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"\b(how (?:many|much|often|large|big|small|long|fast|well|accurate|effective|frequently|"
     r"common|successful)|what (?:percentage|fraction|"
@@ -214,7 +229,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
             w for w in content_words if all(bm25.document_frequency(t) == 0 for t in stems_of[w])
         )
     )
-    kind, fact = classify(" ".join(asking))
+    kind, fact = classify(" ".join(asking), context)
     compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
     free = {stems_of[w][-1] for w in compounds}
     free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
@@ -596,11 +611,18 @@ _AUXILIARY_OPENING = re.compile(
 )
 
 
-def classify(question: str) -> tuple[Kind, Fact]:
-    """The form an answer should take: a list of papers, a specific fact, or a comparison."""
+def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
+    """The form an answer should take: a list of papers, a specific fact, or a comparison.
+    `context`: the question's other sentences, which may ask for papers without naming a
+    topic ("Do LLMs hold stable values? Which papers measure this?")."""
+    from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
+
+    sentences = list(split_sentences(question)) or [question]
+    if any(_ASKS_FOR_PAPERS.search(s) for s in [*sentences, *context]):
+        return "list", ""
     if _COMPARISON.search(question):
         return "comparison", ""
-    if _LIST.search(question):
+    if any(_LIST.search(s) for s in sentences):
         return "list", ""
     if _NUMBER.search(question):
         return "specific", "number"
@@ -708,13 +730,28 @@ def without_citation_markers(text: str) -> str:
     return _CITATION_MARKER.sub("", text).strip() or text
 
 
+def topic_sentence(question: str) -> str:
+    """The sentence of a question that names its topic: the first with topic words
+    ("Which papers study X? See [3]." -> "Which papers study X?")."""
+    question = without_citation_markers(question)  # an answer's [n] are its own citations
+    sentences = [s for s in re.split(r"(?<=[?!])\s+", question.strip()) if has_topic_words(s)]
+    return sentences[0] if sentences else question
+
+
+def asks_in_a_clause(sentence: str) -> bool:
+    """Whether a question's topic sentence asks in a clause ("Do LLMs hold stable values?",
+    "What methods have been proposed to X?") rather than naming a topic ("Which papers
+    study X?", "papers on X", "X"): its topic phrase would not read as a noun phrase."""
+    return bool(_AUXILIARY_OPENING.match(sentence)) or bool(
+        re.match(r"\s*(?:what|which|how|why|when|who|where)\b", sentence, re.IGNORECASE)
+        and not _LIST.match(sentence)
+    )
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
-    question = without_citation_markers(question)  # an answer's [n] are its own citations
-    sentences = [s for s in re.split(r"(?<=[?!])\s+", question.strip()) if has_topic_words(s)]
-    question = sentences[0] if sentences else question  # "Which papers study X? See [3]."
-    question = _IN_THE_COLLECTION.sub(" ", question)
+    question = _IN_THE_COLLECTION.sub(" ", topic_sentence(question))
     words = question.strip().rstrip("?.!").split()
 
     def framing(word: str) -> bool:  # "which papers study X", "how do X differ?"
