@@ -349,6 +349,17 @@ def test_a_list_whose_topic_is_a_clause_quotes_the_question(seeded):
     assert lead == "2 papers in the collection study persuasion and sycophancy:"
 
 
+def test_closed_class_words_are_no_key_terms(seeded):
+    # rare in abstracts, so they passed for the question's key concept
+    bm25 = seeded.engine.bm25
+    analysis = analyse("Which papers use GPT-4 or another LLM as a judge?", bm25)
+    assert "anoth" not in analysis.terms and "judg" in analysis.key_terms
+    analysis = analyse("biases (gender, race, etc.) in LLMs across languages", bm25)
+    assert not {"etc", "across"} & set(analysis.terms)
+    # ... but not a content word that shares a stem with one ("several" / "severe")
+    assert "sever" in analyse("severe hallucinations", bm25).terms
+
+
 def test_the_topic_drops_the_framing_on_both_sides():
     assert topic_phrase("Tell me about reward models, please?") == "reward models"
     assert topic_phrase("what does the paper Persona Vectors show?") == "Persona Vectors"

@@ -558,7 +558,13 @@ FILLER = (
     "today exactly generally usually perhaps possibly probably somewhat quite pretty rather "
     "else go goes going try tries trying someone anyone anybody somebody "
     # quantifiers: "how many papers ...", "how much does X improve"
-    "many much"
+    "many much "
+    # closed-class words the index's stop-word list lacks: determiners, prepositions,
+    # conjunctions and sentence adverbs name no topic ("use GPT-4 or another LLM as a
+    # judge", "gender, race, etc."), yet are rare enough in abstracts to pass for key terms
+    "another every various either neither whether whatever whichever within upon via among "
+    "amongst across toward towards instead otherwise however thus therefore hence etc per "
+    "although though whereas yet already often sometimes versus"
 )
 
 
