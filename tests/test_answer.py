@@ -332,6 +332,31 @@ def test_a_question_that_asks_for_papers_in_any_sentence_gets_the_list():
         assert classify(question)[0] != "list", question
 
 
+def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
+    bm25 = seeded.engine.bm25
+    leads = {
+        "Can you point me to papers about red teaming?": "study red teaming:",
+        "Could you recommend some good papers on jailbreak attacks?": "study jailbreak attacks:",
+        "Is there research on humor understanding?": "study humor understanding:",
+        "Name some papers that use DPO.": "study DPO:",
+        "Do any papers discuss the reversal curse?": "discuss the reversal curse:",
+        "Do any papers discuss whether chain-of-thought prompting hurts on simple tasks?": (
+            "discuss whether chain-of-thought prompting hurts on simple tasks:"
+        ),
+    }
+    for question, lead in leads.items():
+        analysis = analyse(question, bm25)
+        assert analysis.kind == "list", question
+        assert list_lead(question, analysis.topic, 3) == f"3 papers in the collection {lead}"
+    # "is there" asks for papers only when papers follow it
+    assert analyse("Is there evidence that RLHF causes sycophancy?", bm25).kind != "list"
+    for question in (
+        "What are the main approaches to reducing hallucination?",
+        "Who has worked on reward hacking?",
+    ):
+        assert analyse(question, bm25).kind == "list", question
+
+
 def test_a_list_whose_topic_is_a_clause_quotes_the_question(seeded):
     question = (
         "Do LLMs hold consistent moral or political values? Which papers try to measure this?"

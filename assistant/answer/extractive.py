@@ -19,6 +19,7 @@ from assistant.answer.question import (
     asking_part,
     asks_in_a_clause,
     topic_sentence,
+    without_request,
 )
 from assistant.answer.relevance import Judged
 from assistant.answer.sentences import abstract_sentences, cite, third_person
@@ -90,9 +91,11 @@ def _in_order(sentences: Sequence[Sentence]) -> list[str]:
     return [s.text for s in sorted(sentences, key=lambda s: s.position)]
 
 
-# "Which papers raise X?": the noun the question asks about, its verb, and what follows it.
+# "Which papers raise X?", "Do any papers discuss X?": the noun the question asks about,
+# its verb, and what follows it.
 _ASKING_VERB = re.compile(
-    r"^\s*(?:which|what)\s+(papers?|works?|studies|study|articles?)\s+([a-z]+)\s+(\S+)",
+    r"^\s*(?:which|what|do(?:es)? any)\s+(papers?|works?|studies|study|articles?)\s+"
+    r"([a-z]+)\s+(\S+)",
     re.IGNORECASE,
 )
 # Words after the verb that the topic drops but the lead needs: a clause's opener ("study
@@ -107,9 +110,9 @@ def list_lead(question: str, topic: str, count: int) -> str:
     concerns", "3 papers ... study how LLMs handle time", "9 papers ... focus on reward
     models")."""
     verb, rest = "study", topic
-    asking = asking_part(question)
-    match = _ASKING_VERB.match(asking)
-    if not match and asks_in_a_clause(sentence := topic_sentence(asking)):
+    match = _ASKING_VERB.match(asking_part(question))
+    asked = asking_part(without_request(question))  # "Can you point me to papers on X?"
+    if not match and asks_in_a_clause(sentence := topic_sentence(asked)):
         # "Do LLMs hold stable values? Which papers measure this?": not "study LLMs hold"
         return f"{_count(count)} {_agreeing('bear', count)} on the question “{sentence}”:"
     if match and _is_lexical_verb(match.group(2)):

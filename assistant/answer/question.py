@@ -94,8 +94,10 @@ _ASKS_FOR_PAPERS = re.compile(
     rf"|\blooking\s+for\s+(?:[\w-]+\s+){{0,2}}?{_PAPERS}\b"
     rf"|^\s*(?:are|is)\s+there\s+(?:any\s+)?(?:[\w-]+\s+){{0,3}}?"
     rf"(?:{_PAPERS}|evaluations|benchmarks|surveys|methods|approaches)\b"
-    r"|^\s*(?:which|what)\s+(?:kinds?\s+of\s+|types?\s+of\s+)?"
-    r"(?:methods|approaches|techniques|strategies)\s+(?:have|has|are|exist|were)\b",
+    r"|^\s*(?:which|what)\s+(?:are\s+(?:the\s+)?(?:[\w-]+\s+)?|kinds?\s+of\s+|types?\s+of\s+)?"
+    r"(?:methods|approaches|techniques|strategies)\b(?!\s+(?:do|does|did)\b)"
+    r"|^\s*what(?:'s|\s+has|\s+have)\s+been\s+(?:done|published|written|proposed)\b"
+    r"|^\s*who\s+(?:has\s+|have\s+)?(?:worked|works|studied|studies|written|writes)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -186,26 +188,45 @@ class QuestionAnalysis:
 
 
 # A request that opens a question ("summarize the papers on X", "give me papers on X",
-# "explain X"): how it asks, not what about; its verbs share stems with topics
-# ("summarization", "explainability"), so they are dropped as a phrase, not as words.
+# "explain X", "can you point me to papers about X", "is there any work on X"): how it
+# asks, not what about; its verbs share stems with topics ("summarization",
+# "explainability"), so they are dropped as a phrase, not as words. "Is there" and "do
+# any" are requests only when papers follow ("Is there evidence that X?" asks a fact).
+_PAPERS_ASKED = (
+    r"(?P<papers>(?:papers?|works?|research|studies|articles|literature|references|reading)"
+    r"\s+(?:on|about|that|which|regarding|related to|into|studying)\s+)"
+)
 _REQUEST = re.compile(
-    r"^\s*(?:please\s+)?(?:(?:can|could|would) you\s+)?(?:summari[sz]e|explain|list|describe|"
-    r"give me|show me|find(?: me)?|tell me about|i(?:'m| am) looking for|i (?:want|need))\s+"
-    r"(?:(?:all|the|some|any)\s+)?(?:(?:papers?|work|research|studies|articles|literature)\s+"
-    r"(?:on|about|that|which|regarding|related to)\s+)?",
+    r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+(?:please\s+)?)?"
+    r"(?:(?:summari[sz]e|explain|list|describe|give me|show me|find(?: me)?|tell me about|"
+    r"point me (?:to|at|towards)|recommend|suggest|name|"
+    r"i(?:'m| am) looking for|i (?:want|need|would like)|i'd like)\s+"
+    r"(?:(?:all|the|some|any|a few|good|relevant|recent)\s+){0,2}" + _PAPERS_ASKED + "?"
+    r"|(?:is|are) there\s+(?:any\s+|some\s+)?"
+    + _PAPERS_ASKED.replace("papers>", "listed>")
+    + r"|do(?:es)? any\s+(?P<subject>papers?|works?|studies|articles)\s+)",
     re.IGNORECASE,
 )
 
 
+def _without_request(question: str) -> tuple[str, bool]:
+    """The question without an opening request, when something is left to ask about, and
+    whether that request asked for papers ("point me to papers about X")."""
+    match = _REQUEST.match(question)
+    rest = question[match.end() :] if match else question
+    if not match or not rest or not has_topic_words(rest):
+        return question, False
+    return rest, any(match.group(g) for g in ("papers", "listed", "subject"))
+
+
 def without_request(question: str) -> str:
     """The question without an opening request, when something is left to ask about."""
-    rest = _REQUEST.sub("", question, count=1)
-    return rest if rest != question and has_topic_words(rest) else question
+    return _without_request(question)[0]
 
 
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
-    asked = without_request(question)
+    asked, papers_asked = _without_request(question)
     asked = with_framing_words_meant(asked, bm25)
     asking, context = _asking_sentences(asked)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
@@ -229,7 +250,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
             w for w in content_words if all(bm25.document_frequency(t) == 0 for t in stems_of[w])
         )
     )
-    kind, fact = classify(" ".join(asking), context)
+    kind, fact = ("list", "") if papers_asked else classify(" ".join(asking), context)
     compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
     free = {stems_of[w][-1] for w in compounds}
     free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
