@@ -339,6 +339,8 @@ def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
         "Could you recommend some good papers on jailbreak attacks?": "study jailbreak attacks:",
         "Is there research on humor understanding?": "study humor understanding:",
         "Name some papers that use DPO.": "study DPO:",
+        "Name three papers on jailbreaks.": "study jailbreaks:",
+        "Suggest readings on reward models": "study reward models:",
         "Do any papers discuss the reversal curse?": "discuss the reversal curse:",
         "Do any papers discuss whether chain-of-thought prompting hurts on simple tasks?": (
             "discuss whether chain-of-thought prompting hurts on simple tasks:"

@@ -193,7 +193,7 @@ class QuestionAnalysis:
 # "explainability"), so they are dropped as a phrase, not as words. "Is there" and "do
 # any" are requests only when papers follow ("Is there evidence that X?" asks a fact).
 _PAPERS_ASKED = (
-    r"(?P<papers>(?:papers?|works?|research|studies|articles|literature|references|reading)"
+    r"(?P<papers>(?:papers?|works?|research|studies|articles|literature|references|readings?)"
     r"\s+(?:on|about|that|which|regarding|related to|into|studying)\s+)"
 )
 _REQUEST = re.compile(
@@ -201,7 +201,8 @@ _REQUEST = re.compile(
     r"(?:(?:summari[sz]e|explain|list|describe|give me|show me|find(?: me)?|tell me about|"
     r"point me (?:to|at|towards)|recommend|suggest|name|"
     r"i(?:'m| am) looking for|i (?:want|need|would like)|i'd like)\s+"
-    r"(?:(?:all|the|some|any|a few|good|relevant|recent)\s+){0,2}" + _PAPERS_ASKED + "?"
+    r"(?:(?:all|the|some|any|a few|a couple of|good|relevant|recent|key|me|\d+|two|three|"
+    r"four|five|six|seven|eight|nine|ten)\s+){0,2}" + _PAPERS_ASKED + "?"
     r"|(?:is|are) there\s+(?:any\s+|some\s+)?"
     + _PAPERS_ASKED.replace("papers>", "listed>")
     + r"|do(?:es)? any\s+(?P<subject>papers?|works?|studies|articles)\s+)",
