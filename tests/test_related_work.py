@@ -266,3 +266,15 @@ def test_a_draft_covers_the_parts_of_its_topic_the_collection_has(seeded):
     assert any(deceptive.search(c.paper.title + c.paper.abstract) for c in draft.citations)
     # an answer keeps the word: an unknown item is what marks a question off the collection
     assert seeded.ask("Compare pipeline, tensor and data parallelism").abstained
+
+
+def test_a_draft_on_a_compound_cites_the_papers_that_use_it(seeded):
+    """ "multi-agent reinforcement learning": papers on language-model agents or on RL alone
+    (Recursive Introspection, Iterative Nash Policy Optimization) are not on it."""
+    draft = seeded.related_work("multi-agent reinforcement learning", words=150)
+    compound = re.compile(r"\bmulti-?agent", re.IGNORECASE)
+    assert len(draft.citations) >= 2
+    assert all(compound.search(c.paper.title + " " + c.paper.abstract) for c in draft.citations)
+    # a topic that names alternatives keeps the papers of each ("personas" lack "role-play")
+    draft = seeded.related_work("role-play and personas in large language models", words=150)
+    assert any("persona" in c.paper.title.lower() for c in draft.citations)

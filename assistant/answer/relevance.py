@@ -225,6 +225,7 @@ def candidate_features(
                 # every one of its terms, and each key term of its concept (see
                 # RelevanceJudge.relevant)
                 "holds_sense": float(sense <= full[rank]),
+                "holds_compounds": float(analysis.bound_terms <= full[rank]),
                 "holds_all_terms": float(bool(weights) and weights.keys() <= full[rank]),
                 **{HOLDS_KEY + t: float(t in full[rank]) for t in concept},
                 **{TITLE_HOLDS_KEY + t: float(t in titles[rank]) for t in concept},
@@ -328,7 +329,16 @@ class RelevanceJudge:
                 if id(j) in ids
                 or (j.probability >= ANCHOR_FLOOR and any(_holds(j, a) for a in anchors))
             ]
-        return _in_sense(chosen)
+        chosen = _in_sense(chosen)
+        return _holding_compounds(chosen) if survey and not alternatives else chosen
+
+
+def _holding_compounds(judged: list[Judged]) -> list[Judged]:
+    """A draft on a compound ("multi-agent reinforcement learning") cites the papers that
+    use the compound, when most of those kept do: a paper on "agents" alone is not on it.
+    (Not where the topic names alternatives: "role-play and personas".)"""
+    holding = [j for j in judged if j.features.get("holds_compounds")]
+    return holding if 2 * len(holding) > len(judged) else judged
 
 
 def _in_sense(judged: list[Judged]) -> list[Judged]:
