@@ -359,6 +359,38 @@ def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
         assert analyse(question, bm25).kind == "list", question
 
 
+def test_a_list_lead_takes_the_sentence_that_asks_and_its_own_words():
+    cases = {
+        # the sentence that says what the asker works on is not the topic
+        "I'm writing a survey on preference optimization. Which papers in the collection "
+        "propose alternatives to standard DPO?": "propose alternatives to standard DPO:",
+        # the article the topic drops stays after the verb's particle
+        "Which papers look at the right to be forgotten?": "look at the right to be forgotten:",
+        # a name with digits is no shouted word
+        "Which papers report that GPT-3.5 identifies as a political conservative?": (
+            "report that GPT-3.5 identifies as a political conservative:"
+        ),
+    }
+    for question, lead in cases.items():
+        assert list_lead(question, topic_phrase(question), 2) == (
+            f"2 papers in the collection {lead}"
+        )
+
+
+def test_a_quote_never_is_a_question_or_leans_on_a_sentence_it_does_not_give(seeded):
+    assert role_bonus("Can negative emotions enhance their performance?") < role_bonus(
+        "Negative emotions enhance their performance by 12.89%."
+    )
+    assert without_connective("Rather, models trend toward random answers.") == (
+        "Models trend toward random answers."
+    )
+    # "Unlike previous works that feed these questions" leans on "To explore this
+    # phenomenon", which leans on what came before: neither is the paper's line
+    answer = seeded.ask("persona")
+    line = next(x for x in answer.text.splitlines() if "Stable Value Orientations" in x)
+    assert "this phenomenon" not in line and "these questions" not in line
+
+
 def test_a_list_whose_topic_is_a_clause_quotes_the_question(seeded):
     question = (
         "Do LLMs hold consistent moral or political values? Which papers try to measure this?"
@@ -534,6 +566,8 @@ def test_a_how_many_question_quotes_the_count_of_what_it_counts(seeded):
         "How many models does VISCO evaluate?",
         "How many patterns of critique failure does VISCO identify?",
         "How many experimental setups does CIVICS use?",
+        # a ratio, not a count: "by 8 times" answers it
+        "How many times more efficient is RL on incorrect synthetic data for math reasoning?",
     ):
         assert "(The abstract gives no number" not in seeded.ask(question).text, question
 

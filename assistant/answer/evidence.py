@@ -109,7 +109,7 @@ def missing_figure(question: str, fact: str, abstract: str) -> str:
     thing ("24 LVLMs" may be the models asked about)."""
     sentences = [s.replace("-", "") for s in abstract_sentences(abstract)]  # "set-ups"
     asked = _HOW_MANY.search(question)
-    if asked and re.search(r"\bhow many\b", question, re.IGNORECASE):
+    if asked and re.search(r"\bhow many\b(?!\s+times\b)", question, re.IGNORECASE):
         word = asked.group(1).lower()
         stems = {stem(word.replace("-", "")), stem(word.replace("-", "").replace("our", "or"))}
         for sentence in sentences:
@@ -239,6 +239,8 @@ def _context_penalty(sentences: Sequence[str], i: int, leaning: bool, quote: str
     (`leaning`), an item of a list the quote does not give, or the abstract's opening,
     which sets the scene unless it states what the paper does or finds."""
     penalty = BACK_REFERENCE_PENALTY if leaning else 0.0
+    if leaning and i > 1 and leans_back(sentences[i - 1]):  # the antecedent leans back too
+        penalty += BACK_REFERENCE_PENALTY
     before = sentences[i - 1] if i > 0 else ""
     if any(item not in before for item in named_items(sentences[i])):
         penalty += UNDEFINED_ITEM_PENALTY

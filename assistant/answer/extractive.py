@@ -108,22 +108,34 @@ def list_lead(question: str, topic: str, count: int) -> str:
     """ "N papers in the collection study X:", in the question's own verb when it asks
     with one ("6 papers ... introduce a new benchmark", "4 papers ... raise privacy
     concerns", "3 papers ... study how LLMs handle time", "9 papers ... focus on reward
-    models")."""
+    models", "2 papers ... look at the right to be forgotten")."""
     verb, rest = "study", topic
-    match = _ASKING_VERB.match(asking_part(question))
-    asked = asking_part(without_request(question))  # "Can you point me to papers on X?"
-    if not match and asks_in_a_clause(sentence := topic_sentence(asked)):
+    sentence = topic_sentence(asking_part(question))
+    match = _ASKING_VERB.match(sentence)
+    asked = topic_sentence(asking_part(without_request(question)))  # "Can you point me to"
+    if not match and asks_in_a_clause(asked):
         # "Do LLMs hold stable values? Which papers measure this?": not "study LLMs hold"
-        return f"{_count(count)} {_agreeing('bear', count)} on the question “{sentence}”:"
+        return f"{_count(count)} {_agreeing('bear', count)} on the question “{asked}”:"
     if match and _is_lexical_verb(match.group(2)):
         noun, verb, following = (group.lower() for group in match.groups())
-        if topic.lower().startswith(verb + " "):  # not a framing verb: the topic kept it
-            rest = topic[len(verb) + 1 :]
-        if following in _CLAUSE_OPENERS + _PARTICLES and not rest.lower().startswith(following):
-            rest = f"{following} {rest}"
+        rest = _after_verb(sentence[match.end(2) :], topic)
+        if rest is None:
+            rest = topic[len(verb) + 1 :] if topic.lower().startswith(verb + " ") else topic
+            if following in _CLAUSE_OPENERS + _PARTICLES and not rest.lower().startswith(following):
+                rest = f"{following} {rest}"
         if noun in ("paper", "work", "study", "article"):  # "which paper studies X?"
             verb = _plural(verb)
     return f"{_count(count)} {_agreeing(verb, count)} {rest}:"
+
+
+def _after_verb(text: str, topic: str) -> str | None:
+    """The question's own words from after its verb to the end of its topic ("at the right
+    to be forgotten", "how LLMs handle time"): the particles, articles and clause openers
+    that the topic drops. None when the topic is not there as written (cut, re-cased)."""
+    found = text.lower().find(topic.lower())
+    if found < 0 or len(text[:found].split()) > 3:
+        return None
+    return text[: found + len(topic)].strip()
 
 
 def _is_lexical_verb(word: str) -> bool:

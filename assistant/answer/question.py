@@ -759,11 +759,18 @@ def without_citation_markers(text: str) -> str:
 
 
 def topic_sentence(question: str) -> str:
-    """The sentence of a question that names its topic: the first with topic words
-    ("Which papers study X? See [3]." -> "Which papers study X?")."""
+    """The sentence of a question that names its topic: the first that asks with topic
+    words, else the first with topic words ("Which papers study X? See [3]." -> "Which
+    papers study X?"; "I work on DPO. Which papers propose alternatives to it?" -> the
+    second), without "in the collection"."""
+    from assistant.answer.sentences import split_sentences  # pysbd: "e.g. X" is no end
+
     question = without_citation_markers(question)  # an answer's [n] are its own citations
-    sentences = [s for s in re.split(r"(?<=[?!])\s+", question.strip()) if has_topic_words(s)]
-    return sentences[0] if sentences else question
+    sentences = [s for s in split_sentences(question.strip()) if has_topic_words(s)]
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    sentence = (asking or sentences or [question])[0]
+    sentence = _IN_THE_COLLECTION.sub(" ", sentence)
+    return re.sub(r"\s+(?=[?.!,;:])", "", re.sub(r"\s{2,}", " ", sentence)).strip()
 
 
 def asks_in_a_clause(sentence: str) -> bool:
@@ -776,11 +783,16 @@ def asks_in_a_clause(sentence: str) -> bool:
     )
 
 
+def _shouted(word: str) -> bool:
+    letters = word.strip(",:;?!.\"'()")
+    return letters.isalpha() and letters.isupper()
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
-    question = _IN_THE_COLLECTION.sub(" ", topic_sentence(question))
-    words = question.strip().rstrip("?.!").split()
+    question = topic_sentence(question)
+    words = question.rstrip("?.!").split()
 
     def framing(word: str) -> bool:  # "which papers study X", "how do X differ?"
         word = word.strip(",:;?!.")
@@ -794,8 +806,9 @@ def topic_phrase(question: str) -> str:
         words.pop(0)
     while words and framing(words[-1]):
         words.pop()
-    # a word typed in capitals, not an acronym ("JAILBREAKS"), reads in lower case
-    words = [w.lower() if len(w) >= SHOUTED_LETTERS and w.isupper() else w for w in words]
+    # a word typed in capitals, not an acronym ("JAILBREAKS"), reads in lower case; a name
+    # with digits or hyphens ("GPT-3.5", "LLAMA-2") stays as written
+    words = [w.lower() if len(w) >= SHOUTED_LETTERS and _shouted(w) else w for w in words]
     topic = " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
     if len(topic) > MAX_TOPIC_CHARS:
         topic = topic[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0] + " …"

@@ -28,7 +28,8 @@ _CONNECTIVE = re.compile(
     r"(?:To (?:address|fill|bridge|close|tackle|overcome|mitigate|solve) (?:this|these|the|such)"
     r"(?: \w+){0,2}?(?: issues?| problems?| gaps?| challenges?| limitations?| shortcomings?)|"
     r"In addition|As a result|Also|Besides|In particular|To this end|To do so|To that end|"
-    r"On the other hand|In contrast|Instead|Overall|Further|Second|Third|First|Still|Yet|"
+    r"On the other hand|In contrast|Instead|Rather|Conversely|Overall|Further|Second|Third|"
+    r"First|Still|Yet|"
     r"Then|For example|For instance|Next|Building on (?:this|these)(?: \w+)?|"
     r"Based on (?:this|these)(?: \w+)?|Surprisingly|Interestingly|Intuitively|Particularly|"
     r"Crucially|Remarkably|Ultimately|Concretely|Empirically|In (?:summary|short|sum|"
@@ -95,6 +96,9 @@ _BACKGROUND = re.compile(
     r"|^(?:For (?:example|instance)|As an example|E\.g\.),",
     re.IGNORECASE,
 )
+# A question the paper raises is no answer to one ("This discovery raises an intriguing
+# question: can negative emotions ... enhance their performance?").
+_RAISED_QUESTION = re.compile(r"\?[\"'’”)]*$")
 _NUMBER = re.compile(r"\d")
 
 
@@ -198,6 +202,8 @@ def role_bonus(sentence: str) -> float:
         bonus += 0.1
     if _BACKGROUND.search(sentence):
         bonus -= 0.12
+    if _RAISED_QUESTION.search(sentence.strip()):
+        bonus -= 0.3
     return bonus
 
 
