@@ -341,6 +341,7 @@ def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
         "Name some papers that use DPO.": "study DPO:",
         "Name three papers on jailbreaks.": "study jailbreaks:",
         "Suggest readings on reward models": "study reward models:",
+        "What does the collection say about hallucination?": "study hallucination:",
         "Do any papers discuss the reversal curse?": "discuss the reversal curse:",
         "Do any papers discuss whether chain-of-thought prompting hurts on simple tasks?": (
             "discuss whether chain-of-thought prompting hurts on simple tasks:"

@@ -194,7 +194,7 @@ class QuestionAnalysis:
 # any" are requests only when papers follow ("Is there evidence that X?" asks a fact).
 _PAPERS_ASKED = (
     r"(?P<papers>(?:papers?|works?|research|studies|articles|literature|references|readings?)"
-    r"\s+(?:on|about|that|which|regarding|related to|into|studying)\s+)"
+    r"\s+(?:on|about|that|which|regarding|related to|into|studying|covering|discussing)\s+)"
 )
 _REQUEST = re.compile(
     r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+(?:please\s+)?)?"
@@ -205,7 +205,9 @@ _REQUEST = re.compile(
     r"four|five|six|seven|eight|nine|ten)\s+){0,2}" + _PAPERS_ASKED + "?"
     r"|(?:is|are) there\s+(?:any\s+|some\s+)?"
     + _PAPERS_ASKED.replace("papers>", "listed>")
-    + r"|do(?:es)? any\s+(?P<subject>papers?|works?|studies|articles)\s+)",
+    + r"|do(?:es)? any\s+(?P<subject>papers?|works?|studies|articles)\s+"
+    r"|what (?:does|do) (?:the|this|your|my) (?P<collection>collection|corpus|library|index)\s+"
+    r"(?:say|have|hold|contain|cover)(?:\s+(?:on|about|regarding))?\s+)",
     re.IGNORECASE,
 )
 
@@ -217,7 +219,7 @@ def _without_request(question: str) -> tuple[str, bool]:
     rest = question[match.end() :] if match else question
     if not match or not rest or not has_topic_words(rest):
         return question, False
-    return rest, any(match.group(g) for g in ("papers", "listed", "subject"))
+    return rest, any(match.group(g) for g in ("papers", "listed", "subject", "collection"))
 
 
 def without_request(question: str) -> str:
