@@ -328,6 +328,14 @@ def test_a_question_that_asks_for_papers_in_any_sentence_gets_the_list():
         "What do different papers conclude about LLMs as survey respondents?",
         "How do the papers differ in how they reward reasoning steps?",
         "What method does the Refusal Tokens paper propose?",
+        # "works" as a verb, a comparison before the papers, a named paper's methods, a
+        # count asked beside the papers
+        "Which works better, DPO or PPO, and how do they differ?",
+        "DPO vs PPO: which works better for reasoning?",
+        "Is there a difference in methods between DPO and RLHF?",
+        "What are the two methods proposed in SAMI?",
+        "Who has studied sycophancy, and how many models did they test?",
+        "Who writes better code, GPT-4 or Claude?",
     ):
         assert classify(question)[0] != "list", question
 
@@ -338,10 +346,17 @@ def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
         "Can you point me to papers about red teaming?": "study red teaming:",
         "Could you recommend some good papers on jailbreak attacks?": "study jailbreak attacks:",
         "Is there research on humor understanding?": "study humor understanding:",
-        "Name some papers that use DPO.": "study DPO:",
+        "Name some papers that use DPO.": "use DPO:",
         "Name three papers on jailbreaks.": "study jailbreaks:",
         "Suggest readings on reward models": "study reward models:",
         "What does the collection say about hallucination?": "study hallucination:",
+        "Can you point me to papers about how LLMs handle time?": "study how LLMs handle time:",
+        "Are there any good papers on jailbreaks?": "study jailbreaks:",
+        "Hi there. Do any of the papers discuss the reversal curse?": (
+            "discuss the reversal curse:"
+        ),
+        "WHICH PAPERS STUDY RED-TEAMING?": "study red-teaming:",
+        "For chat alignment, which papers avoid human labels?": "avoid human labels:",
         "Do any papers discuss the reversal curse?": "discuss the reversal curse:",
         "Do any papers discuss whether chain-of-thought prompting hurts on simple tasks?": (
             "discuss whether chain-of-thought prompting hurts on simple tasks:"
@@ -351,8 +366,9 @@ def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
         analysis = analyse(question, bm25)
         assert analysis.kind == "list", question
         assert list_lead(question, analysis.topic, 3) == f"3 papers in the collection {lead}"
-    # "is there" asks for papers only when papers follow it
+    # "is there", "name" ask for papers only when papers follow them
     assert analyse("Is there evidence that RLHF causes sycophancy?", bm25).kind != "list"
+    assert analyse("Can you name the dataset CIVICS uses?", bm25).kind != "list"
     for question in (
         "What are the main approaches to reducing hallucination?",
         "Who has worked on reward hacking?",

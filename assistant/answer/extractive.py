@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from assistant.answer.evidence import Sentence, SentencePicker, missing_figure, shorten
 from assistant.answer.model import Answer, Citation
 from assistant.answer.question import (
+    PAPER_NOUNS,
     QuestionAnalysis,
     asking_part,
     asks_in_a_clause,
+    split_request,
     topic_sentence,
-    without_request,
 )
 from assistant.answer.relevance import Judged
 from assistant.answer.sentences import abstract_sentences, cite, third_person
@@ -91,17 +92,15 @@ def _in_order(sentences: Sequence[Sentence]) -> list[str]:
     return [s.text for s in sorted(sentences, key=lambda s: s.position)]
 
 
-# "Which papers raise X?", "Do any papers discuss X?": the noun the question asks about,
-# its verb, and what follows it.
+# "Which papers raise X?", "Do any papers discuss X?": the noun the question asks about
+# and its verb.
 _ASKING_VERB = re.compile(
-    r"^\s*(?:which|what|do(?:es)? any)\s+(papers?|works?|studies|study|articles?)\s+"
-    r"([a-z]+)\s+(\S+)",
+    r"(?:^|[,;:]\s+)(?:which|what|do(?:es)? any(?:\s+of\s+(?:the|these|those))?)\s+"
+    rf"({PAPER_NOUNS})\s+([a-z]+)\b",
     re.IGNORECASE,
 )
-# Words after the verb that the topic drops but the lead needs: a clause's opener ("study
-# how X works") or the verb's particle ("focus on X", "deal with X", "look at X").
-_CLAUSE_OPENERS = ("how", "whether", "why", "when", "what", "which", "that", "if", "a", "an", "the")
-_PARTICLES = ("on", "with", "at", "into", "upon", "about", "from", "to", "for", "in", "over")
+# ... and "Name some papers that use DPO": the verb of the relative clause.
+_RELATIVE_VERB = re.compile(rf"\b({PAPER_NOUNS})\s+(?:that|which)\s+([a-z]+)\b", re.IGNORECASE)
 
 
 def list_lead(question: str, topic: str, count: int) -> str:
@@ -111,31 +110,36 @@ def list_lead(question: str, topic: str, count: int) -> str:
     models", "2 papers ... look at the right to be forgotten")."""
     verb, rest = "study", topic
     sentence = topic_sentence(asking_part(question))
-    match = _ASKING_VERB.match(sentence)
-    asked = topic_sentence(asking_part(without_request(question)))  # "Can you point me to"
-    if not match and asks_in_a_clause(asked):
+    match = _ASKING_VERB.search(sentence) or _RELATIVE_VERB.search(sentence)
+    asked, papers_asked = split_request(question)  # "Can you point me to papers on X?"
+    asked = topic_sentence(asking_part(asked))
+    if not match and not papers_asked and asks_in_a_clause(asked):
         # "Do LLMs hold stable values? Which papers measure this?": not "study LLMs hold"
         return f"{_count(count)} {_agreeing('bear', count)} on the question “{asked}”:"
     if match and _is_lexical_verb(match.group(2)):
-        noun, verb, following = (group.lower() for group in match.groups())
-        rest = _after_verb(sentence[match.end(2) :], topic)
-        if rest is None:
-            rest = topic[len(verb) + 1 :] if topic.lower().startswith(verb + " ") else topic
-            if following in _CLAUSE_OPENERS + _PARTICLES and not rest.lower().startswith(following):
-                rest = f"{following} {rest}"
-        if noun in ("paper", "work", "study", "article"):  # "which paper studies X?"
+        noun, verb = match.group(1).lower(), match.group(2).lower()
+        rest = _after_verb(sentence, match.end(2), topic)
+        if not noun.endswith("s"):  # "which paper studies X?", "what research shows X?"
             verb = _plural(verb)
+    elif papers_asked:  # "Can you point me to papers about how LLMs handle time?"
+        rest = _after_verb(asked, 0, topic)
     return f"{_count(count)} {_agreeing(verb, count)} {rest}:"
 
 
-def _after_verb(text: str, topic: str) -> str | None:
-    """The question's own words from after its verb to the end of its topic ("at the right
-    to be forgotten", "how LLMs handle time"): the particles, articles and clause openers
-    that the topic drops. None when the topic is not there as written (cut, re-cased)."""
+def _after_verb(sentence: str, end: int, topic: str) -> str:
+    """The question's own words from after its verb (which ends at `end`) to the end of its
+    topic ("at the right to be forgotten", "how LLMs handle time"): the particles,
+    articles and clause openers that the topic drops, and the topic as the analysis wrote
+    it ("jailbreaks" for "JAILBREAKS"). A topic taken from before the verb ("For chat
+    alignment, which papers avoid human labels?") gives way to the words after it; one
+    the question does not hold (cut to its length, "refusal, but not jailbreaks") stays."""
+    text = sentence[end:]
     found = text.lower().find(topic.lower())
-    if found < 0 or len(text[:found].split()) > 3:
-        return None
-    return text[: found + len(topic)].strip()
+    if found >= 0 and len(text[:found].split()) <= 3:
+        return f"{text[:found]}{topic}".strip()
+    if 0 <= sentence.lower().find(topic.lower()) < end:
+        return text.strip().rstrip("?.!").strip() or topic
+    return topic
 
 
 def _is_lexical_verb(word: str) -> bool:

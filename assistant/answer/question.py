@@ -86,18 +86,35 @@ _LIST = re.compile(
 # What asks for papers wherever a sentence of the question says it, comparison words or
 # not: "Do LLMs hold stable values? Which papers measure this?", "For chat alignment,
 # which papers avoid ...", "Which papers compare English with other languages?", "Looking
-# for work on sycophancy.", "Are there survey papers?", "What methods have been proposed
-# to reduce hallucinations?".
-_PAPERS = r"(?:papers?|works?|studies|articles|publications|research|literature)"
+# for work on sycophancy.", "Are there survey papers?", "Do any of the papers discuss X?",
+# "What methods have been proposed to reduce hallucinations?". Not "which works better"
+# (a verb), "What methods has SAMI been compared against?" (a named paper's), "What is
+# the research gap ...?" (an auxiliary between).
+PAPER_NOUNS = (
+    r"(?:papers?|works?|studies|study|articles?|publications?|research|literature|"
+    r"references|readings?)"
+)
+# Words a request may put before the papers: "some good papers", "three recent papers".
+_QUANTIFIERS = (
+    r"(?:(?:all|the|some|any|a few|a couple of|good|relevant|recent|key|other|more|me|\d+|"
+    r"two|three|four|five|six|seven|eight|nine|ten)\s+){0,2}"
+)
+_PAPERS = rf"{PAPER_NOUNS}\b(?!\s+(?:better|best|worse|well)\b)"
 _ASKS_FOR_PAPERS = re.compile(
-    rf"(?:^|[,;:]\s+)(?:which|what)\s+(?:(?!do\b|does\b|did\b)[\w-]+\s+){{0,2}}?{_PAPERS}\b"
-    rf"|\blooking\s+for\s+(?:[\w-]+\s+){{0,2}}?{_PAPERS}\b"
-    rf"|^\s*(?:are|is)\s+there\s+(?:any\s+)?(?:[\w-]+\s+){{0,3}}?"
-    rf"(?:{_PAPERS}|evaluations|benchmarks|surveys|methods|approaches)\b"
-    r"|^\s*(?:which|what)\s+(?:are\s+(?:the\s+)?(?:[\w-]+\s+)?|kinds?\s+of\s+|types?\s+of\s+)?"
+    rf"(?:^|[,;:]\s+)(?:which|what)\s+"
+    rf"(?:(?!(?:do|does|did|is|are|was|were)\b)[\w-]+\s+){{0,2}}?{_PAPERS}"
+    rf"|\blooking\s+for\s+{_QUANTIFIERS}{_PAPERS}"
+    rf"|^\s*(?:are|is)\s+there\s+{_QUANTIFIERS}"
+    r"(?:(?!(?:a|an|the|in|of|on|between|that|evidence)\b)[\w-]+\s+){0,3}?"
+    rf"(?:{_PAPERS}|(?:evaluations|benchmarks|surveys|methods|approaches)\b)"
+    rf"|^\s*(?:do|does|did)\s+any\s+(?:of\s+(?:the|these|those)\s+)?{_PAPERS}"
+    r"|^\s*(?:which|what)\s+(?:are\s+(?:the\s+)?(?:main\s+|key\s+|major\s+|existing\s+|"
+    r"common\s+|current\s+|known\s+)?|kinds?\s+of\s+|types?\s+of\s+)?"
     r"(?:methods|approaches|techniques|strategies)\b(?!\s+(?:do|does|did)\b)"
+    r"(?!\s+(?:has|have|had|is|are|was|were)\s+(?-i:[A-Z]))"
     r"|^\s*what(?:'s|\s+has|\s+have)\s+been\s+(?:done|published|written|proposed)\b"
-    r"|^\s*who\s+(?:has\s+|have\s+)?(?:worked|works|studied|studies|written|writes)\b",
+    r"|^\s*who\s+(?:(?:has|have)\s+(?:worked|studied|written|published)\b"
+    r"|(?:works|writes|publishes)\s+(?:on|about)\b)",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -190,46 +207,42 @@ class QuestionAnalysis:
 # A request that opens a question ("summarize the papers on X", "give me papers on X",
 # "explain X", "can you point me to papers about X", "is there any work on X"): how it
 # asks, not what about; its verbs share stems with topics ("summarization",
-# "explainability"), so they are dropped as a phrase, not as words. "Is there" and "do
-# any" are requests only when papers follow ("Is there evidence that X?" asks a fact).
+# "explainability"), so they are dropped as a phrase, not as words. "Is there", "do any",
+# "name", "suggest" and "recommend" are requests only when papers follow ("Is there
+# evidence that X?" asks a fact, "Can you name the dataset CIVICS uses?" a name).
 _PAPERS_ASKED = (
-    r"(?P<papers>(?:papers?|works?|research|studies|articles|literature|references|readings?)"
+    rf"(?P<papers>{PAPER_NOUNS}"
     r"\s+(?:on|about|that|which|regarding|related to|into|studying|covering|discussing)\s+)"
 )
 _REQUEST = re.compile(
     r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+(?:please\s+)?)?"
     r"(?:(?:summari[sz]e|explain|list|describe|give me|show me|find(?: me)?|tell me about|"
-    r"point me (?:to|at|towards)|recommend|suggest|name|"
-    r"i(?:'m| am) looking for|i (?:want|need|would like)|i'd like)\s+"
-    r"(?:(?:all|the|some|any|a few|a couple of|good|relevant|recent|key|me|\d+|two|three|"
-    r"four|five|six|seven|eight|nine|ten)\s+){0,2}" + _PAPERS_ASKED + "?"
-    r"|(?:is|are) there\s+(?:any\s+|some\s+)?"
-    + _PAPERS_ASKED.replace("papers>", "listed>")
-    + r"|do(?:es)? any\s+(?P<subject>papers?|works?|studies|articles)\s+"
+    r"point me (?:to|at|towards)|i(?:'m| am) looking for|i (?:want|need|would like)|i'd like)"
+    rf"\s+{_QUANTIFIERS}{_PAPERS_ASKED}?"
+    rf"|(?:recommend|suggest|name)\s+{_QUANTIFIERS}{_PAPERS_ASKED.replace('papers>', 'named>')}"
+    rf"|(?:is|are) there\s+{_QUANTIFIERS}{_PAPERS_ASKED.replace('papers>', 'listed>')}"
+    rf"|do(?:es)? any\s+(?:of\s+(?:the|these|those)\s+)?(?P<subject>{PAPER_NOUNS})\s+"
     r"|what (?:does|do) (?:the|this|your|my) (?P<collection>collection|corpus|library|index)\s+"
     r"(?:say|have|hold|contain|cover)(?:\s+(?:on|about|regarding))?\s+)",
     re.IGNORECASE,
 )
+# The groups of _REQUEST that say it asked for papers.
+_ASKED_FOR_PAPERS = ("papers", "named", "listed", "subject", "collection")
 
 
-def _without_request(question: str) -> tuple[str, bool]:
+def split_request(question: str) -> tuple[str, bool]:
     """The question without an opening request, when something is left to ask about, and
     whether that request asked for papers ("point me to papers about X")."""
     match = _REQUEST.match(question)
     rest = question[match.end() :] if match else question
     if not match or not rest or not has_topic_words(rest):
         return question, False
-    return rest, any(match.group(g) for g in ("papers", "listed", "subject", "collection"))
-
-
-def without_request(question: str) -> str:
-    """The question without an opening request, when something is left to ask about."""
-    return _without_request(question)[0]
+    return rest, any(match.group(g) for g in _ASKED_FOR_PAPERS)
 
 
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
-    asked, papers_asked = _without_request(question)
+    asked, papers_asked = split_request(question)
     asked = with_framing_words_meant(asked, bm25)
     asking, context = _asking_sentences(asked)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
@@ -641,6 +654,13 @@ _AUXILIARY_OPENING = re.compile(
 )
 
 
+def _asks_for_papers(sentence: str) -> bool:
+    """Whether a sentence asks for papers, and not after a comparison ("DPO vs PPO: which
+    papers ...?" compares)."""
+    match = _ASKS_FOR_PAPERS.search(sentence)
+    return bool(match) and not _COMPARISON.search(sentence[: match.start()])
+
+
 def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
     """The form an answer should take: a list of papers, a specific fact, or a comparison.
     `context`: the question's other sentences, which may ask for papers without naming a
@@ -648,7 +668,7 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
     from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
 
     sentences = list(split_sentences(question)) or [question]
-    if any(_ASKS_FOR_PAPERS.search(s) for s in [*sentences, *context]):
+    if any(_asks_for_papers(s) for s in [*sentences, *context]) and not _NUMBER.search(question):
         return "list", ""
     if _COMPARISON.search(question):
         return "comparison", ""
@@ -786,7 +806,8 @@ def asks_in_a_clause(sentence: str) -> bool:
 
 
 def _shouted(word: str) -> bool:
-    letters = word.strip(",:;?!.\"'()")
+    """A word typed in capitals ("JAILBREAKS", "RED-TEAMING"), not a name with digits."""
+    letters = word.strip(",:;?!.\"'()“”‘’").replace("-", "")
     return letters.isalpha() and letters.isupper()
 
 
