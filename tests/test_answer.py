@@ -436,6 +436,18 @@ def test_closed_class_words_are_no_key_terms(seeded):
     assert "sever" in analyse("severe hallucinations", bm25).terms
 
 
+def test_the_verb_a_question_asks_for_papers_with_only_frames_it(seeded):
+    # "discuss", rare in abstracts, weighed as a key term and made sycophancy look uncovered
+    bm25 = seeded.engine.bm25
+    study = analyse("Which papers study sycophancy?", bm25)
+    for verb in ("discuss", "examine", "cover"):
+        analysis = analyse(f"Which papers {verb} sycophancy?", bm25)
+        assert analysis.key_terms == study.key_terms == ("sycoph",), verb
+        assert seeded.ask(f"Which papers {verb} sycophancy?").citations, verb
+    # a verb that names what the papers do stays
+    assert "detect" in analyse("Which papers detect hallucinations?", bm25).terms
+
+
 def test_the_topic_drops_the_framing_on_both_sides():
     assert topic_phrase("Tell me about reward models, please?") == "reward models"
     assert topic_phrase("what does the paper Persona Vectors show?") == "Persona Vectors"

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from assistant.answer.evidence import Sentence, SentencePicker, missing_figure, shorten
 from assistant.answer.model import Answer, Citation
 from assistant.answer.question import (
-    PAPER_NOUNS,
     QuestionAnalysis,
     asking_part,
+    asking_verb,
     asks_in_a_clause,
     split_request,
     topic_sentence,
@@ -92,17 +92,6 @@ def _in_order(sentences: Sequence[Sentence]) -> list[str]:
     return [s.text for s in sorted(sentences, key=lambda s: s.position)]
 
 
-# "Which papers raise X?", "Do any papers discuss X?": the noun the question asks about
-# and its verb.
-_ASKING_VERB = re.compile(
-    r"(?:^|[,;:]\s+)(?:which|what|do(?:es)? any(?:\s+of\s+(?:the|these|those))?)\s+"
-    rf"({PAPER_NOUNS})\s+([a-z]+)\b",
-    re.IGNORECASE,
-)
-# ... and "Name some papers that use DPO": the verb of the relative clause.
-_RELATIVE_VERB = re.compile(rf"\b({PAPER_NOUNS})\s+(?:that|which)\s+([a-z]+)\b", re.IGNORECASE)
-
-
 def list_lead(question: str, topic: str, count: int) -> str:
     """ "N papers in the collection study X:", in the question's own verb when it asks
     with one ("6 papers ... introduce a new benchmark", "4 papers ... raise privacy
@@ -110,7 +99,7 @@ def list_lead(question: str, topic: str, count: int) -> str:
     models", "2 papers ... look at the right to be forgotten")."""
     verb, rest = "study", topic
     sentence = topic_sentence(asking_part(question))
-    match = _ASKING_VERB.search(sentence) or _RELATIVE_VERB.search(sentence)
+    match = asking_verb(sentence)
     asked, papers_asked = split_request(question)  # "Can you point me to papers on X?"
     asked = topic_sentence(asking_part(asked))
     if not match and not papers_asked and asks_in_a_clause(asked):

@@ -94,6 +94,31 @@ PAPER_NOUNS = (
     r"(?:papers?|works?|studies|study|articles?|publications?|research|literature|"
     r"references|readings?)"
 )
+# "Which papers raise X?", "Do any papers discuss X?", "Name some papers that use DPO":
+# the noun the question asks for and its verb.
+_ASKING_VERB = re.compile(
+    r"(?:^|[,;:]\s+)(?:which|what|do(?:es)? any(?:\s+of\s+(?:the|these|those))?)\s+"
+    rf"({PAPER_NOUNS})\s+([a-z]+)\b",
+    re.IGNORECASE,
+)
+_RELATIVE_VERB = re.compile(rf"\b({PAPER_NOUNS})\s+(?:that|which)\s+([a-z]+)\b", re.IGNORECASE)
+
+
+def asking_verb(sentence: str) -> re.Match | None:
+    """Where a sentence asks for papers with a verb: groups (noun, verb)."""
+    return _ASKING_VERB.search(sentence) or _RELATIVE_VERB.search(sentence)
+
+
+def _without_framing_verb(question: str) -> str:
+    """The question without the verb it asks for papers with, when that verb only frames
+    ("Which papers discuss X?" asks what "Which papers study X?" asks: "discuss", rare in
+    abstracts, weighed as a key term and made X look uncovered)."""
+    match = asking_verb(question)
+    if not match or stem(match.group(2).lower()) not in FRAMING_VERBS:
+        return question
+    return f"{question[: match.start(2)]}{question[match.end(2) :]}"
+
+
 # Words a request may put before the papers: "some good papers", "three recent papers".
 _QUANTIFIERS = (
     r"(?:(?:all|the|some|any|a few|a couple of|good|relevant|recent|key|other|more|me|\d+|"
@@ -243,7 +268,7 @@ def split_request(question: str) -> tuple[str, bool]:
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
     asked, papers_asked = split_request(question)
-    asked = with_framing_words_meant(asked, bm25)
+    asked = _without_framing_verb(with_framing_words_meant(asked, bm25))
     asking, context = _asking_sentences(asked)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
