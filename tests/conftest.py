@@ -103,9 +103,11 @@ def run_cli(
 def in_terminal(
     args: list[str], env: dict, on_exit: Callable[[], object] | None = None
 ) -> Iterator[pexpect.spawn]:
-    """The console script in a pseudo-terminal; closed (after `on_exit`) when done."""
+    """The console script in a pseudo-terminal; closed (after `on_exit`) when done. poll,
+    not select: late in a full run the test process holds over 1,024 descriptors (each
+    test's Chroma store), and select() refuses a terminal's descriptor past that."""
     child = pexpect.spawn(console_script(), args, env=env, encoding="utf-8", timeout=90,
-                          dimensions=(50, 110))  # fmt: skip
+                          dimensions=(50, 110), use_poll=True)  # fmt: skip
     try:
         yield child
     finally:

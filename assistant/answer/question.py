@@ -83,13 +83,7 @@ _LIST = re.compile(
     r"|list\b|survey\b|overview\b)",
     re.IGNORECASE,
 )
-# What asks for papers wherever a sentence of the question says it, comparison words or
-# not: "Do LLMs hold stable values? Which papers measure this?", "For chat alignment,
-# which papers avoid ...", "Which papers compare English with other languages?", "Looking
-# for work on sycophancy.", "Are there survey papers?", "Do any of the papers discuss X?",
-# "What methods have been proposed to reduce hallucinations?". Not "which works better"
-# (a verb), "What methods has SAMI been compared against?" (a named paper's), "What is
-# the research gap ...?" (an auxiliary between).
+# The nouns a question asks for papers with.
 PAPER_NOUNS = (
     r"(?:papers?|works?|studies|study|articles?|publications?|research|literature|"
     r"references|readings?)"
@@ -125,6 +119,13 @@ _QUANTIFIERS = (
     r"two|three|four|five|six|seven|eight|nine|ten)\s+){0,2}"
 )
 _PAPERS = rf"{PAPER_NOUNS}\b(?!\s+(?:better|best|worse|well)\b)"
+# What asks for papers wherever a sentence of the question says it, comparison words or
+# not: "Do LLMs hold stable values? Which papers measure this?", "For chat alignment,
+# which papers avoid ...", "Which papers compare English with other languages?", "Looking
+# for work on sycophancy.", "Are there survey papers?", "Do any of the papers discuss X?",
+# "What methods have been proposed to reduce hallucinations?". Not "which works better"
+# (a verb), "What methods has SAMI been compared against?" (a named paper's), "What is
+# the research gap ...?" (an auxiliary between).
 _ASKS_FOR_PAPERS = re.compile(
     rf"(?:^|[,;:]\s+)(?:which|what)\s+"
     rf"(?:(?!(?:do|does|did|is|are|was|were)\b)[\w-]+\s+){{0,2}}?{_PAPERS}"
@@ -854,8 +855,8 @@ def topic_phrase(question: str) -> str:
         words.pop(0)
     while words and framing(words[-1]):
         words.pop()
-    # a word typed in capitals, not an acronym ("JAILBREAKS"), reads in lower case; a name
-    # with digits or hyphens ("GPT-3.5", "LLAMA-2") stays as written
+    # a word typed in capitals, not an acronym ("JAILBREAKS", "RED-TEAMING"), reads in
+    # lower case; a name with digits ("GPT-3.5", "LLAMA-2") stays as written
     words = [w.lower() if len(w) >= SHOUTED_LETTERS and _shouted(w) else w for w in words]
     topic = " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
     if len(topic) > MAX_TOPIC_CHARS:
