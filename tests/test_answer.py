@@ -11,7 +11,7 @@ import pytest
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
 from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide
 from assistant.answer.evidence import Sentence, _window, shorten
-from assistant.answer.extractive import QUOTED_NOTE, _distinct, list_lead
+from assistant.answer.extractive import MAX_PARAGRAPHS, QUOTED_NOTE, _distinct, list_lead
 from assistant.answer.model import CANNOT_ANSWER
 from assistant.answer.question import analyse, check_question, topic_phrase
 from assistant.answer.relevance import default_model
@@ -406,6 +406,17 @@ def test_a_quote_never_is_a_question_or_leans_on_a_sentence_it_does_not_give(see
     answer = seeded.ask("persona")
     line = next(x for x in answer.text.splitlines() if "Stable Value Orientations" in x)
     assert "this phenomenon" not in line and "these questions" not in line
+
+
+def test_a_specific_question_many_papers_bear_on_is_answered_as_a_list(seeded):
+    question = "Do language models know when not to answer?"
+    answer = seeded.ask(question)
+    count = len(answer.citations)
+    assert count > MAX_PARAGRAPHS
+    assert answer.text.startswith(f"{count} papers in the collection bear on the question")
+    assert sum(line.startswith("- *") for line in answer.text.splitlines()) == count
+    # a dash's apposition is no clause to quote alone ("-- namely, in-context learning")
+    assert "Namely," not in answer.text
 
 
 def test_a_list_whose_topic_is_a_clause_quotes_the_question(seeded):

@@ -164,6 +164,9 @@ def quotable(sentences: Sequence[str], position: int, leaning: bool) -> str:
 # Breaks between clauses that can stand alone ("...; as such, they map ..." splits, but
 # ", which ..." does not: a relative clause means nothing without its head).
 _CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?:--|—)\s+")
+# ... but what a dash opens with these words only names what came before it ("identify a
+# simple method -- namely, in-context learning with ...").
+_APPOSITION = re.compile(r"^(?:namely|i\.e\.|e\.g\.|such as|including|that is)\b", re.I)
 
 
 def shorten(sentence: str, terms: Sequence[str]) -> str:
@@ -173,6 +176,7 @@ def shorten(sentence: str, terms: Sequence[str]) -> str:
     if len(sentence.split()) <= MAX_CLAUSE_WORDS:
         return sentence
     clauses = [c.strip(" ;,") for c in _CLAUSE_BREAK.split(sentence) if c.strip(" ;,")]
+    clauses = [c for c in clauses if not _APPOSITION.match(c)] or [sentence]
     wanted = set(terms)
     best = max(clauses, key=lambda c: len(wanted & set(tokenize([c])[0])))
     if len(best.split()) < MIN_CLAUSE_WORDS:

@@ -199,6 +199,9 @@ def _comparison_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
 
 
 _FORMS = {"list": _list_lines, "specific": _specific_lines, "comparison": _comparison_lines}
+# A specific question that many papers bear on ("Do language models know when not to
+# answer?") is answered as a list of them, one line each, under a lead that counts them.
+MAX_PARAGRAPHS = 5
 
 
 def extractive_answer(
@@ -211,9 +214,12 @@ def extractive_answer(
     """Quote every relevant paper, in the form the question asks for; `lead` replaces the
     form's opening line (a follow-up's "2 of the 7 papers above mention RL:")."""
     picked = picker.pick([j.paper for j in relevant])
-    form_lead, lines = _FORMS[analysis.kind](analysis, relevant, picked)
+    kind = analysis.kind
+    if kind == "specific" and len(relevant) > MAX_PARAGRAPHS:  # a list reads, 18 paragraphs not
+        kind = "list"
+    form_lead, lines = _FORMS[kind](analysis, relevant, picked)
     lead = lead or form_lead
-    separator = "\n" if analysis.kind != "specific" else "\n\n"
+    separator = "\n" if kind != "specific" else "\n\n"
     parts = [lead, separator.join(lines), QUOTED_NOTE]
     text = "\n\n".join(part for part in parts if part)
     citations = [Citation(n, j.paper) for n, j in enumerate(relevant, start=1)]
