@@ -31,13 +31,17 @@ def test_both_runtimes_give_the_same_vectors():
 
 
 def test_an_index_built_on_one_runtime_answers_on_the_other(seeded_dir: Path):
+    """The same papers with the same scores, to the runtimes' rounding: two papers whose
+    scores differ by 0.001 may trade places (the 4th and 5th here did, in one CI run)."""
     rankings = []
     for runtime in ("onnxruntime", "openvino"):
         assistant = Assistant(Settings(data_dir=seeded_dir, embedding_runtime=runtime))
         assert assistant.engine.embedder.runtime == runtime
         hits = assistant.search("which papers study over-refusal?", k=5)
-        rankings.append([h.paper.paper_id for h in hits.hits])
-    assert rankings[0] == rankings[1]
+        rankings.append({h.paper.paper_id: h.score for h in hits.hits})
+    onnx, openvino = rankings
+    assert onnx.keys() == openvino.keys() and len(onnx) == 5
+    assert all(abs(onnx[paper] - openvino[paper]) < 0.005 for paper in onnx)
 
 
 def _timer_preferring(name: str):
