@@ -237,23 +237,23 @@ class QuestionAnalysis:
 # "name", "suggest" and "recommend" are requests only when papers follow ("Is there
 # evidence that X?" asks a fact, "Can you name the dataset CIVICS uses?" a name).
 _PAPERS_ASKED = (
-    rf"(?P<papers>{PAPER_NOUNS}"
-    r"\s+(?:on|about|that|which|regarding|related to|into|studying|covering|discussing)\s+)"
+    rf"{PAPER_NOUNS}"
+    r"\s+(?:on|about|that|which|regarding|related to|into|studying|covering|discussing)\s+"
 )
 _REQUEST = re.compile(
     r"^\s*(?:please\s+)?(?:(?:can|could|would|will) you\s+(?:please\s+)?)?"
     r"(?:(?:summari[sz]e|explain|list|describe|give me|show me|find(?: me)?|tell me about|"
     r"point me (?:to|at|towards)|i(?:'m| am) looking for|i (?:want|need|would like)|i'd like)"
-    rf"\s+{_QUANTIFIERS}{_PAPERS_ASKED}?"
-    rf"|(?:recommend|suggest|name)\s+{_QUANTIFIERS}{_PAPERS_ASKED.replace('papers>', 'named>')}"
-    rf"|(?:is|are) there\s+{_QUANTIFIERS}{_PAPERS_ASKED.replace('papers>', 'listed>')}"
-    rf"|do(?:es)? any\s+(?:of\s+(?:the|these|those)\s+)?(?P<subject>{PAPER_NOUNS})\s+"
-    r"|what (?:does|do) (?:the|this|your|my) (?P<collection>collection|corpus|library|index)\s+"
+    rf"\s+{_QUANTIFIERS}(?:{_PAPERS_ASKED})?"
+    rf"|(?:recommend|suggest|name)\s+{_QUANTIFIERS}{_PAPERS_ASKED}"
+    rf"|(?:is|are) there\s+{_QUANTIFIERS}{_PAPERS_ASKED}"
+    rf"|do(?:es)? any\s+(?:of\s+(?:the|these|those)\s+)?{PAPER_NOUNS}\s+"
+    r"|what (?:does|do) (?:the|this|your|my) (?:collection|corpus|library|index)\s+"
     r"(?:say|have|hold|contain|cover)(?:\s+(?:on|about|regarding))?\s+)",
     re.IGNORECASE,
 )
-# The groups of _REQUEST that say it asked for papers.
-_ASKED_FOR_PAPERS = ("papers", "named", "listed", "subject", "collection")
+# What in a request says that it asks for papers: their noun, or the collection's.
+_NAMES_PAPERS = re.compile(rf"\b(?:{PAPER_NOUNS}|collection|corpus|library|index)\b", re.I)
 
 
 def split_request(question: str) -> tuple[str, bool]:
@@ -263,7 +263,7 @@ def split_request(question: str) -> tuple[str, bool]:
     rest = question[match.end() :] if match else question
     if not match or not rest or not has_topic_words(rest):
         return question, False
-    return rest, any(match.group(g) for g in _ASKED_FOR_PAPERS)
+    return rest, bool(_NAMES_PAPERS.search(match.group()))
 
 
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
