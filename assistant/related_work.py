@@ -18,7 +18,7 @@ from assistant.answer.mentions import defined_once
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
 from assistant.retrieval import PaperHit
-from assistant.writing.prose import best_sentence, paper_name
+from assistant.writing.prose import best_sentence, paper_name, proposes_method
 from assistant.writing.themes import Theme
 
 MIN_SENTENCE_WORDS = 14  # a paper's sentence is cut to its share of --words, not below this
@@ -195,19 +195,21 @@ def _opening(theme: Theme, numbers: list[int], kinds: list[tuple[int, bool]] = (
 class _Sentences:
     paper: ScoredPaper
     text: str
-    method: bool  # the first sentence names what the paper builds, not what it measures
+    method: bool  # the paper proposes a method, not only a benchmark or an analysis
+    says_so: bool  # ... and its first sentence is where it proposes it
 
 
 def _paper_sentences(
-    theme: Theme, numbers: dict[str, int], budget: int, extra: dict[str, int]
+    theme: Theme, numbers: dict[str, int], budget: int, extra: dict[str, int], contrast: bool
 ) -> list[_Sentences]:
     """One sentence per paper (more for those in `extra`); analyses first, then
-    methods, with a contrast between them."""
+    methods, with a `contrast` between them."""
     written = []
     for paper in theme.papers:
         name = f"{paper_name(paper.paper)} [{numbers[paper.paper.paper_id]}]"
         ranked = [s.position for s in paper.sentences]
-        first = best_sentence(paper.paper, ranked, name, budget)
+        method = proposes_method(paper.paper)
+        first = best_sentence(paper.paper, ranked, name, budget, method=method)
         texts, used = [first.text], {first.position}
         for _ in range(extra.get(paper.paper.paper_id, 0)):
             more = best_sentence(paper.paper, ranked, "It", budget, frozenset(used))
@@ -215,7 +217,7 @@ def _paper_sentences(
                 break
             texts.append(more.text)
             used.add(more.position)
-        written.append(_Sentences(paper, " ".join(texts), first.method))
+        written.append(_Sentences(paper, " ".join(texts), method, first.method))
     ordered = [w for w in written if not w.method] + [w for w in written if w.method]
     unnamed = 0  # papers named "one study", then "another study"
     for w in ordered:
@@ -224,7 +226,7 @@ def _paper_sentences(
                 w.text = re.sub(r"\b([Oo])ne study \[", _another, w.text, count=1)
             unnamed += 1
     analyses = sum(not w.method for w in ordered)
-    if 0 < analyses < len(ordered) and not ordered[analyses].text.startswith("According"):
+    if contrast and 0 < analyses < len(ordered) and ordered[analyses].says_so:
         first_method = ordered[analyses]
         opening = first_method.text
         opening = opening if opening.startswith("*") else _lower_first(opening)
@@ -242,11 +244,14 @@ def _lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if head in {"One", "Another"} else text
 
 
-def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[ScoredPaper], str]:
+def _draft(
+    themes: list[Theme], budget: int, more: int = 0, contrast: bool = True
+) -> tuple[list[ScoredPaper], str]:
     """The draft with each paper's sentences cut to `budget` words, and `more` further
     sentences dealt out to the papers, most topical first; each acronym defined once. The
     papers are numbered in the order the draft speaks of them (within a theme, analyses
-    come before methods), and returned in that order."""
+    come before methods), and returned in that order. `contrast`: say which papers analyse
+    and which build (a short draft may have no room for it)."""
     papers = [p for theme in themes for p in theme.papers]
     numbers = {p.paper.paper_id: n for n, p in enumerate(papers, start=1)}
     by_topicality = sorted(papers, key=topical_score, reverse=True)
@@ -256,8 +261,8 @@ def _draft(themes: list[Theme], budget: int, more: int = 0) -> tuple[list[Scored
         extended[paper_id] = extended.get(paper_id, 0) + 1
     paragraphs, spoken = [], []
     for theme in themes:
-        written = _paper_sentences(theme, numbers, budget, extended)
-        kinds = [(numbers[w.paper.paper.paper_id], w.method) for w in written]
+        written = _paper_sentences(theme, numbers, budget, extended, contrast)
+        kinds = [(numbers[w.paper.paper.paper_id], w.method) for w in written if contrast]
         opening = _opening(theme, [numbers[p.paper.paper_id] for p in theme.papers], kinds)
         paragraphs.append(f"**{theme.name}.** {opening} " + " ".join(w.text for w in written))
         spoken += [w.paper for w in written]
@@ -306,8 +311,12 @@ def extractive_related_work(
         (papers, text), themes = fallback
         left_out += 1
     if left_out and rename is not None:
-        themes = rename([t.papers for t in themes])
-        papers, text = _draft(themes, budget)
+        renamed = rename([t.papers for t in themes])
+        for contrast in (True, False):  # one theme of three papers may need more words
+            trial = _draft(renamed, budget, contrast=contrast)
+            if len(trial[1].split()) <= limit:
+                themes, (papers, text) = renamed, trial
+                break
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)
     if len(text.split()) < words * (1 - WORDS_TOLERANCE):

@@ -8,58 +8,109 @@ import pytest
 from assistant.bibtex import base_key, citation_keys, to_bibtex
 from assistant.corpus.paper import Paper
 from assistant.writing.phrases import PaperPhrases, phrases_in, shared_phrases, topic_heading
-from assistant.writing.prose import attributed, paper_name, within
+from assistant.writing.prose import attributed, paper_name, proposes_in, proposes_method, within
 
 
 @pytest.mark.parametrize(
-    ("sentence", "expected", "method"),
+    ("sentence", "expected"),
     [
-        ("We propose X, a benchmark of refusals.", "N [1] proposes X, a benchmark of refusals.",
-         True),
-        ("In this paper, we focus on our own data.", "N [1] focuses on its own data.", False),
-        ("Moreover, we also study how we refuse.", "N [1] studies how the authors refuse.", False),
-        ("We publicly release Y.", "N [1] publicly releases Y.", True),
+        ("We propose X, a benchmark of refusals.", "N [1] proposes X, a benchmark of refusals."),
+        ("In this paper, we focus on our own data.", "N [1] focuses on its own data."),
+        ("Moreover, we also study how we refuse.", "N [1] studies how the authors refuse."),
+        ("We publicly release Y.", "N [1] publicly releases Y."),
         ("We show that X is practical, and hence argue that Y.",
-         "N [1] shows that X is practical, and hence argues that Y.", False),
-        ("We ask: Why do we need it?", "N [1] asks: Why do we need it?", False),
-        ("Our results show that models over-refuse.", "N [1] shows that models over-refuse.",
-         False),
-        ("Our analysis reveals a gap.", "N [1] reveals a gap.", False),
-        ("This paper introduces DeRTa.", "N [1] introduces DeRTa.", True),
-        ("We found that refusals drop.", "N [1] found that refusals drop.", False),
+         "N [1] shows that X is practical, and hence argues that Y."),
+        ("We ask: Why do we need it?", "N [1] asks: Why do we need it?"),
+        ("Our results show that models over-refuse.", "N [1] shows that models over-refuse."),
+        ("Our analysis reveals a gap.", "N [1] reveals a gap."),
+        ("This paper introduces DeRTa.", "N [1] introduces DeRTa."),
+        ("We found that refusals drop.", "N [1] found that refusals drop."),
         ("Our experiments on GPT-4 show gains.", "According to N [1], its experiments on GPT-4 "
-         "show gains.", False),
-        ("Refusal training is brittle.", "According to N [1], refusal training is brittle.",
-         False),
-        ("Does refusal generalize?", "According to N [1], does refusal generalize?", False),
+         "show gains."),
+        ("Refusal training is brittle.", "According to N [1], refusal training is brittle."),
+        ("Does refusal generalize?", "According to N [1], does refusal generalize?"),
         ("We propose X and evaluate it, and release code.",
-         "N [1] proposes X and evaluates it, and releases code.", True),
-        ("We find that models fail and show gaps.", "N [1] finds that models fail and show gaps.",
-         False),
+         "N [1] proposes X and evaluates it, and releases code."),
+        ("We find that models fail and show gaps.", "N [1] finds that models fail and show gaps."),
         ("We publicly release X and call on others.", "N [1] publicly releases X and calls on "
-         "others.", True),
-        ("We argue that X fails and propose Y.", "N [1] argues that X fails and proposes Y.",
-         False),
-        ("We apply X to Y.", "N [1] applies X to Y.", False),
+         "others."),
+        ("We argue that X fails and propose Y.", "N [1] argues that X fails and proposes Y."),
+        ("We apply X to Y.", "N [1] applies X to Y."),
         ("We proceed to delve into X, and discuss Y.", "N [1] proceeds to delve into X, and "
-         "discusses Y.", False),
-        ("We embed X.", "N [1] embeds X.", False),
+         "discusses Y."),
+        ("We embed X.", "N [1] embeds X."),
         ("In addition to presenting the OCW dataset, we also report results on it.",
-         "N [1], in addition to presenting the OCW dataset, reports results on it.", False),
+         "N [1], in addition to presenting the OCW dataset, reports results on it."),
         ("Building on our prior work, we propose X.", "N [1], building on its prior work, "
-         "proposes X.", True),
+         "proposes X."),
         ("A definitive evaluation is missing.", "According to N [1], a definitive evaluation "
-         "is missing.", False),
+         "is missing."),
         ("While OpenAI's o1 thinks slowly, small models lag.", "According to N [1], while "
-         "OpenAI's o1 thinks slowly, small models lag.", False),
+         "OpenAI's o1 thinks slowly, small models lag."),
         ("Large Language Models (LLMs) lag.", "According to N [1], Large Language Models "
-         "(LLMs) lag.", False),
-        ("IT teams deploy agents.", "According to N [1], IT teams deploy agents.", False),
-        ("Will Smith appears.", "According to N [1], Will Smith appears.", False),
+         "(LLMs) lag."),
+        ("IT teams deploy agents.", "According to N [1], IT teams deploy agents."),
+        ("Will Smith appears.", "According to N [1], Will Smith appears."),
+        ("To mitigate X, we propose Y.", "N [1], to mitigate X, proposes Y."),
+        ("We propose N, the first benchmark of X.", "N [1] is the first benchmark of X."),
+        ("We present N, an interactive system.", "N [1] is an interactive system."),
+        ("We propose M, the first benchmark of X.", "N [1] proposes M, the first benchmark of X."),
     ],
 )  # fmt: skip
-def test_sentences_are_written_around_the_papers_name(sentence, expected, method):
-    assert attributed(sentence, "N [1]") == (expected, method)
+def test_sentences_are_written_around_the_papers_name(sentence, expected):
+    assert attributed(sentence, "N [1]") == expected
+
+
+def test_a_second_sentence_keeps_its_opening_phrase_before_it():
+    assert attributed("To mitigate X, we propose Y.", "It") == "To mitigate X, it proposes Y."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "builds"),
+    [
+        ("We propose RMCBench, the first benchmark comprising 473 prompts.", False),
+        ("We present an open-source benchmark and evaluation framework for X.", False),
+        ("To this end, we introduce BrowserART, a comprehensive test suite designed for X.",
+         False),
+        ("In this work, we introduce new, larger datasets for negation.", False),
+        ("We present a demonstration of a model engaging in alignment faking.", False),
+        ("We also propose a new confusion matrix, the AUCM, which serves as a basis.", False),
+        ("We propose to address this by analysing a large dataset (PCT).", False),
+        ("It is imperative that we develop effective ways to describe agents.", False),
+        ("We propose Automatic Curriculum Expert Iteration (Auto-CEI) to enhance reasoning.",
+         True),
+        ("We introduce a novel pre-detection self-evaluation technique, SELF-FAMILIARITY.",
+         True),
+        ("Therefore, we introduce a lightweight representation editing approach.", True),
+        ("We argue that not all tokens matter and propose a flexible objective, SparsePO.", True),
+        ("We propose to first decompose joint action spaces by clustering actions.", True),
+        ("In this paper, we propose response generation for misinformation (RARG).", True),
+    ],
+)  # fmt: skip
+def test_a_sentence_that_proposes_a_method_is_told_from_one_that_measures(sentence, builds):
+    assert proposes_in(sentence) is builds
+
+
+def test_a_paper_proposes_a_method_when_its_authors_build_one_and_it_is_no_survey():
+    benchmark = "We propose MOSSBench, a benchmark of safe queries. We find models over-refuse."
+    method = "We develop an evaluation benchmark. Then, we introduce an editing approach."
+    assert not proposes_method(Paper(title="MOSSBench", abstract=benchmark, source="t"))
+    assert proposes_method(Paper(title="Tell Me", abstract=method, source="t"))
+    survey = Paper(title="Internal Consistency: A Survey", abstract=method, source="t")
+    assert not proposes_method(survey)
+    not_a_survey = Paper(title="Questioning the Survey Responses", abstract=method, source="t")
+    assert proposes_method(not_a_survey)
+
+
+def test_a_cut_does_not_end_inside_a_list_of_examples():
+    sentence = (
+        "N [1] indicates that even powerful models like GPT-4, Mixtral 8x22b encounter "
+        "difficulties with abstention; however, strict prompting and CoT help."
+    )
+    assert within(sentence, 14) == (
+        "N [1] indicates that even powerful models like GPT-4, Mixtral 8x22b encounter "
+        "difficulties with abstention."
+    )
 
 
 def test_names_cuts_and_generic_subjects():

@@ -42,10 +42,6 @@ _NOT_VERBS = frozenset(
     "between into about against through during".split()
 )
 _IRREGULAR = {"are": "is", "have": "has", "do": "does", "go": "goes"}
-_METHOD_VERBS = re.compile(
-    r"^(?:propos|introduc|develop|design|build|buil|construct|train|fine-tun|mitigat|"
-    r"reduc|improv|enhanc|leverag|offer|formulat|creat|releas|curat|devis|extend|learn)"
-)
 # Verbs of what authors do, joined to the first by "and" ("We propose X and evaluate Y"):
 # made singular with it ("It proposes X and evaluates Y").
 _COORDINATED = re.compile(
@@ -70,6 +66,63 @@ _CLAUSE_CUT = re.compile(
     r",\s+(?:which|while|whereas|and thereby|thereby|achieving|resulting|leading|where|"
     r"as well as|including|such as|using|by)\b|;\s+|\s+(?:--|—)\s+"
 )
+
+
+# "we propose X" where the authors are the sentence's own subject ("To this end, we
+# present", "we argue ... and propose"; not "it is imperative that we develop").
+_PROPOSAL = re.compile(
+    r"(?:(?:^|,\s)(?:we|We|(?:This|Our) (?:paper|work|study))\s+"
+    r"(?:(?:also|further|then|first|here|now|newly)\s+)?|\band\s+)"
+    r"(?:propose|introduce|develop|design|devise|present)s?\s+(?P<object>[^.;]*)"
+)
+# Where the thing proposed ends: "RMCBench, the first benchmark[ comprising ...]".
+_OBJECT_END = re.compile(r"\s(?:to|that|which|for|in order|where|whose|by|and|with|on|using|of)\s")
+# What an analysis proposes, and what a method is; the last named (the noun phrase's
+# head) decides: "a self-evaluation technique" builds, "an evaluation benchmark" measures.
+_MEASURES = (
+    r"benchmark|dataset|data set|corpus|corpora|suite|test|testbed|evaluation|study|studies|"
+    r"analysis|analyses|survey|taxonomy|perspective|hypothesis|review|metric|measure|"
+    r"demonstration|game|challenge|matrix|formalism|conditions|methodology"
+)
+_BUILDS = (
+    r"method|approach|framework|algorithm|technique|strategy|model|objective|loss|training|"
+    r"prompting|system|mechanism|pipeline|architecture|paradigm|procedure|scheme|tokens?|"
+    r"optimization|fine-tuning|learning"
+)
+_OBJECT_NOUN = re.compile(rf"\b(?:(?P<measures>{_MEASURES})|(?P<builds>{_BUILDS}))(?:e?s)?\b", re.I)
+# A proposal with neither noun builds when it is an action ("propose to decompose"; not
+# "to address this by analysing") or named by an acronym ("... (RARG)").
+_ACTION = re.compile(r"^(?:to|using|leveraging)\s")
+_ANALYSING = re.compile(r"\b(?:analy[sz]|identif|evaluat|measur|examin|investigat|stud|quantif)")
+_ACRONYM = re.compile(r"\([A-Z][\w-]*[A-Z][\w-]*\)")
+# "...: A Survey", "A Review of ...", "Survey on ..." (not "Questioning the Survey Responses")
+_SURVEY = re.compile(
+    r"(?:^|:\s*|\b[Aa]n?\s+)(?:[Ss]urvey|[Rr]eview|[Oo]verview)\b|\b[Ss]urvey (?:of|on)\b"
+)
+
+
+def proposes_method(paper: Paper) -> bool:
+    """Whether the paper's authors propose a method (an approach, a training scheme, a
+    named system), not only a benchmark, dataset or analysis: MOSSBench measures, Auto-CEI
+    builds. A survey ("...: A Survey") proposes none, whatever framework it unifies."""
+    if _SURVEY.search(paper.title):
+        return False
+    return any(proposes_in(sentence) for sentence in abstract_sentences(paper.abstract))
+
+
+def proposes_in(sentence: str) -> bool:
+    """Whether the sentence is where its authors propose a method."""
+    return any(_builds(match.group("object")) for match in _PROPOSAL.finditer(sentence))
+
+
+def _builds(proposed: str) -> bool:
+    head = _OBJECT_END.split(f" {proposed} ", maxsplit=1)[0]
+    nouns = list(_OBJECT_NOUN.finditer(" ".join(head.split()[:15])))
+    if nouns:
+        return bool(nouns[-1].group("builds"))
+    if _ACTION.match(proposed):
+        return not _ANALYSING.search(proposed)
+    return bool(_ACRONYM.search(proposed))
 
 
 def paper_name(paper: Paper, first_in_paragraph: bool = True) -> str:
@@ -141,21 +194,23 @@ def _third_person(text: str) -> str:
 # "In addition to presenting the OCW dataset, we report" -> "N [1], in addition to
 # presenting the OCW dataset, reports".
 _INTRO = re.compile(
-    r"^(?P<intro>(?:In addition to|Building (?:on|upon)|Based on|Inspired by|Motivated by|"
+    r"^(?P<intro>(?:To|In addition to|Building (?:on|upon)|Based on|Inspired by|Motivated by|"
     r"Drawing (?:on|inspiration from)|Unlike|Beyond|Besides|Following|Leveraging|Using|By)\s"
     r"[^,;]{3,100}),\s+(?=we\s)"
 )
 
 
-def attributed(sentence: str, name: str) -> tuple[str, bool]:
-    """The sentence around `name` and whether it names a method; for a sentence whose
-    subject is neither the authors nor the paper, an attribution."""
+def attributed(sentence: str, name: str) -> str:
+    """The sentence around `name`; for a sentence whose subject is neither the authors nor
+    the paper, an attribution."""
     text = without_connective(sentence).rstrip(" .")
     if intro := _INTRO.match(text):  # the aside follows the name, the authors' verb after it
         aside = _rest_in_third_person(intro.group("intro"))
-        written, method = attributed("W" + text[intro.end() + 1 :], name)
+        written = attributed("W" + text[intro.end() + 1 :], name)
+        if written.startswith(f"{name} ") and name == "It":  # not "It, to mitigate X, ..."
+            return f"{aside}, it{written[len(name) :]}"
         if written.startswith(f"{name} "):
-            return f"{name}, {aside[0].lower()}{aside[1:]},{written[len(name) :]}", method
+            return f"{name}, {aside[0].lower()}{aside[1:]},{written[len(name) :]}"
     name_lower = name[0].lower() + name[1:] if name.startswith(("One ", "Another ")) else name
     for pattern, plural in ((_AUTHORS, True), (_PAPER, False), (_RESULTS, None)):
         match = pattern.match(text)
@@ -168,8 +223,10 @@ def attributed(sentence: str, name: str) -> tuple[str, bool]:
         # "also" and "further" lean on the abstract's sentence before, not quoted here
         kept = match.group("adverb") not in (None, "also", "further")
         adverb = f"{match.group('adverb')} " if kept else ""
-        method = bool(_METHOD_VERBS.match(verb)) and pattern is not _RESULTS
-        return _ended(f"{name} {adverb}{verb}{rest}"), method
+        named = _NAMED_AGAIN.match(rest)  # "VISCO [3] proposes VISCO, the first ..."
+        if named and named.group("name") == re.sub(r"[*]|\s*\[\d+\]$", "", name):
+            return _ended(f"{name} is {rest[named.end() :]}")
+        return _ended(f"{name} {adverb}{verb}{rest}")
     text = _rest_in_third_person(text)
     first, _, remainder = text.partition(" ")
     # "A definitive evaluation ..." reads "a definitive evaluation" after the comma
@@ -180,7 +237,11 @@ def attributed(sentence: str, name: str) -> tuple[str, bool]:
         common and not remainder[:1].isupper() and first not in {"I"}
     ):
         text = first.lower() + " " + remainder
-    return _ended(f"According to {name_lower}, {text}"), False
+    return _ended(f"According to {name_lower}, {text}")
+
+
+# What a paper proposes, named as the paper is and described: " VISCO, the first benchmark".
+_NAMED_AGAIN = re.compile(r"\s(?P<name>[^,]+),\s(?=(?:a|an|the)\s)")
 
 
 # Words that open a clause or a phrase, never a name: read in lower case after a comma.
@@ -235,7 +296,7 @@ def _can_cut(head: str, tail: str, at_comma: bool = False) -> bool:
         and not _OPEN_QUESTION.search(head)
         and not _OPEN_END.search(head)
         and not _VERB_AFTER_ASIDE.match(tail)
-        and not (at_comma and _VERB_NEXT.match(tail))
+        and not (at_comma and (_VERB_NEXT.match(tail) or _EXAMPLES_GO_ON.search(head)))
         and not (_FIRST_ITEM.search(head) and not _SECOND_ITEM.search(head))
         and not _COUNTED_LIST.search(head)
         and bool(_clause_of(head.rsplit(";", 1)[-1].strip()))
@@ -273,6 +334,8 @@ _FINITE_VERB = (
 )
 _VERB_AFTER_ASIDE = re.compile(r"[^,.;]*,\s+" + _FINITE_VERB)
 _VERB_NEXT = re.compile(r"\s*" + _FINITE_VERB)
+# Examples that the comma continues: "models like GPT-4[, Mixtral 8x22b encounter ...]".
+_EXAMPLES_GO_ON = re.compile(r"\b(?:like|such as|including|e\.g\.)\s+\S+(?:\s+\S+){0,2}$")
 # An enumeration cut after its first item: "indicate: (1) deception exists[, and (2) ...]".
 _FIRST_ITEM = re.compile(r"\((?:1|i|a)\)")
 _SECOND_ITEM = re.compile(r"\((?:2|ii|b)\)")
@@ -318,17 +381,23 @@ def _balanced(text: str) -> bool:
 @dataclass
 class Written:
     text: str
-    method: bool  # the sentence says what the paper builds, not what it measures or finds
+    method: bool  # the sentence proposes a method (see proposes_in)
     position: int  # of the sentence in the abstract
     own: bool  # written around the paper's name, not attributed to it
 
 
 def best_sentence(
-    paper: Paper, ranked: Sequence[int], name: str, words: int, skip: frozenset[int] = frozenset()
+    paper: Paper,
+    ranked: Sequence[int],
+    name: str,
+    words: int,
+    skip: frozenset[int] = frozenset(),
+    method: bool = False,
 ) -> Written:
     """The paper's best sentence for prose: among its top-ranked sentences (`ranked`
     positions, best first; none in `skip`), the first that stands alone and is written
-    around its name rather than attributed to it, within `words` where one is."""
+    around its name rather than attributed to it, within `words` where one is; for a
+    paper that proposes a `method`, the first of those that says what it builds."""
     sentences = abstract_sentences(paper.abstract) or (paper.title,)
     abstract = " ".join(sentences)
     positions = [i for i in ranked if i < len(sentences) and i not in skip] or [0]
@@ -336,13 +405,15 @@ def best_sentence(
     for rank, position in enumerate(positions):
         if rank >= PREFERRED and any(len(w.text.split()) <= words for w in written if w.own):
             break  # further sentences only when none of the best fits the budget
-        text, method = attributed(with_acronyms_defined(sentences[position], abstract), name)
-        if not leans_back(sentences[position]):
+        sentence = sentences[position]
+        text = attributed(with_acronyms_defined(sentence, abstract), name)
+        if not leans_back(sentence):
             own = not text.startswith("According to")
-            written.append(Written(within(text, words), method, position, own))
+            written.append(Written(within(text, words), proposes_in(sentence), position, own))
     if not written:
-        text, method = attributed(sentences[positions[0]], name)
-        written = [Written(within(text, words), method, positions[0], False)]
+        text = within(attributed(sentences[positions[0]], name), words)
+        written = [Written(text, proposes_in(sentences[positions[0]]), positions[0], False)]
     own = [w for w in written if w.own] or written
     fitting = [w for w in own if len(w.text.split()) <= words]
-    return (fitting or own)[0]
+    building = [w for w in fitting if w.method] if method else []
+    return (building or fitting or own)[0]
