@@ -220,6 +220,7 @@ def test_heading_phrases_are_noun_phrases_written_as_in_prose():
     assert not any(p.startswith(("building", "examining")) for p in found)
     assert not any(p.endswith("jailbroken") for p in phrases_in("LLMs Are Easily Jailbroken"))
     assert not any("efficiently" in p for p in phrases_in("LoRA Fine-tuning Efficiently Undoes"))
+    assert not any(p.endswith("worse") for p in phrases_in("Thinking Makes Humans Worse"))
     assert topic_heading("over-refusal: models refusing harmless requests") == "over-refusal"
     assert topic_heading("the reversal curse") == "the reversal curse"
     for question in ("Can alignment training be undone?", "how do LLMs handle questions"):

@@ -47,6 +47,9 @@ _NOT_HEADWORDS = frozenset(
 _NOT_ENDS = frozenset(
     "complex robust diverse strong weak small high low common standard typical basic whole "
     "full overall".split()
+    # ... nor comparatives: "Humans Worse" (from "Thinking Makes Humans Worse")
+    + "worse worst best more less most least easier harder faster slower larger smaller "
+    "higher lower greater fewer longer shorter stronger weaker deeper wider broader".split()
 )
 _COMPOUND_ENDS = frozenset("world scale grained source level specific aware free art time".split())
 _ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "able", "ible", "ly", "ed", "ical", "less")
