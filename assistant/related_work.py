@@ -278,10 +278,11 @@ def extractive_related_work(
     rename: Callable[[list[list]], list[Theme]] | None = None,
 ) -> RelatedWork:
     """One paragraph per theme, one sentence per paper, each sentence cut to a share of
-    `words`. Only when even that is too long are the least topical papers left out: the
-    weakest whose leaving keeps the draft long enough. `on_topic`: how many papers the
-    decision judged on topic, when --max-papers kept fewer. `rename` names the themes
-    again when papers were left out: a heading two papers shared may now name one."""
+    `words`. Only when even that is too long are papers left out, those the relevance
+    decision is least sure of first: the weakest whose leaving keeps the draft long
+    enough. `on_topic`: how many papers the decision judged on topic, when --max-papers
+    kept fewer. `rename` names the themes again when papers were left out: a heading two
+    papers shared may now name one."""
     themes = [Theme(t.name, list(t.papers)) for t in themes]
     limit = words * (1 + WORDS_TOLERANCE)
     n = sum(len(t.papers) for t in themes)
@@ -299,7 +300,7 @@ def extractive_related_work(
         papers, text = longer
     left_out = 0
     while len(text.split()) > limit and len(papers) > 1:
-        weakest_first = sorted(papers, key=topical_score)
+        weakest_first = sorted(papers, key=lambda p: p.relevance)
         fallback = None
         for paper in weakest_first:  # drafted one at a time: most drafts stop at the first
             kept = _without(themes, paper)

@@ -361,11 +361,14 @@ def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
         "Do any papers discuss whether chain-of-thought prompting hurts on simple tasks?": (
             "discuss whether chain-of-thought prompting hurts on simple tasks:"
         ),
+        "How many papers mention DPO?": "mention DPO:",
     }
     for question, lead in leads.items():
         analysis = analyse(question, bm25)
         assert analysis.kind == "list", question
         assert list_lead(question, analysis.topic, 3) == f"3 papers in the collection {lead}"
+    # "mention" frames the question: it was taken for a topic word the collection lacks
+    assert seeded.ask("How many papers mention DPO?").citations
     # "is there", "name" ask for papers only when papers follow them
     assert analyse("Is there evidence that RLHF causes sycophancy?", bm25).kind != "list"
     assert analyse("Can you name the dataset CIVICS uses?", bm25).kind != "list"
@@ -488,6 +491,8 @@ def test_answering_never_imports_torch(seeded_dir):
         ("which papers study <b>persona</b> _drift_", "which papers study persona drift"),
         ("see https://arxiv.org/abs/2405.20947 on refusal", "see on refusal"),
         ("A* search and snake_case names", "A* search and snake_case names"),
+        ("which papers study over\u2011refusal?", "which papers study over-refusal?"),
+        ("over\u2010refusal and self\u00adcorrection", "over-refusal and selfcorrection"),
     ],
 )
 def test_markup_in_a_question_is_read_as_its_plain_words(pasted: str, plain: str):

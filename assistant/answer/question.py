@@ -42,11 +42,18 @@ def plain_words(question: str) -> str:
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*")
 
 
+# Hyphens and minus signs that are not ASCII, and the soft hyphen (dropped).
+_HYPHENS = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2212": "-", "\u00ad": None}
+)
+
+
 def check_question(question: str, noun: str = "question") -> str:
     """The question (or a related-work topic: `noun="topic"`) with whitespace normalised,
     markup read as plain words, and escape and control characters removed."""
     question = optional_text(question, f"the {noun}") or ""
     question = unicodedata.normalize("NFKC", question)  # full-width "ＲＬ" is "RL"
+    question = question.translate(_HYPHENS)  # "over‑refusal" (U+2011) is "over-refusal"
     question = plain_words(" ".join(strip_controls(question).split()))
     example = {
         "topic": 'name one, e.g. "over-refusal in language models"',
@@ -91,7 +98,7 @@ PAPER_NOUNS = (
 # "Which papers raise X?", "Do any papers discuss X?", "Name some papers that use DPO":
 # the noun the question asks for and its verb.
 _ASKING_VERB = re.compile(
-    r"(?:^|[,;:]\s+)(?:which|what|do(?:es)? any(?:\s+of\s+(?:the|these|those))?)\s+"
+    r"(?:^|[,;:]\s+)(?:which|what|how many|do(?:es)? any(?:\s+of\s+(?:the|these|those))?)\s+"
     rf"({PAPER_NOUNS})\s+([a-z]+)\b",
     re.IGNORECASE,
 )
