@@ -145,7 +145,7 @@ class Assistant:
         rewritten form; default: `question`) asks about; `since`, `until` and
         `author` (or "from 2023", "by Smith" in the question) to papers that match.
         """
-        from assistant.answer.abstain import about_the_collection, by_absence
+        from assistant.answer.abstain import about_the_collection, by_absence, selected_papers
         from assistant.answer.decision import decide
         from assistant.answer.question import (
             asks_about_the_collection,
@@ -163,11 +163,21 @@ class Assistant:
         asked, excluded = without_exclusion(question) if only is None else (question, "")
         asked, selection, note = self._filter(asked, since, until, author)
         within = selection.paper_ids if selection is not None else None
+        if within is not None and not within:  # no paper to answer from, whatever the topic
+            answer = selected_papers(question, [], use_llm)
+            answer.text = f"_{note}_\n\n{answer.text}"
+            return answer
         if follow_up:  # "which of those use RL since 2024?" asks the papers about RL
             follow_up = from_question(follow_up)[1] or follow_up
         only = arguments.paper_ids(only)
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
+        if within is not None and decision.analysis.english and not decision.analysis.has_topic:
+            # "Which papers are from 2023?": the filter is the whole question
+            papers = [p for p in self.engine.catalog.all() if p.paper_id in within]
+            answer = selected_papers(question, papers, use_llm)
+            answer.text = f"_{note}_\n\n{answer.text}"
+            return answer
         if excluded and decision.relevant:
             topic = decision.analysis.topic
             decision = _excluding(decision, excluded, self.engine.bm25)

@@ -123,6 +123,14 @@ def test_the_notebook_api_takes_the_same_filters(bib_dir: Path):
     nothing = assistant.ask("which papers study refusal?", since=2030)
     assert nothing.abstained and nothing.citations == []
     assert "Only papers from 2030 on: 0 of 6" in nothing.text
+    # the filter left nothing, not the topic: it said "no paper is close enough to refusal"
+    assert nothing.text.endswith(
+        "No indexed paper passes this filter: widen it, or ask without it."
+    )
+    # a filter with no topic lists what it selects (it answered "Ask about a topic")
+    listed = assistant.ask("Which papers were published in 2024?")
+    assert not listed.abstained and "2 papers pass the filter:" in listed.text
+    assert [c.paper.year for c in listed.citations] == [2024, 2024]
     ranking = assistant.search("reward models", since=2024)
     assert [hit.paper.year for hit in ranking.hits] == [2024, 2024]
     assert ranking.hits[0].paper.title == "Process Reward Models without Step Labels"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answer.model import CANNOT_ANSWER, Answer
+from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
 from assistant.answer.question import QuestionAnalysis, property_phrase
 from assistant.answer.relevance import Judged
+from assistant.corpus.paper import Paper
 
 NO_TOPIC = (
     'Ask about a topic: this question names none (for example, "which papers study over-refusal?").'
@@ -83,3 +84,29 @@ def about_the_collection(question: str, count: int, llm: bool) -> Answer:
         "`Assistant().papers()`); ask about a topic to have them cited."
     )
     return Answer(question, text, "llm" if llm else "extractive", False, [], [], [])
+
+
+NOTHING_SELECTED = "No indexed paper passes this filter: widen it, or ask without it."
+#: The most papers a question with a filter and no topic lists ("papers from 2023").
+MAX_SELECTED = 50
+
+
+def selected_papers(question: str, papers: Sequence[Paper], llm: bool) -> Answer:
+    """A question that names a filter and no topic ("Which papers are from 2023?"): the
+    papers the filter selects, newest first, cited; none is a plain statement."""
+    mode = "llm" if llm else "extractive"
+    if not papers:
+        return Answer(question, NOTHING_SELECTED, mode, True, [], [], [])
+    ordered = sorted(papers, key=lambda p: (-(p.year or 0), p.title.lower()))
+    shown = ordered[:MAX_SELECTED]
+    citations = [Citation(n, paper) for n, paper in enumerate(shown, start=1)]
+    lines = [
+        f"- {c.paper.title}{f' ({c.paper.year})' if c.paper.year else ''} [{c.n}]"
+        for c in citations
+    ]
+    count = len(papers)
+    lead = f"{count} paper passes the filter:" if count == 1 else f"{count} papers pass the filter:"
+    more = len(ordered) - len(shown)
+    if more:
+        lines.append(f"- and {more} more: name a topic to narrow them down.")
+    return Answer(question, lead + "\n\n" + "\n".join(lines), mode, False, citations, [], [])
