@@ -55,6 +55,7 @@ from assistant.writing.prose import attributed, paper_name, proposes_in, propose
         ("We propose N, the first benchmark of X.", "N [1] is the first benchmark of X."),
         ("We present N, an interactive system.", "N [1] is an interactive system."),
         ("We propose M, the first benchmark of X.", "N [1] proposes M, the first benchmark of X."),
+        ("We evaluate N, the first test of X.", "N [1] evaluates N, the first test of X."),
     ],
 )  # fmt: skip
 def test_sentences_are_written_around_the_papers_name(sentence, expected):

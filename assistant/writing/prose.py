@@ -224,7 +224,8 @@ def attributed(sentence: str, name: str) -> str:
         kept = match.group("adverb") not in (None, "also", "further")
         adverb = f"{match.group('adverb')} " if kept else ""
         named = _NAMED_AGAIN.match(rest)  # "VISCO [3] proposes VISCO, the first ..."
-        if named and named.group("name") == re.sub(r"[*]|\s*\[\d+\]$", "", name):
+        own_name = re.sub(r"[*]|\s*\[\d+\]$", "", name)
+        if named and named.group("name") == own_name and _PROPOSING.match(verb):
             return _ended(f"{name} is {rest[named.end() :]}")
         return _ended(f"{name} {adverb}{verb}{rest}")
     text = _rest_in_third_person(text)
@@ -242,6 +243,7 @@ def attributed(sentence: str, name: str) -> str:
 
 # What a paper proposes, named as the paper is and described: " VISCO, the first benchmark".
 _NAMED_AGAIN = re.compile(r"\s(?P<name>[^,]+),\s(?=(?:a|an|the)\s)")
+_PROPOSING = re.compile(r"(?:propose|introduce|present|develop|design|devise)s?$")
 
 
 # Words that open a clause or a phrase, never a name: read in lower case after a comma.
