@@ -98,6 +98,35 @@ class Assistant:
             return question, None, selection.unusable_note(chosen)
         return rest or question, selection, selection.note(chosen)
 
+    def _selected(self, question: str, within: set[str], note: str, llm: bool) -> Answer:
+        """The answer to a question that is only a filter: the papers it selects."""
+        from assistant.answer.abstain import selected_papers
+
+        papers = [p for p in self.engine.catalog.all() if p.paper_id in within]
+        answer = selected_papers(question, papers, llm)
+        answer.text = f"_{note}_\n\n{answer.text}"
+        return answer
+
+    def _kind_filter(
+        self, question: str, within: set[str] | None, note: str
+    ) -> tuple[str, set[str] | None, str, str]:
+        """When the question asks for a kind of paper (a benchmark, a survey): the papers
+        of that kind (within those already selected), the question ("" when it names
+        no topic beyond the kind), a note that says so, and the kind ("" for none)."""
+        from assistant.answer.paper_kinds import KIND_NOTES, asked_kind
+        from assistant.answer.question import classify
+        from assistant.corpus.contribution import contribution
+
+        kind, topical = asked_kind(question)
+        if kind is None or classify(question)[0] != "list":
+            return question, within, note, ""
+        papers = list(self.engine.catalog.all())
+        total = len(papers)
+        ids = {p.paper_id for p in papers if kind in contribution(p)}
+        ids = ids if within is None else ids & within
+        said = f"Only papers {KIND_NOTES[kind]}: {len(ids)} of {total}."
+        return question if topical else "", ids, f"{note} {said}".strip(), kind
+
     def search(
         self,
         query: str,
@@ -145,7 +174,7 @@ class Assistant:
         rewritten form; default: `question`) asks about; `since`, `until` and
         `author` (or "from 2023", "by Smith" in the question) to papers that match.
         """
-        from assistant.answer.abstain import about_the_collection, by_absence, selected_papers
+        from assistant.answer.abstain import about_the_collection, by_absence
         from assistant.answer.decision import decide
         from assistant.answer.question import (
             asks_about_the_collection,
@@ -163,21 +192,21 @@ class Assistant:
         asked, excluded = without_exclusion(question) if only is None else (question, "")
         asked, selection, note = self._filter(asked, since, until, author)
         within = selection.paper_ids if selection is not None else None
-        if within is not None and not within:  # no paper to answer from, whatever the topic
-            answer = selected_papers(question, [], use_llm)
-            answer.text = f"_{note}_\n\n{answer.text}"
-            return answer
+        kind = ""
+        if only is None:  # "Which papers introduce a benchmark for X?": the kind filters
+            asked, within, note, kind = self._kind_filter(asked, within, note)
+        if within is not None and (not within or not asked):
+            # no paper to answer from whatever the topic, or no topic beyond the filter
+            return self._selected(question, within, note, use_llm)
         if follow_up:  # "which of those use RL since 2024?" asks the papers about RL
             follow_up = from_question(follow_up)[1] or follow_up
         only = arguments.paper_ids(only)
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
+        if kind:  # each paper's quote is where it introduces its benchmark
+            decision.analysis = replace(decision.analysis, fact=kind)
         if within is not None and decision.analysis.english and not decision.analysis.has_topic:
-            # "Which papers are from 2023?": the filter is the whole question
-            papers = [p for p in self.engine.catalog.all() if p.paper_id in within]
-            answer = selected_papers(question, papers, use_llm)
-            answer.text = f"_{note}_\n\n{answer.text}"
-            return answer
+            return self._selected(question, within, note, use_llm)  # "papers from 2023?"
         if excluded and decision.relevant:
             topic = decision.analysis.topic
             decision = _excluding(decision, excluded, self.engine.bm25)

@@ -17,8 +17,9 @@ from assistant.answer.evidence import Sentence
 from assistant.answer.mentions import defined_once
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
+from assistant.corpus.contribution import proposes_method
 from assistant.retrieval import PaperHit
-from assistant.writing.prose import best_sentence, paper_name, proposes_method
+from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
 
 MIN_SENTENCE_WORDS = 14  # a paper's sentence is cut to its share of --words, not below this

@@ -203,6 +203,21 @@ def test_a_question_after_a_number_quotes_the_sentence_that_holds_it(seeded):
     assert not answer.text.startswith(("To fill", "Moreover", "However"))
 
 
+def test_a_what_is_question_quotes_the_sentence_that_defines_the_term(seeded):
+    """ "What is DeRTa?" quoted its two components, "What is RISE?" that RISE scales well."""
+    from assistant.answer.question import classify, defined_term
+
+    assert classify("What does WACK stand for?") == ("specific", "definition")
+    assert defined_term("What are process rewards?") == "process rewards"
+    assert defined_term("What is the accuracy of RISE?") is None  # a number, not a term
+    for question, definition in (
+        ("What is DeRTa?", "Decoupled Refusal Training (DeRTa)"),
+        ("what is PBT?", "Persuasion-Balanced Training (or PBT)"),
+        ("What is RISE?", "RISE: Recursive IntroSpEction"),
+    ):
+        assert definition in seeded.ask(question).text.split("\n\n")[0], question
+
+
 def test_an_abstracts_own_bracketed_citations_are_never_quoted(seeded):
     """ "critique the entire reasoning [4]" in VISCO's abstract would read as the answer's
     citation of its paper [4]; "[Dong et al., 2024]" as a reference it does not list."""

@@ -6,9 +6,10 @@ import bibtexparser
 import pytest
 
 from assistant.bibtex import base_key, citation_keys, to_bibtex
+from assistant.corpus.contribution import proposes_in, proposes_method
 from assistant.corpus.paper import Paper
 from assistant.writing.phrases import PaperPhrases, phrases_in, shared_phrases, topic_heading
-from assistant.writing.prose import attributed, paper_name, proposes_in, proposes_method, within
+from assistant.writing.prose import attributed, paper_name, within
 
 
 @pytest.mark.parametrize(

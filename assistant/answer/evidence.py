@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.question import QuestionAnalysis, bigrams, weighted_share
+from assistant.answer.question import QuestionAnalysis, bigrams, defined_term, weighted_share
 from assistant.answer.sentences import (
     abstract_sentences,
     has_number,
@@ -25,6 +25,7 @@ from assistant.answer.sentences import (
     third_person,
     without_connective,
 )
+from assistant.corpus.contribution import BENCHMARK, SURVEY, contributes_in
 from assistant.corpus.paper import Paper
 from assistant.index.bm25 import BM25Index, stem, tokenize
 from assistant.index.embeddings import Embedder
@@ -149,7 +150,33 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None =
         return FACT_BONUS * (2 if _EVALUATION.search(sentence) else 1)
     if analysis.fact == "method":
         return METHOD_BONUS if _METHOD.search(sentence) else 0.0
+    if analysis.fact in (BENCHMARK, SURVEY):
+        return 2 * FACT_BONUS if contributes_in(sentence, analysis.fact) else 0.0
+    if analysis.fact == "definition":
+        term = defined_term(analysis.question)
+        return 2 * FACT_BONUS if term and _defines(sentence, term) else 0.0
     return 0.0
+
+
+# Where an abstract says what a term is: "we develop RISE: Recursive IntroSpEction, an
+# approach ...", "PBT, a training method", "Persuasion-Balanced Training (PBT)", "X is ...".
+_INTRODUCING = re.compile(
+    r"\b(?:we|We)\s+(?:[a-z]+ly\s+)?(?:propose|introduce|present|develop|call|term|define|"
+    r"refer to|dub|name)\b"
+)
+
+
+def _defines(sentence: str, term: str) -> bool:
+    """Whether the sentence introduces or defines the term."""
+    name = re.escape(term)
+    if not re.search(rf"\b{name}\b", sentence, re.IGNORECASE):
+        return False
+    described = rf"\b{name}\s*(?:[,:]\s+(?:an?|the)\s|\)|\s(?:is|are|refers to|means)\s)"
+    spelled_out = rf"\(\s*{name}\s*\)"  # "Persuasion-Balanced Training (PBT)"
+    return bool(
+        _INTRODUCING.search(sentence)
+        or re.search(f"{described}|{spelled_out}", sentence, re.IGNORECASE)
+    )
 
 
 def quotable(sentences: Sequence[str], position: int, leaning: bool) -> str:

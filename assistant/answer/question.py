@@ -72,7 +72,8 @@ def check_question(question: str, noun: str = "question") -> str:
 
 
 Kind = Literal["list", "specific", "comparison"]
-Fact = Literal["number", "named", "method", "finding", ""]
+# ... or, for a list of a kind of paper, what each contributes ("benchmark", "survey").
+Fact = Literal["number", "named", "method", "finding", "definition", "benchmark", "survey", ""]
 
 # a word, without the quotes, hyphens or Markdown underscores around it ("_attacks_")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?", re.UNICODE)
@@ -172,6 +173,22 @@ _FINDING = re.compile(
     r"discover)\b|^\s*(?:does|do|did|is|are|can|was|were|will)\b",
     re.IGNORECASE,
 )
+# "What is RISE?", "What are process rewards?", "What does WACK stand for?": up to three
+# words, no preposition ("What is the accuracy of RISE?" asks a number).
+_TERM = r"(?!(?:an?|the)\b)[\w-]+(?:\s+(?!(?:of|in|on|for|to|with|by|from|and|or)\b)[\w-]+){0,2}"
+_DEFINITION = re.compile(
+    rf"^\s*what\s+(?:(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>{_TERM})"
+    rf"|does\s+(?:an?\s+|the\s+)?(?P<acronym>{_TERM})\s+(?:stand\s+for|mean))\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def defined_term(question: str) -> str | None:
+    """The term a question asks to have defined ("RISE" in "What is RISE?"), if it does."""
+    match = _DEFINITION.match(question)
+    return (match.group("term") or match.group("acronym")) if match else None
+
+
 # Terms at least this rare, relative to the question's rarest one, make its key concept.
 KEY_TERM_SHARE = 0.6
 _NON_ENGLISH_LANGUAGES = (
@@ -713,6 +730,8 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
         return "specific", "named"
     if _METHOD.search(question):
         return "specific", "method"
+    if defined_term(question):
+        return "specific", "definition"
     if _FINDING.search(question):
         return "specific", "finding"
     asks = _AUXILIARY_OPENING.match(question) or _WH.search(question)

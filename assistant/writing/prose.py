@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from assistant.answer.extractive import short_title
 from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.sentences import abstract_sentences, leans_back, without_connective
+from assistant.corpus.contribution import proposes_in
 from assistant.corpus.paper import Paper
 
 PREFERRED = 5  # of a paper's best-ranked sentences, the first written around its name wins
@@ -66,63 +67,6 @@ _CLAUSE_CUT = re.compile(
     r",\s+(?:which|while|whereas|and thereby|thereby|achieving|resulting|leading|where|"
     r"as well as|including|such as|using|by)\b|;\s+|\s+(?:--|—)\s+"
 )
-
-
-# "we propose X" where the authors are the sentence's own subject ("To this end, we
-# present", "we argue ... and propose"; not "it is imperative that we develop").
-_PROPOSAL = re.compile(
-    r"(?:(?:^|,\s)(?:we|We|(?:This|Our) (?:paper|work|study))\s+"
-    r"(?:(?:also|further|then|first|here|now|newly)\s+)?|\band\s+)"
-    r"(?:propose|introduce|develop|design|devise|present)s?\s+(?P<object>[^.;]*)"
-)
-# Where the thing proposed ends: "RMCBench, the first benchmark[ comprising ...]".
-_OBJECT_END = re.compile(r"\s(?:to|that|which|for|in order|where|whose|by|and|with|on|using|of)\s")
-# What an analysis proposes, and what a method is; the last named (the noun phrase's
-# head) decides: "a self-evaluation technique" builds, "an evaluation benchmark" measures.
-_MEASURES = (
-    r"benchmark|dataset|data set|corpus|corpora|suite|test|testbed|evaluation|study|studies|"
-    r"analysis|analyses|survey|taxonomy|perspective|hypothesis|review|metric|measure|"
-    r"demonstration|game|challenge|matrix|formalism|conditions|methodology"
-)
-_BUILDS = (
-    r"method|approach|framework|algorithm|technique|strategy|model|objective|loss|training|"
-    r"prompting|system|mechanism|pipeline|architecture|paradigm|procedure|scheme|tokens?|"
-    r"optimization|fine-tuning|learning"
-)
-_OBJECT_NOUN = re.compile(rf"\b(?:(?P<measures>{_MEASURES})|(?P<builds>{_BUILDS}))(?:e?s)?\b", re.I)
-# A proposal with neither noun builds when it is an action ("propose to decompose"; not
-# "to address this by analysing") or named by an acronym ("... (RARG)").
-_ACTION = re.compile(r"^(?:to|using|leveraging)\s")
-_ANALYSING = re.compile(r"\b(?:analy[sz]|identif|evaluat|measur|examin|investigat|stud|quantif)")
-_ACRONYM = re.compile(r"\([A-Z][\w-]*[A-Z][\w-]*\)")
-# "...: A Survey", "A Review of ...", "Survey on ..." (not "Questioning the Survey Responses")
-_SURVEY = re.compile(
-    r"(?:^|:\s*|\b[Aa]n?\s+)(?:[Ss]urvey|[Rr]eview|[Oo]verview)\b|\b[Ss]urvey (?:of|on)\b"
-)
-
-
-def proposes_method(paper: Paper) -> bool:
-    """Whether the paper's authors propose a method (an approach, a training scheme, a
-    named system), not only a benchmark, dataset or analysis: MOSSBench measures, Auto-CEI
-    builds. A survey ("...: A Survey") proposes none, whatever framework it unifies."""
-    if _SURVEY.search(paper.title):
-        return False
-    return any(proposes_in(sentence) for sentence in abstract_sentences(paper.abstract))
-
-
-def proposes_in(sentence: str) -> bool:
-    """Whether the sentence is where its authors propose a method."""
-    return any(_builds(match.group("object")) for match in _PROPOSAL.finditer(sentence))
-
-
-def _builds(proposed: str) -> bool:
-    head = _OBJECT_END.split(f" {proposed} ", maxsplit=1)[0]
-    nouns = list(_OBJECT_NOUN.finditer(" ".join(head.split()[:15])))
-    if nouns:
-        return bool(nouns[-1].group("builds"))
-    if _ACTION.match(proposed):
-        return not _ANALYSING.search(proposed)
-    return bool(_ACRONYM.search(proposed))
 
 
 def paper_name(paper: Paper, first_in_paragraph: bool = True) -> str:

@@ -1,0 +1,58 @@
+"""Questions that ask for a kind of paper: "Which papers introduce a new benchmark?", "Are
+there survey papers on hallucination?".
+
+The kind is what a paper contributes (assistant.corpus.contribution), not a topic: read as
+words, "benchmark" matched every paper that evaluates on one, and "survey" the papers
+about survey responses. So the kind filters the collection, as a year does; a question
+that names a topic beyond it ("... for LLM safety") is still asked whole, its words
+weighing the papers that introduce a benchmark above those that use one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.corpus.contribution import BENCHMARK, SURVEY
+
+_DATA = (
+    r"(?:benchmarks?|datasets?|data sets?|corpora|corpus|test suites?|evaluation (?:sets?|suites?))"
+)
+_MODIFIERS = r"(?:(?:an?|new|novel|their own|own|some|any|evaluation|public|open|large)\s+)*"
+_ASKS_FOR = {
+    BENCHMARK: re.compile(
+        r"\b(?:introduc|propos|present|releas|build|buil|creat|contribut|construct|curat|"
+        rf"develop|offer|provid)\w*\s+{_MODIFIERS}{_DATA}(?:\s+(?:or|and)\s+{_MODIFIERS}{_DATA})?"
+        rf"|\b(?:benchmark|dataset)\s+papers?\b",
+        re.IGNORECASE,
+    ),
+    SURVEY: re.compile(
+        r"\b(?:survey|overview|review)s?(?:\s+(?:or|and)\s+(?:survey|overview|review)s?)?\s+"
+        r"(?:papers?|articles?)\b"
+        r"|\b(?:papers?|which|what)\s+(?:are|is)\s+(?:an?\s+)?(?:surveys?|overviews?|reviews?)\b"
+        r"|\b(?:surveys?|overviews?)(?=\s+(?:of|on|about)\s)",
+        re.IGNORECASE,
+    ),
+}
+#: How the answer's note names the papers of each kind.
+KIND_NOTES = {BENCHMARK: "that introduce a benchmark or dataset", SURVEY: "that are surveys"}
+# A kind the question sets aside: "... rather than empirical benchmark papers".
+_SET_ASIDE = re.compile(
+    r"\b(?:rather than|instead of|other than|not|no|excluding|except|besides|beyond|but)\s+"
+    r"(?:[\w-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# What names no topic after the kind: "... in this collection?", "... here?"
+_NO_TOPIC = re.compile(
+    r"^\s*(?:in\s+)?(?:(?:this|the)\s+(?:collection|corpus|index)|here|there|please)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def asked_kind(question: str) -> tuple[str | None, bool]:
+    """The kind of paper the question asks for (None when it asks for none), and whether
+    it names a topic beyond the kind ("... benchmarks for LLM safety?")."""
+    for kind, pattern in _ASKS_FOR.items():
+        match = pattern.search(question)
+        if match and not _SET_ASIDE.search(question[: match.start()]):
+            return kind, not _NO_TOPIC.match(question[match.end() :])
+    return None, True

@@ -1,0 +1,67 @@
+"""Questions for a kind of paper (a benchmark, a survey) and what each paper contributes."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.paper_kinds import asked_kind
+from assistant.corpus.contribution import BENCHMARK, METHOD, SURVEY, contribution
+from assistant.corpus.paper import Paper
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "topical"),
+    [
+        ("Which papers introduce a new benchmark or evaluation dataset?", BENCHMARK, False),
+        ("Which papers introduce benchmarks for LLM safety?", BENCHMARK, True),
+        ("papers that release a dataset of memes", BENCHMARK, True),
+        ("Are there survey or overview papers in this collection?", SURVEY, False),
+        ("Which papers are surveys?", SURVEY, False),
+        ("Are there surveys on hallucination?", SURVEY, True),
+        ("Which papers study survey responses of LLMs?", None, True),
+        ("Which benchmarks evaluate models on theorem proving?", None, True),
+        ("What dataset does CIVICS introduce?", None, True),
+        ("Which papers are theoretical rather than empirical benchmark papers?", None, True),
+    ],
+)
+def test_the_kind_of_paper_a_question_asks_for(question, kind, topical):
+    assert asked_kind(question) == (kind, topical)
+
+
+def _paper(title: str, abstract: str) -> Paper:
+    return Paper(title=title, abstract=abstract, source="t")
+
+
+def test_what_a_paper_contributes_is_read_from_what_its_authors_propose():
+    benchmark = _paper("X", "Models fail. We propose XBench, the first benchmark of refusals.")
+    assert contribution(benchmark) == {BENCHMARK}
+    both = _paper(
+        "Y",
+        "This paper bridges this gap by introducing a black-box evaluation approach and a "
+        "new dataset, Abstain-QA. Then, we introduce a lightweight editing approach.",
+    )
+    assert contribution(both) == {BENCHMARK, METHOD}
+    survey = _paper("Z", "This paper offers a comprehensive survey of iNLP. We classify it.")
+    assert contribution(survey) == {SURVEY}
+    titled = _paper("Internal Consistency in LLMs: A Survey", "We summarize a framework.")
+    assert contribution(titled) == {SURVEY}
+    assert contribution(_paper("Q", "We find that models over-refuse.")) == frozenset()
+
+
+def test_a_question_for_benchmarks_lists_the_papers_that_introduce_one(seeded):
+    """ "benchmark" read as a topic word cited papers that evaluate on one (RODE, INPO) and
+    missed MOSSBench and RMCBench."""
+    answer = seeded.ask("Which papers introduce a new benchmark or evaluation dataset?")
+    titles = {c.paper.title for c in answer.citations}
+    assert not answer.abstained and answer.text.startswith(
+        "_Only papers that introduce a benchmark or dataset:"
+    )
+    assert {t.split(":")[0] for t in titles} >= {"MOSSBench", "RMCBench", "CIVICS", "VISCO"}
+    assert not any(t.startswith(("RODE", "Iterative Nash")) for t in titles)
+    surveys = seeded.ask("Which papers are surveys?")
+    assert any(c.paper.title.endswith("A Survey") for c in surveys.citations)
+    assert not any("Survey Responses" in c.paper.title for c in surveys.citations)
+    on_topic = seeded.ask("Which papers propose new benchmarks for multimodal models?")
+    assert "MOSSBench" in {c.paper.title.split(":")[0] for c in on_topic.citations}
+    # each paper is quoted where it introduces its benchmark
+    assert "the authors introduce a novel dataset" in on_topic.text
