@@ -23,6 +23,10 @@ from assistant.retrieval import Ranking
 NO_TOPIC_QUERY = 'the query names no topic, only common words; search for one, e.g. "over-refusal"'
 
 
+#: How many of the papers closest to a question for a kind of paper are read for it.
+KIND_POOL = 300
+
+
 class Assistant:
     """Cited question answering over a collection of paper abstracts.
 
@@ -120,11 +124,13 @@ class Assistant:
         kind, topical = asked_kind(question)
         if kind is None or classify(question)[0] != "list":
             return question, within, note, ""
-        papers = list(self.engine.catalog.all())
-        total = len(papers)
-        ids = {p.paper_id for p in papers if kind in contribution(p)}
-        ids = ids if within is None else ids & within
-        said = f"Only papers {KIND_NOTES[kind]}: {len(ids)} of {total}."
+        # what a paper contributes is read from its abstract: of the papers closest to
+        # the question, not the whole of a large collection
+        ranking = self.engine.retriever.retrieve(question, k=KIND_POOL, only=within)
+        ids = {h.paper.paper_id for h in ranking.hits if kind in contribution(h.paper)}
+        total = self.engine.catalog.count() if within is None else len(within)
+        read = f"{total}" if len(ranking.hits) >= total else f"the {KIND_POOL} closest"
+        said = f"Only papers {KIND_NOTES[kind]}: {len(ids)} of {read}."
         return question if topical else "", ids, f"{note} {said}".strip(), kind
 
     def search(
