@@ -216,6 +216,10 @@ def test_a_what_is_question_quotes_the_sentence_that_defines_the_term(seeded):
         ("What is RISE?", "RISE: Recursive IntroSpEction"),
     ):
         assert definition in seeded.ask(question).text.split("\n\n")[0], question
+    # an acronym is held only in capitals: "a trend on the rise" (Bias Runs Deep) is not RISE
+    rise = seeded.ask("What is RISE?")
+    assert [c.paper.title.split(":")[0] for c in rise.citations] == ["Recursive Introspection"]
+    assert analyse("WHICH PAPERS STUDY RISE?", seeded.engine.bm25).acronyms == ()
 
 
 def test_an_abstracts_own_bracketed_citations_are_never_quoted(seeded):

@@ -230,6 +230,9 @@ class QuestionAnalysis:
     # the key terms of each coordinated part of a topic ("role-play and personas": {role,
     # play} and {persona}), when it names two or more alternatives; else empty
     alternatives: tuple[frozenset[str], ...] = ()
+    # terms the question writes as an acronym ("rise" of "RISE"), with the acronym: a
+    # text holds them only in capitals ("a trend on the rise" is not RISE)
+    acronyms: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_topic(self) -> bool:
@@ -247,6 +250,9 @@ class QuestionAnalysis:
         Never" or "preference over refusal rates" does not hold the "over" of "over-refusal"
         ("refusal" still counts); "oversensitive" and "excessive refusals" do."""
         present = set(tokens) & set(self.terms)
+        for term, acronym in self.acronyms:
+            if term in present and not re.search(rf"\b{acronym}s?\b", text):
+                present.discard(term)
         if not self.bound_terms:
             return present
         if re.search(self.compound_pattern, text, re.IGNORECASE):
@@ -341,6 +347,22 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         ),
         action_terms=actions,
         alternatives=_alternatives(asked, set(key_terms) - actions, bm25),
+        acronyms=_acronyms(content_words, stems_of, asked),
+    )
+
+
+def _acronyms(
+    words: Sequence[str], stems_of: dict[str, tuple[str, ...]], question: str
+) -> tuple[tuple[str, str], ...]:
+    """The question's acronyms ("RISE", "PBT") with their terms, unless the whole
+    question is typed in capitals."""
+    letters = [c for c in question if c.isalpha()]
+    if sum(c.isupper() for c in letters) * 2 > len(letters):
+        return ()
+    return tuple(
+        (stems_of[w][0], w)
+        for w in dict.fromkeys(words)
+        if len(stems_of[w]) == 1 and 3 <= len(w) <= 8 and w.isalpha() and w.isupper()
     )
 
 
