@@ -17,11 +17,13 @@ from assistant.answer.evidence import Sentence
 from assistant.answer.mentions import defined_once
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
-from assistant.corpus.contribution import proposes_method
+from assistant.corpus.contribution import BENCHMARK, METHOD, SURVEY, contribution
+from assistant.corpus.paper import Paper
 from assistant.retrieval import PaperHit
 from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
 
+ANALYSIS = "analysis"  # a paper that neither proposes a method nor a benchmark, nor surveys
 MIN_SENTENCE_WORDS = 14  # a paper's sentence is cut to its share of --words, not below this
 OPENING_WORDS = 10  # a theme's heading and opening sentence
 WORDS_TOLERANCE = 0.15
@@ -169,26 +171,43 @@ def _markers(numbers: list[int]) -> str:
     return "[" + ", ".join(str(n) for n in numbers) + "]"
 
 
-def _opening(theme: Theme, numbers: list[int], kinds: list[tuple[int, bool]] = ()) -> str:
-    """What the theme's papers have in common: the heading's phrase, and, where some
-    analyse and others build (`kinds`: each paper's number and whether its sentence names
-    a method), how many do which. (A second shared phrase joined by "and" read as keywords
-    glued together: "study math and intermediate step".)"""
+# What each kind of paper does, as the opening counts them: (one, several).
+_DOES = {
+    BENCHMARK: ("introduces a benchmark", "introduce benchmarks"),
+    SURVEY: ("is a survey", "are surveys"),
+    ANALYSIS: ("is an analysis", "are analyses"),
+    METHOD: ("proposes a method", "propose methods"),
+}
+_PLURAL = {BENCHMARK: "benchmarks", SURVEY: "surveys", ANALYSIS: "analyses"}
+
+
+def _kind(paper: Paper) -> str:
+    """A paper's kind for prose: a method where it proposes one, else a benchmark or a
+    survey, else an analysis."""
+    kinds = contribution(paper)
+    return next((k for k in (METHOD, BENCHMARK, SURVEY) if k in kinds), ANALYSIS)
+
+
+def _opening(theme: Theme, numbers: list[int], kinds: list[tuple[int, str]] = ()) -> str:
+    """What the theme's papers have in common: the heading's phrase, and, where they are
+    of more than one kind (`kinds`: each paper's number and kind), how many do what.
+    (A second shared phrase joined by "and" read as keywords glued together: "study math
+    and intermediate step".)"""
     first = theme.name.split()[0]
     # "Over-refusal" reads "over-refusal" mid-sentence; "LoRA", "RLHF" keep their capitals
     name = theme.name[:1].lower() + theme.name[1:] if first[1:].islower() else theme.name
     verb = "studies" if len(numbers) == 1 else "study"
     papers = "paper" if len(numbers) == 1 else "papers"
     opening = f"{_count(len(numbers))} {papers} {_markers(numbers)} {verb} {name}"
-    analyses = sorted(n for n, method in kinds if not method)
-    methods = sorted(n for n, method in kinds if method)
-    if analyses and methods:
-        are = "is an analysis" if len(analyses) == 1 else "are analyses"
-        propose = "proposes a method" if len(methods) == 1 else "propose methods"
-        opening += (
-            f": {_count(len(analyses)).lower()} of them {are} {_markers(analyses)}, "
-            f"{_count(len(methods)).lower()} {propose} {_markers(methods)}"
-        )
+    groups = [(k, sorted(n for n, kind in kinds if kind == k)) for k in _DOES]
+    groups = [(k, group) for k, group in groups if group]
+    if len(groups) > 1:
+        parts = [
+            f"{_count(len(group)).lower()}{' of them' if i == 0 else ''} "
+            f"{_DOES[k][len(group) > 1]} {_markers(group)}"
+            for i, (k, group) in enumerate(groups)
+        ]
+        opening += ": " + ", ".join(parts)
     return opening + "."
 
 
@@ -196,21 +215,21 @@ def _opening(theme: Theme, numbers: list[int], kinds: list[tuple[int, bool]] = (
 class _Sentences:
     paper: ScoredPaper
     text: str
-    method: bool  # the paper proposes a method, not only a benchmark or an analysis
-    says_so: bool  # ... and its first sentence is where it proposes it
+    kind: str  # METHOD, BENCHMARK, SURVEY or ANALYSIS (see _kind)
+    says_so: bool  # its first sentence is where it makes that contribution
 
 
 def _paper_sentences(
     theme: Theme, numbers: dict[str, int], budget: int, extra: dict[str, int], contrast: bool
 ) -> list[_Sentences]:
-    """One sentence per paper (more for those in `extra`); analyses first, then
-    methods, with a `contrast` between them."""
+    """One sentence per paper (more for those in `extra`), by kind: benchmarks,
+    surveys and analyses first, then methods, with a `contrast` between them."""
     written = []
     for paper in theme.papers:
         name = f"{paper_name(paper.paper)} [{numbers[paper.paper.paper_id]}]"
         ranked = [s.position for s in paper.sentences]
-        method = proposes_method(paper.paper)
-        first = best_sentence(paper.paper, ranked, name, budget, method=method)
+        kind = _kind(paper.paper)
+        first = best_sentence(paper.paper, ranked, name, budget, kind=kind)
         texts, used = [first.text], {first.position}
         for _ in range(extra.get(paper.paper.paper_id, 0)):
             more = best_sentence(paper.paper, ranked, "It", budget, frozenset(used))
@@ -218,20 +237,23 @@ def _paper_sentences(
                 break
             texts.append(more.text)
             used.add(more.position)
-        written.append(_Sentences(paper, " ".join(texts), method, first.method))
-    ordered = [w for w in written if not w.method] + [w for w in written if w.method]
+        written.append(_Sentences(paper, " ".join(texts), kind, first.contributes))
+    ordered = sorted(written, key=lambda w: list(_DOES).index(w.kind))  # stable
     unnamed = 0  # papers named "one study", then "another study"
     for w in ordered:
         if re.search(r"\b[Oo]ne study \[", w.text):
             if unnamed:
                 w.text = re.sub(r"\b([Oo])ne study \[", _another, w.text, count=1)
             unnamed += 1
-    analyses = sum(not w.method for w in ordered)
-    if contrast and 0 < analyses < len(ordered) and ordered[analyses].says_so:
-        first_method = ordered[analyses]
+    others = [w.kind for w in ordered if w.kind != METHOD]
+    if contrast and 0 < len(others) < len(ordered) and ordered[len(others)].says_so:
+        first_method = ordered[len(others)]
         opening = first_method.text
         opening = opening if opening.startswith("*") else _lower_first(opening)
-        these = "these analyses" if analyses > 1 else "this analysis"
+        kind = others[0] if len(set(others)) == 1 else None
+        these = f"these {_PLURAL[kind]}" if kind else "these studies"
+        if len(others) == 1:
+            these = f"this {_DOES[kind][0].split()[-1]}" if kind else "this study"
         first_method.text = f"In contrast to {these}, " + opening
     return ordered
 
@@ -263,7 +285,7 @@ def _draft(
     paragraphs, spoken = [], []
     for theme in themes:
         written = _paper_sentences(theme, numbers, budget, extended, contrast)
-        kinds = [(numbers[w.paper.paper.paper_id], w.method) for w in written if contrast]
+        kinds = [(numbers[w.paper.paper.paper_id], w.kind) for w in written if contrast]
         opening = _opening(theme, [numbers[p.paper.paper_id] for p in theme.papers], kinds)
         paragraphs.append(f"**{theme.name}.** {opening} " + " ".join(w.text for w in written))
         spoken += [w.paper for w in written]

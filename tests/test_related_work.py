@@ -9,6 +9,7 @@ from pathlib import Path
 import bibtexparser
 
 from assistant.answer.model import CANNOT_ANSWER
+from assistant.corpus.contribution import BENCHMARK, METHOD, contribution
 from assistant.related_work import latex_escape
 from assistant.writing.phrases import topic_heading
 
@@ -278,3 +279,25 @@ def test_a_draft_on_a_compound_cites_the_papers_that_use_it(seeded):
     # a topic that names alternatives keeps the papers of each ("personas" lack "role-play")
     draft = seeded.related_work("role-play and personas in large language models", words=150)
     assert any("persona" in c.paper.title.lower() for c in draft.citations)
+
+
+def test_a_theme_opens_with_what_its_papers_contribute(seeded):
+    """Each paper's kind is what its authors propose: MOSSBench introduces a benchmark,
+    DeRTa proposes a method; Auto-CEI was "an analysis" when the kind came from the verb of
+    the sentence quoted ("compares Auto-CEI with ...")."""
+    draft = seeded.related_work("over-refusal: language models refusing harmless requests")
+    opening = draft.text.split("\n\n")[0]
+    kinds = {c.n: contribution(c.paper) for c in draft.citations}
+    said = dict(re.findall(r"(introduces? a benchmark|introduce benchmarks|propose[s]? "
+                           r"(?:a method|methods)|is an analysis|are analyses) (\[[\d, ]+\])",
+                           opening))  # fmt: skip
+    assert len(said) > 1, opening
+    for does, numbers in said.items():
+        wanted = METHOD if "method" in does else BENCHMARK if "bench" in does else None
+        for n in map(int, numbers.strip("[]").split(", ")):
+            assert (wanted in kinds[n]) if wanted else not kinds[n] & {METHOD, BENCHMARK}
+    automatic = next(c.n for c in draft.citations if c.paper.title.startswith("Automatic"))
+    assert METHOD in kinds[automatic]
+    # a method is contrasted with what came before it only where its sentence proposes it
+    for contrasted in re.findall(r"In contrast to (?:these|this) \w+, ([^.]*)", opening):
+        assert re.search(r"\b(?:propos|introduc|develop|present)", contrasted), contrasted

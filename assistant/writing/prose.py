@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.answer.extractive import short_title
 from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.sentences import abstract_sentences, leans_back, without_connective
-from assistant.corpus.contribution import proposes_in
+from assistant.corpus.contribution import contributes_in
 from assistant.corpus.paper import Paper
 
 PREFERRED = 5  # of a paper's best-ranked sentences, the first written around its name wins
@@ -327,7 +327,7 @@ def _balanced(text: str) -> bool:
 @dataclass
 class Written:
     text: str
-    method: bool  # the sentence proposes a method (see proposes_in)
+    contributes: bool  # the sentence is where the paper makes its contribution
     position: int  # of the sentence in the abstract
     own: bool  # written around the paper's name, not attributed to it
 
@@ -338,12 +338,13 @@ def best_sentence(
     name: str,
     words: int,
     skip: frozenset[int] = frozenset(),
-    method: bool = False,
+    kind: str = "",
 ) -> Written:
     """The paper's best sentence for prose: among its top-ranked sentences (`ranked`
     positions, best first; none in `skip`), the first that stands alone and is written
     around its name rather than attributed to it, within `words` where one is; for a
-    paper that proposes a `method`, the first of those that says what it builds."""
+    paper of a `kind` (one that proposes a method, introduces a benchmark, surveys), the
+    first of those that says so (see contributes_in)."""
     sentences = abstract_sentences(paper.abstract) or (paper.title,)
     abstract = " ".join(sentences)
     positions = [i for i in ranked if i < len(sentences) and i not in skip] or [0]
@@ -355,11 +356,12 @@ def best_sentence(
         text = attributed(with_acronyms_defined(sentence, abstract), name)
         if not leans_back(sentence):
             own = not text.startswith("According to")
-            written.append(Written(within(text, words), proposes_in(sentence), position, own))
+            says = bool(kind) and contributes_in(sentence, kind)
+            written.append(Written(within(text, words), says, position, own))
     if not written:
-        text = within(attributed(sentences[positions[0]], name), words)
-        written = [Written(text, proposes_in(sentences[positions[0]]), positions[0], False)]
+        first = sentences[positions[0]]
+        says = bool(kind) and contributes_in(first, kind)
+        written = [Written(within(attributed(first, name), words), says, positions[0], False)]
     own = [w for w in written if w.own] or written
     fitting = [w for w in own if len(w.text.split()) <= words]
-    building = [w for w in fitting if w.method] if method else []
-    return (building or fitting or own)[0]
+    return ([w for w in fitting if w.contributes] or fitting or own)[0]
