@@ -65,6 +65,11 @@ def test_a_follow_up_cites_exactly_the_papers_whose_abstract_mentions_it(seeded)
     assert {c.paper.title for c in answer.citations} == expected
     count = f"{len(expected)} of the {len(first.citations)} papers above"
     assert answer.text.startswith(f"{count} mention RL:")
+    # listed one line each, quoting where each paper mentions RL (it quoted the LoRA
+    # paper's budget, in paragraphs)
+    lines = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert len(lines) == len(expected)
+    assert all(says_rl.search(line) for line in lines), lines
 
 
 def test_a_follow_up_on_a_named_reference_the_abstract_lacks_says_so(seeded):

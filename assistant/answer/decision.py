@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant.answer.evidence import SentencePicker
 from assistant.answer.extractive import short_title
-from assistant.answer.mentions import papers_mentioning
+from assistant.answer.mentions import papers_mentioning, sentence_mentions
 from assistant.answer.question import (
     FRAMING_VERBS,
     QuestionAnalysis,
@@ -38,6 +38,8 @@ class Decision:
     covered: float = 0.0  # the probability that the collection covers the question
     lead: str = ""  # a follow-up's opening line: "2 of the 7 papers above mention RL:"
     named: bool = False  # the question names the papers it cites ("How does SAMI ...?")
+    # a follow-up's property: whether a sentence mentions it ("RL" in "... RLHF ...")
+    mentioned: Callable[[str], bool] | None = None
 
     @property
     def weak(self) -> bool:
@@ -52,7 +54,7 @@ class Decision:
         vector = self.ranking.query_vector
         if vector is None:
             vector = np.zeros(getattr(engine.embedder, "dimension", 1) or 1, dtype=np.float32)
-        return SentencePicker(self.analysis, vector, engine.embedder, engine.bm25)
+        return SentencePicker(self.analysis, vector, engine.embedder, engine.bm25, self.mentioned)
 
 
 def candidates(
@@ -244,9 +246,12 @@ def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decisio
         decision.relevant = judged
         return decision
     weights = {t: bm25.idf(t) for t in asked.terms if t not in FRAMING_VERBS}
-    mentioning = {p.paper_id for p in papers_mentioning([j.paper for j in judged], weights)}
+    papers = [j.paper for j in judged]
+    mentioning = {p.paper_id for p in papers_mentioning(papers, weights)}
     negated = is_negated(asked.question) and bool(weights)
     decision.relevant = [j for j in judged if (j.paper.paper_id in mentioning) != negated]
+    if not negated:  # each paper quoted where it mentions what was asked
+        decision.mentioned = sentence_mentions(papers, weights)
     if decision.relevant:
         decision.lead = _follow_up_lead(
             len(decision.relevant), len(judged), property_phrase(asked.question), negated

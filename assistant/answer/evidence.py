@@ -9,7 +9,7 @@ it carries that kind of fact (a number, a named benchmark, a method).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +37,7 @@ FACT_BONUS = 0.3
 METHOD_BONUS = 0.12  # method words ("by", "using") are common: a lighter hint
 PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusal")
 BACK_REFERENCE_PENALTY = 0.06
+MENTION_BONUS = 1.0  # a follow-up's answer quotes where each paper mentions what it asks
 # An abstract's opening sentence sets the scene ("LLMs are susceptible to persuasion")
 # unless it states what the paper does or finds: it restates the question, not the answer.
 OPENING_PENALTY = 0.1
@@ -290,8 +291,12 @@ class SentencePicker:
         query_vector: np.ndarray,
         embedder: Embedder,
         bm25: BM25Index,
+        mentioned: Callable[[str], bool] | None = None,
     ) -> None:
+        """`mentioned`: for a follow-up ("which of those use RL?"), whether a sentence
+        mentions what it asks; such sentences come first."""
         self.analysis = analysis
+        self.mentioned = mentioned
         self.query_vector = np.asarray(query_vector, dtype=np.float32)
         self.embedder = embedder
         self.weights = {t: bm25.idf(t) for t in analysis.terms}
@@ -329,6 +334,7 @@ class SentencePicker:
                     + role_bonus(sentence)
                     + _fact_bonus(sentence, self.analysis, self.counted)
                     - _context_penalty(sentences, i, leaning, quote)
+                    + (MENTION_BONUS if self.mentioned and self.mentioned(sentence) else 0.0)
                 )
                 scored.append(Sentence(quote, score, i, i - 1 if leaning else i))
             offset += len(sentences)

@@ -161,14 +161,17 @@ def _agreeing(verb: str, count: int) -> str:
     return verb + "s"
 
 
-def _list_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
+def _list_lines(analysis, relevant, picked, keep=None) -> tuple[str, list[str]]:
+    """A line per paper with the clause that shows why it fits; `keep`: what the clause
+    must still mention once shortened (a follow-up's property), else the whole sentence."""
     lead = list_lead(analysis.question, analysis.topic, len(relevant))
     lines = []
     for n, judged in enumerate(relevant, start=1):
         best = picked[judged.paper.paper_id][0]
-        lines.append(
-            f"- {_label(judged.paper)}: {cite(shorten(best.text, analysis.terms), f'[{n}]')}"
-        )
+        clause = shorten(best.text, analysis.terms)
+        if keep is not None and keep(best.text) and not keep(clause):
+            clause = best.text
+        lines.append(f"- {_label(judged.paper)}: {cite(clause, f'[{n}]')}")
     return lead, lines
 
 
@@ -217,7 +220,12 @@ def extractive_answer(
     kind = analysis.kind
     if kind == "specific" and len(relevant) > MAX_PARAGRAPHS:  # a list reads, 18 paragraphs not
         kind = "list"
-    form_lead, lines = _FORMS[kind](analysis, relevant, picked)
+    if lead:  # a follow-up that picks papers from the last answer lists them
+        kind = "list"
+    if kind == "list":
+        form_lead, lines = _list_lines(analysis, relevant, picked, picker.mentioned)
+    else:
+        form_lead, lines = _FORMS[kind](analysis, relevant, picked)
     lead = lead or form_lead
     separator = "\n" if kind != "specific" else "\n\n"
     parts = [lead, separator.join(lines), QUOTED_NOTE]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer.question import weighted_share
@@ -234,3 +234,12 @@ def papers_mentioning(papers: Sequence[Paper], weights: dict[str, float]) -> lis
     """The papers that mention the property; acronyms are read from the papers themselves."""
     definitions = acronym_definitions(f"{p.title}. {p.abstract}" for p in papers)
     return [p for p in papers if mentions(p, weights, definitions)]
+
+
+def sentence_mentions(papers: Sequence[Paper], weights: dict[str, float]) -> Callable[[str], bool]:
+    """Whether a sentence of one of the papers mentions the property, acronyms read from
+    all of them ("RL" in a sentence on RLHF)."""
+    definitions = acronym_definitions(f"{p.title}. {p.abstract}" for p in papers)
+    return lambda sentence: mentions(
+        Paper(title="", abstract=sentence, source=""), weights, definitions
+    )
