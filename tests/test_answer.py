@@ -222,6 +222,25 @@ def test_a_what_is_question_quotes_the_sentence_that_defines_the_term(seeded):
     assert analyse("WHICH PAPERS STUDY RISE?", seeded.engine.bm25).acronyms == ()
 
 
+def test_a_question_that_asks_two_things_gets_the_sentence_for_each(seeded):
+    """It quoted the refusal rate and dropped the 473 prompts."""
+    from assistant.answer.question import asked_parts, classify
+
+    assert asked_parts("How many prompts and how many languages are in it?") == [
+        "How many prompts",
+        "how many languages are in it?",
+    ]
+    assert asked_parts("How do DPO and RLHF differ?") == ["How do DPO and RLHF differ?"]
+    assert classify("What is the average refusal rate in RMCBench?") == ("specific", "number")
+    assert classify("What is the rate limiter?") == ("specific", "definition")
+    for question in (
+        "What is the refusal rate in RMCBench, and how many prompts does it have?",
+        "How many prompts are in RMCBench, and what is the average refusal rate?",
+    ):
+        answer = seeded.ask(question).text.split("\n\n")[0]
+        assert "473 prompts" in answer and "28.71%" in answer, answer
+
+
 def test_an_abstracts_own_bracketed_citations_are_never_quoted(seeded):
     """ "critique the entire reasoning [4]" in VISCO's abstract would read as the answer's
     citation of its paper [4]; "[Dong et al., 2024]" as a reference it does not list."""

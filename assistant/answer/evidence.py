@@ -180,6 +180,12 @@ def _defines(sentence: str, term: str) -> bool:
     )
 
 
+def fact_bonus(sentence: str, analysis: QuestionAnalysis) -> float:
+    """How much the sentence looks like it holds the fact the question asks for (a number
+    of what it counts among them)."""
+    return _fact_bonus(sentence, analysis, counted_noun(analysis.question))
+
+
 def quotable(sentences: Sequence[str], position: int, leaning: bool) -> str:
     """A sentence as it can stand alone: its antecedent prepended when it leans back
     (`leaning`), a dangling connective dropped, first person turned into third."""

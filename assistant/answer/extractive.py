@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from assistant.answer.evidence import Sentence, SentencePicker, missing_figure, shorten
+from assistant.answer.evidence import (
+    Sentence,
+    SentencePicker,
+    fact_bonus,
+    missing_figure,
+    shorten,
+)
 from assistant.answer.model import Answer, Citation
 from assistant.answer.question import (
     QuestionAnalysis,
+    asked_parts,
     asking_part,
     asking_verb,
     asks_in_a_clause,
+    classify,
     split_request,
     topic_sentence,
 )
@@ -177,11 +186,19 @@ def _list_lines(analysis, relevant, picked, keep=None) -> tuple[str, list[str]]:
 
 def _specific_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
     paragraphs = []
+    asked = asked_parts(analysis.question)
+    parts = [replace(analysis, question=q, fact=classify(q)[1]) for q in asked if len(asked) > 1]
     for n, judged in enumerate(relevant, start=1):
         ranked = _distinct(picked[judged.paper.paper_id])
         chosen = [ranked[0]]
         if len(ranked) > 1 and ranked[1].score >= SECOND_SENTENCE_RATIO * ranked[0].score:
             chosen.append(ranked[1])
+        for part in parts:  # "What is the refusal rate, and how many prompts ...?": the
+            # fact of each part, where a sentence holds more of it than those chosen
+            bonus = {id(s): fact_bonus(s.text, part) for s in ranked}
+            best = max(ranked, key=lambda s: bonus[id(s)])  # the first on a tie
+            if bonus[id(best)] > max(bonus[id(s)] for s in chosen):
+                chosen.append(best)
         texts = [chosen[0].text, *_in_order(chosen[1:])]  # the fact first, then support
         note = missing_figure(analysis.question, analysis.fact, judged.paper.abstract)
         body = " ".join([*texts[:-1], cite(texts[-1], f"[{n}]"), *([note] if note else [])])

@@ -154,7 +154,12 @@ _ASKS_FOR_PAPERS = re.compile(
 _NUMBER = re.compile(
     r"\b(how (?:many|much|often|large|big|small|long|fast|well|accurate|effective|frequently|"
     r"common|successful)|what (?:percentage|fraction|"
-    r"share|proportion|number|rate|accuracy|score)|by how much|how high|how low)\b",
+    r"share|proportion|number|rate|accuracy|score)|by how much|how high|how low|"
+    # "What is the average refusal rate in RMCBench?"
+    r"what(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:percentage|fraction|share|proportion|number|rate|accuracy|score)s?"
+    r"(?=\s+(?:of|in|on|for|at|among|across|with|when|after|before|by|did|does|do|against|"
+    r"versus|vs|compared|relative|over|under|from|to)\b|\s*[?.!]|\s*$))",
     re.IGNORECASE,
 )
 _NAMED = re.compile(
@@ -184,9 +189,19 @@ _DEFINITION = re.compile(
 
 
 def defined_term(question: str) -> str | None:
-    """The term a question asks to have defined ("RISE" in "What is RISE?"), if it does."""
+    """The term a question asks to have defined ("RISE" in "What is RISE?"), if it does;
+    not a measure ("What is the average refusal rate?" asks a number)."""
     match = _DEFINITION.match(question)
-    return (match.group("term") or match.group("acronym")) if match else None
+    term = (match.group("term") or match.group("acronym")) if match else None
+    return None if term is None or _MEASURE_NOUN.search(term) else term
+
+
+# What a question measures: "the average refusal *rate*", "the best *accuracy*".
+_MEASURE_NOUN = re.compile(
+    r"\b(?:rate|accuracy|score|number|percentage|fraction|share|proportion|size|cost|count|"
+    r"ratio|speed|price|value|amount)s?$",
+    re.IGNORECASE,
+)
 
 
 # Terms at least this rare, relative to the question's rarest one, make its key concept.
@@ -731,6 +746,20 @@ def _asks_for_papers(sentence: str) -> bool:
     papers ...?" compares)."""
     match = _ASKS_FOR_PAPERS.search(sentence)
     return bool(match) and not _COMPARISON.search(sentence[: match.start()])
+
+
+# Where a question asks a second thing: "How many samples ..., and into how many
+# categories ...?", "How many prompts and how many languages ...?"
+_SECOND_ASK = re.compile(
+    r",?\s+and\s+(?=(?:(?:in|into|on|for|by|to|from|with|at)\s+)?"
+    r"(?:how|what|which|who|whom|when|where|why)\b)",
+    re.IGNORECASE,
+)
+
+
+def asked_parts(question: str) -> list[str]:
+    """The question cut where it asks another thing; one part when it asks one."""
+    return [part for part in _SECOND_ASK.split(question) if part.strip()] or [question]
 
 
 def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
