@@ -167,6 +167,17 @@ def test_chatter_around_the_sentence_that_asks_is_no_missing_concept(seeded):
     assert "DPO" in analyse("Which papers compare RLHF vs. DPO?", seeded.engine.bm25).topic
 
 
+def test_a_topic_of_two_halves_cites_only_papers_on_both(seeded):
+    """ "machine translation for low-resource languages" cited ten papers that say
+    "languages" or "translation" alone."""
+    for question in (
+        "Which papers study machine translation for low-resource languages?",
+        "speech recognition with transformers",
+    ):
+        assert seeded.ask(question).citations == [], question
+    assert seeded.ask("refusal in multimodal models").citations  # both halves held
+
+
 def test_an_off_corpus_question_names_what_is_missing(seeded):
     answer = seeded.ask("Which papers study watermarking of LLM-generated text?")
     assert answer.abstained and answer.citations == []

@@ -103,6 +103,8 @@ def decide(
     relevant = judge.relevant(judged, survey, alternatives) if judge.covers(covered) else []
     if survey and relevant:
         relevant = _with_head_concept(question, judged, relevant, engine.bm25)
+    elif relevant:
+        relevant = _on_each_part(analysis, relevant, engine.bm25)
     if not survey and analysis.kind != "list" and (named := _named_papers(question, judged)):
         # "What method does the Refusal Tokens paper propose?": that paper alone; a
         # comparison may name some of its papers only ("reward-augmented DPO" is no name)
@@ -123,6 +125,39 @@ def _within(decision: Decision, admitted: set[str]) -> Decision:
     decision.judged = kept
     decision.relevant = [j for j in decision.relevant if j.paper.paper_id in admitted]
     return decision
+
+
+# What joins the two halves of a short topic: "knowledge distillation *for* object detection".
+_JOIN = re.compile(r"\s+(?:for|with|using|via|in|on|to)\s+", re.IGNORECASE)
+MAX_HALVED_WORDS = 8
+DISTINCTIVE_SHARE = 0.05  # a half is held to where one of its words is this rare...
+HELD_SHARE = 0.2  # ... and a paper holds it by any of its words this rare or rarer
+
+
+def _on_each_part(analysis: QuestionAnalysis, relevant: list[Judged], bm25) -> list[Judged]:
+    """An answer on a short topic of two halves cites only the papers that mention both,
+    where each half has a distinctive word: "LoRA for image generation" cited a paper on
+    LoRA for safety, "machine translation for low-resource languages" ten papers on neither
+    ("languages" alone). A word the whole collection uses (share above HELD_SHARE) holds
+    no half: every abstract says "language models"."""
+    halves = _JOIN.split(analysis.topic)
+    if len(halves) != 2 or len(analysis.topic.split()) > MAX_HALVED_WORDS:
+        return relevant
+    chunks = len(bm25.chunk_ids) or 1
+    share = {t: bm25.document_frequency(t) / chunks for t in analysis.terms}
+    parts = []
+    for half in halves:
+        terms = set(tokenize([half])[0]) & share.keys()
+        if not any(share[t] <= DISTINCTIVE_SHARE for t in terms):
+            return relevant
+        parts.append({t for t in terms if share[t] <= HELD_SHARE})
+
+    def holds_each(candidate: Judged) -> bool:
+        text = f"{candidate.paper.title} {candidate.paper.abstract}"
+        held = analysis.present_terms(tokenize([text])[0], text)
+        return all(part & held for part in parts)
+
+    return [j for j in relevant if holds_each(j)]
 
 
 # What places a topic's head concept in a setting: "deception *of* AI systems".
