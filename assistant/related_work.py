@@ -17,7 +17,13 @@ from assistant.answer.evidence import Sentence
 from assistant.answer.mentions import defined_once
 from assistant.answer.model import CANNOT_ANSWER, Citation, references_markdown
 from assistant.bibtex import citation_keys, to_bibtex
-from assistant.corpus.contribution import BENCHMARK, METHOD, SURVEY, contribution
+from assistant.corpus.contribution import (
+    BENCHMARK,
+    METHOD,
+    SURVEY,
+    contribution,
+    names_benchmark,
+)
 from assistant.corpus.paper import Paper
 from assistant.retrieval import PaperHit
 from assistant.writing.prose import best_sentence, paper_name
@@ -183,9 +189,13 @@ _PLURAL = {BENCHMARK: "benchmarks", SURVEY: "surveys", ANALYSIS: "analyses"}
 
 def _kind(paper: Paper) -> str:
     """A paper's kind for prose: a method where it proposes one, else a benchmark or a
-    survey, else an analysis."""
+    survey, else an analysis; a paper whose title names its benchmark ("VISCO:
+    Benchmarking ...") is a benchmark first."""
     kinds = contribution(paper)
-    return next((k for k in (METHOD, BENCHMARK, SURVEY) if k in kinds), ANALYSIS)
+    order = (
+        (BENCHMARK, METHOD, SURVEY) if names_benchmark(paper.title) else (METHOD, BENCHMARK, SURVEY)
+    )
+    return next((k for k in order if k in kinds), ANALYSIS)
 
 
 def _opening(theme: Theme, numbers: list[int], kinds: list[tuple[int, str]] = ()) -> str:
@@ -207,7 +217,7 @@ def _opening(theme: Theme, numbers: list[int], kinds: list[tuple[int, str]] = ()
             f"{_DOES[k][len(group) > 1]} {_markers(group)}"
             for i, (k, group) in enumerate(groups)
         ]
-        opening += ": " + ", ".join(parts)
+        opening += ": " + ", ".join(parts[:-1]) + f"{',' if len(parts) > 2 else ''} and {parts[-1]}"
     return opening + "."
 
 

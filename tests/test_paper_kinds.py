@@ -22,6 +22,16 @@ from assistant.corpus.paper import Paper
         ("Which benchmarks evaluate models on theorem proving?", None, True),
         ("What dataset does CIVICS introduce?", None, True),
         ("Which papers are theoretical rather than empirical benchmark papers?", None, True),
+        ("Which papers introduce a new large-scale multimodal dataset?", BENCHMARK, False),
+        ("Which papers collect a new dataset?", BENCHMARK, False),
+        ("What datasets are introduced for refusal?", BENCHMARK, True),
+        ("Which surveys discuss hallucination?", SURVEY, True),
+        ("Are there any surveys?", SURVEY, False),
+        ("Which papers present benchmark results?", None, True),
+        ("Which papers propose methods evaluated on the benchmark?", None, True),
+        ("Which papers introduce dataset augmentation?", None, True),
+        ("Give me an overview of refusal research", None, True),
+        ("Which papers run a survey of human participants?", None, True),
     ],
 )
 def test_the_kind_of_paper_a_question_asks_for(question, kind, topical):

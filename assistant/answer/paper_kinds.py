@@ -16,20 +16,36 @@ from assistant.corpus.contribution import BENCHMARK, SURVEY
 
 _DATA = (
     r"(?:benchmarks?|datasets?|data sets?|corpora|corpus|test suites?|evaluation (?:sets?|suites?))"
+    # ... not a word that makes it another thing: "benchmark results", "dataset augmentation"
+    r"(?!\s+(?:results?|scores?|performance|augmentation|contamination|bias|shift|size|"
+    r"distillation|pruning|selection|leakage)\b)"
 )
-_MODIFIERS = r"(?:(?:an?|new|novel|their own|own|some|any|evaluation|public|open|large)\s+)*"
+# Up to four words between the verb and the data: "a new large-scale multimodal dataset"
+# ... none of them a preposition or a clause ("propose methods evaluated on the benchmark")
+_MODIFIERS = (
+    r"(?:(?!(?:on|in|for|of|with|by|to|from|using|that|which|and|or|than|evaluated|tested)\b)"
+    r"[\w-]+\s+){0,4}?"
+)
+_MAKE = (
+    r"(?:introduc|propos|present|releas|build|buil|creat|contribut|construct|curat|develop|"
+    r"offer|provid|collect|compil|assembl)"
+)
+_REVIEWS = r"(?:surveys|overviews|reviews|literature reviews)"
 _ASKS_FOR = {
     BENCHMARK: re.compile(
-        r"\b(?:introduc|propos|present|releas|build|buil|creat|contribut|construct|curat|"
-        rf"develop|offer|provid)\w*\s+{_MODIFIERS}{_DATA}(?:\s+(?:or|and)\s+{_MODIFIERS}{_DATA})?"
-        rf"|\b(?:benchmark|dataset)\s+papers?\b",
+        rf"\b{_MAKE}\w*\s+{_MODIFIERS}{_DATA}(?:\s+(?:or|and)\s+{_MODIFIERS}{_DATA})?"
+        rf"|\b(?:benchmark|dataset)\s+papers?\b"
+        # "What datasets are introduced for refusal?"
+        rf"|\b{_DATA}\s+(?:are|were|have been|has been|is|was)\s+{_MAKE}\w*",
         re.IGNORECASE,
     ),
     SURVEY: re.compile(
         r"\b(?:survey|overview|review)s?(?:\s+(?:or|and)\s+(?:survey|overview|review)s?)?\s+"
         r"(?:papers?|articles?)\b"
         r"|\b(?:papers?|which|what)\s+(?:are|is)\s+(?:an?\s+)?(?:surveys?|overviews?|reviews?)\b"
-        r"|\b(?:surveys?|overviews?)(?=\s+(?:of|on|about)\s)",
+        # "Which surveys discuss X?", "Are there any surveys?", "surveys on RLHF"
+        rf"|^\s*(?:which|what)\s+{_REVIEWS}\b|\bany\s+{_REVIEWS}\b"
+        rf"|\b{_REVIEWS}(?=\s+(?:of|on|about)\s)",
         re.IGNORECASE,
     ),
 }

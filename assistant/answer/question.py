@@ -377,7 +377,7 @@ def _acronyms(
     return tuple(
         (stems_of[w][0], w)
         for w in dict.fromkeys(words)
-        if len(stems_of[w]) == 1 and 3 <= len(w) <= 8 and w.isalpha() and w.isupper()
+        if len(stems_of[w]) == 1 and 2 <= len(w) <= 8 and w.isalpha() and w.isupper()
     )
 
 

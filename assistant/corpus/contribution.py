@@ -59,8 +59,16 @@ def proposes_method(paper: Paper) -> bool:
 
 
 def proposes_in(sentence: str) -> bool:
-    """Whether the sentence is where its authors propose a method."""
-    return any(_builds(match.group("object")) for match in _PROPOSAL.finditer(sentence))
+    """Whether the sentence is where its authors propose a method ("we propose X, an
+    approach", "Our method of curiosity-driven red teaming (CRT)")."""
+    return bool(_OUR_METHOD.search(sentence)) or any(
+        _builds(match.group("object")) for match in _PROPOSAL.finditer(sentence)
+    )
+
+
+_OUR_METHOD = re.compile(
+    r"\b[Oo]ur (?:proposed |new |novel )?(?:method|approach|algorithm|technique)\b"
+)
 
 
 def _builds(proposed: str) -> bool:
@@ -82,6 +90,14 @@ def _sentences(abstract: str) -> list[str]:
     return _SENTENCE_END.split(abstract) if abstract else []
 
 
+# What authors make of data: "we create two novel datasets", "we release our new Content
+# Behavior Corpus" (read for benchmarks and datasets only: "we build a model" proposes a
+# method only when a proposing verb says so).
+_MAKING_DATA = re.compile(
+    r"(?:(?:^|,\s)(?:we|We|(?:This|Our) (?:paper|work|study))\s+(?:(?:also|further|then|first|"
+    r"here|now|newly)\s+)?|\band\s+)(?:create|release|collect|construct|build|curate|compile|"
+    r"assemble|gather)s?\s+(?P<object>[^.;]*)"
+)
 # "This paper bridges this gap by introducing ... a new dataset, Abstain-QA".
 _BY_PROPOSING = re.compile(
     r"\bby\s+(?:introduc|propos|present|releas|construct|build|creat|curat|develop)ing\s+"
@@ -113,7 +129,7 @@ def _contribution(title: str, abstract: str) -> frozenset[str]:
     kinds = set()
     if proposes_method(Paper(title=title, abstract=abstract, source="")):
         kinds.add(METHOD)
-    if _BENCHMARK_TITLE.search(title) or any(_names_benchmark(o) for o in _proposed(abstract)):
+    if names_benchmark(title) or any(_names_benchmark(o) for o in _proposed(abstract)):
         kinds.add(BENCHMARK)
     if _SURVEY.search(title) or _SURVEY_ABSTRACT.search(abstract):
         kinds.add(SURVEY)
@@ -130,6 +146,11 @@ def contributes_in(sentence: str, kind: str) -> bool:
     return kind == METHOD and proposes_in(sentence)
 
 
+def names_benchmark(title: str) -> bool:
+    """Whether a title names a benchmark or dataset ("RMCBench: ...", "... Dataset")."""
+    return bool(_BENCHMARK_TITLE.search(title))
+
+
 def _proposed(abstract: str) -> Iterator[str]:
     """What the authors propose, each as the text that follows their verb."""
     for sentence in _sentences(abstract):
@@ -137,7 +158,7 @@ def _proposed(abstract: str) -> Iterator[str]:
 
 
 def _proposed_in(sentence: str) -> Iterator[str]:
-    for pattern in (_PROPOSAL, _BY_PROPOSING):
+    for pattern in (_PROPOSAL, _BY_PROPOSING, _MAKING_DATA):
         for match in pattern.finditer(sentence):
             yield match.group("object")
 
