@@ -14,14 +14,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import arguments
-from assistant.answer.extractive import short_title
-from assistant.answer.model import Answer
+from assistant.answer.extractive import QUOTED_NOTE, short_title
+from assistant.answer.model import Answer, Citation
+from assistant.answer.paper_kinds import KIND_VERBS, asked_kind
 from assistant.answer.question import (
     check_question,
     has_topic_words,
     is_negated,
     property_phrase,
 )
+from assistant.answer.sentences import (
+    abstract_sentences,
+    cite,
+    third_person,
+    without_connective,
+)
+from assistant.corpus.contribution import contributes_in, contribution
 from assistant.corpus.paper import Paper
 from assistant.errors import InputError
 from assistant.filters import PaperFilter, Selection, from_question
@@ -226,6 +234,36 @@ def _admitted(question: str, scope: Scope, stated: PaperFilter, assistant: Assis
     return answer
 
 
+def _kind_asked(words: str) -> str | None:
+    """The kind of paper a follow-up asks for when it asks for nothing else."""
+    kind, topical = asked_kind(words)
+    return kind if kind and not topical else None
+
+
+def _of_kind(question: str, scope: Scope, kind: str) -> Answer:
+    """A follow-up that asks only for a kind of paper ("which of those introduce a
+    dataset?"): the papers above of that kind, each quoted where it says so; read as a
+    word, "dataset" matched papers that use one."""
+    chosen = [p for p in scope.papers if kind in contribution(p)]
+    count, (does, do) = len(scope.papers), KIND_VERBS[kind]
+    if not chosen:
+        which = "The paper above" if count == 1 else f"None of the {count} papers above"
+        return Answer(question, f"{which} {does}.", "extractive", True, [], [], [])
+    share = f"{len(chosen)} of the {count}" if len(chosen) < count else f"All {count}"
+    share = "Both" if share == "All 2" else share
+    noun = "paper" if count == 1 else "papers"
+    lines, citations = [], []
+    for n, paper in enumerate(chosen, start=1):
+        sentences = abstract_sentences(paper.abstract) or [paper.title]
+        says = next((s for s in sentences if contributes_in(s, kind)), sentences[0])
+        quote = third_person(without_connective(says))
+        lines.append(f"- *{short_title(paper.title)}*: {cite(quote, f'[{n}]')}")
+        citations.append(Citation(n, paper))
+    verb = does if len(chosen) == 1 else do
+    text = f"{share} {noun} above {verb}:\n\n" + "\n".join(lines) + f"\n\n{QUOTED_NOTE}"
+    return Answer(question, text, "extractive", False, citations, [], [])
+
+
 class Conversation:
     """`a.chat()` returns one; `.ask()` keeps context between questions."""
 
@@ -281,6 +319,8 @@ class Conversation:
             answer = ask(standalone or question)
         elif standalone is None and stated.active and not has_topic_words(_asked(rest)):
             answer = _admitted(question, scope, stated, self.assistant)  # "which are from 2023?"
+        elif standalone is None and (kind := _kind_asked(scope.words)):
+            answer = _of_kind(question, scope, kind)  # "which of those introduce a dataset?"
         elif standalone is None and _describes(resolved, scope):  # "tell me more about [2]"
             answer = self.assistant.describe(question, scope.papers)
         else:  # among the papers it refers to, those whose abstract mentions what it asks

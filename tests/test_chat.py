@@ -332,3 +332,20 @@ def test_a_year_or_author_follow_up_says_when_the_papers_lack_the_metadata(seede
     conversation.ask(REFUSAL)  # the seeds record no author names
     answer = conversation.ask("which of them are by Smith?")
     assert answer.text == "No paper above records its author names." and not answer.citations
+
+
+def test_a_follow_up_for_a_kind_of_paper_lists_those_of_that_kind(seeded):
+    """ "which of those introduce a dataset?" matched the word: it cited a paper that
+    trains "in a given dataset" and missed RMCBench."""
+    from assistant.corpus.contribution import BENCHMARK, contribution
+
+    conversation = seeded.chat()
+    first = conversation.ask(REFUSAL)
+    answer = conversation.ask("which of those introduce a dataset?")
+    expected = [c.paper.title for c in first.citations if BENCHMARK in contribution(c.paper)]
+    assert expected and [c.paper.title for c in answer.citations] == expected
+    count = f"{len(expected)} of the {len(first.citations)} papers above"
+    assert answer.text.startswith(f"{count} introduce a benchmark or dataset:")
+    assert "To fill this gap" not in answer.text  # quoted without what it leans on
+    none = conversation.ask("which of them are surveys?")
+    assert none.citations == [] and none.text.endswith("papers above is a survey.")

@@ -36,7 +36,9 @@ _ASKS_FOR = {
         rf"\b{_MAKE}\w*\s+{_MODIFIERS}{_DATA}(?:\s+(?:or|and)\s+{_MODIFIERS}{_DATA})?"
         rf"|\b(?:benchmark|dataset)\s+papers?\b"
         # "What datasets are introduced for refusal?"
-        rf"|\b{_DATA}\s+(?:are|were|have been|has been|is|was)\s+{_MAKE}\w*",
+        rf"|\b{_DATA}\s+(?:are|were|have been|has been|is|was)\s+{_MAKE}\w*"
+        # "Which of them are benchmarks?"
+        r"|\b(?:are|is)\s+(?:an?\s+)?(?:new\s+)?(?:benchmarks?|datasets?)(?:\s+papers?)?\s*[?.!]*\s*$",
         re.IGNORECASE,
     ),
     SURVEY: re.compile(
@@ -45,9 +47,16 @@ _ASKS_FOR = {
         r"|\b(?:papers?|which|what)\s+(?:are|is)\s+(?:an?\s+)?(?:surveys?|overviews?|reviews?)\b"
         # "Which surveys discuss X?", "Are there any surveys?", "surveys on RLHF"
         rf"|^\s*(?:which|what)\s+{_REVIEWS}\b|\bany\s+{_REVIEWS}\b"
+        r"|\b(?:are|is)\s+(?:an?\s+)?(?:surveys?|overviews?|reviews?)\s*[?.!]*\s*$"
         rf"|\b{_REVIEWS}(?=\s+(?:of|on|about)\s)",
         re.IGNORECASE,
     ),
+}
+#: What a paper of each kind does, as one paper and as several ("2 of the 7 papers above
+#: introduce a benchmark or dataset:").
+KIND_VERBS = {
+    BENCHMARK: ("introduces a benchmark or dataset", "introduce a benchmark or dataset"),
+    SURVEY: ("is a survey", "are surveys"),
 }
 #: How the answer's note names the papers of each kind.
 KIND_NOTES = {BENCHMARK: "that introduce a benchmark or dataset", SURVEY: "that are surveys"}
