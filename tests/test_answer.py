@@ -282,6 +282,9 @@ def test_sentence_helpers():
     assert without_connective("To fill this gap, we propose Y.") == "We propose Y."
     purpose = "To address the challenge of aligning with many preferences, we propose Z."
     assert without_connective(purpose) == purpose  # only up to its comma, or not at all
+    pointing = "To quantitatively assess this vulnerability, we present MAD-Bench."
+    assert without_connective(pointing) == "We present MAD-Bench."  # it quoted what it leans on
+    assert without_connective("To explore this, the authors do X.").startswith("To explore")
     assert leans_back("This gap matters.") and not leans_back("Refusal matters.")
     assert leans_back("Despite its importance, little research exists.")
     assert leans_back("The authors find that in both cases the model fails.")

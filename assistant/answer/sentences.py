@@ -27,6 +27,9 @@ _CONNECTIVE = re.compile(
     # aligning X, we propose" must not lose "To address the challenge" alone
     r"(?:To (?:address|fill|bridge|close|tackle|overcome|mitigate|solve) (?:this|these|the|such)"
     r"(?: \w+){0,2}?(?: issues?| problems?| gaps?| challenges?| limitations?| shortcomings?)|"
+    # ... or one that only points back, before the authors' verb: "To quantitatively assess
+    # this vulnerability, we present MAD-Bench"
+    r"To (?:\w+ly )?\w+ [^,]{0,80}?\b(?:this|these|such|those)\b[^,]{0,40}(?=,\s+we\b)|"
     r"In addition|As a result|Also|Besides|In particular|To this end|To do so|To that end|"
     r"On the other hand|In contrast|Instead|Rather|Conversely|Overall|Further|Second|Third|"
     r"First|Still|Yet|"
