@@ -174,14 +174,14 @@ def _progress_printer():
     state: dict = {}
 
     def update(done: int, total: int, stage: str) -> None:
-        if stage in ("Done", "Failed"):  # a failure's own one-line error follows
+        if stage.startswith(("Done", "Failed")):  # a failure's own one-line error follows
             if "context" in state:
                 state["bar"](done, max(total, done), stage)
                 state.pop("context").__exit__(None, None, None)
                 state.pop("bar")
             return
         if "bar" not in state:
-            if not done and stage in ("Reading files", "Building the keyword index"):
+            if not done and stage.startswith(("Reading files", "Building the keyword index")):
                 return
             from assistant.display import progress_bar
 

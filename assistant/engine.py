@@ -43,7 +43,7 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
             )
         from assistant.corpus import bundled_seeds
 
-        index_paths(settings, [bundled_seeds()], progress=progress)
+        index_paths(settings, [bundled_seeds()], progress=_first_use(progress))
         catalog = catalog or Catalog(catalog_path)
     store = VectorStore(settings, expected_model_id(settings), None)
     if not store.exists or store.count() == 0:
@@ -56,3 +56,15 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
     return Engine(
         settings, catalog, store, bm25, embedder, HybridRetriever(store, bm25, embedder, catalog)
     )
+
+
+def _first_use(progress: Progress | None) -> Progress | None:
+    """Progress that says why a question is indexing: its folder had no index yet (a
+    mistyped --data-dir is indexed afresh with the bundled seeds)."""
+    if progress is None:
+        return None
+
+    def update(done: int, total: int, stage: str) -> None:
+        progress(done, total, f"{stage} (seeds, first use)")
+
+    return update

@@ -16,7 +16,7 @@ def test_first_ask_indexes_the_seeds_with_progress_then_answers(tmp_path: Path):
     data_dir = tmp_path / "fresh"
     result = run_cli("ask", "--json", "which papers study over-refusal?", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
-    assert "87/87 papers" in result.stderr and "Done" in result.stderr
+    assert "87/87 papers" in result.stderr and "Done (seeds, first use)" in result.stderr
     payload = json.loads(result.stdout)
     assert payload["mode"] == "extractive"
     assert payload["abstained"] is False
