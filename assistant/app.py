@@ -201,7 +201,8 @@ class Assistant:
         kind = ""
         if only is None:  # "Which papers introduce a benchmark for X?": the kind filters
             asked, within, note, kind = self._kind_filter(asked, within, note)
-        if within is not None and (not within or not asked):
+        listing = only is None and not excluded  # not "which of those?", "... but not X"
+        if within is not None and (not within or (listing and not asked)):
             # no paper to answer from whatever the topic, or no topic beyond the filter
             return self._selected(question, within, note, use_llm)
         if follow_up:  # "which of those use RL since 2024?" asks the papers about RL
@@ -211,7 +212,12 @@ class Assistant:
         decision.analysis = replace(decision.analysis, question=question)
         if kind:  # each paper's quote is where it introduces its benchmark
             decision.analysis = replace(decision.analysis, fact=kind)
-        if within is not None and decision.analysis.english and not decision.analysis.has_topic:
+        if (
+            listing
+            and within is not None
+            and decision.analysis.english
+            and not decision.analysis.has_topic
+        ):
             return self._selected(question, within, note, use_llm)  # "papers from 2023?"
         if excluded and decision.relevant:
             topic = decision.analysis.topic

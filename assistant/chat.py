@@ -226,18 +226,27 @@ def _admitted(question: str, scope: Scope, stated: PaperFilter, assistant: Assis
         return Answer(question, f"{text} {what}{some if lacking else ''}.", "extractive", True,
                       [], [], [])  # fmt: skip
     answer = assistant.describe(question, admitted, sentences=2)
-    share = f"{len(admitted)} of the {count}" if len(admitted) < count else f"All {count}"
-    share = "Both" if share == "All 2" else share
     verb = "is" if len(admitted) == 1 else "are"
-    noun = "paper" if count == 1 else "papers"
-    answer.text = f"{share} {noun} above {verb} {what}:\n\n{answer.text}"
+    answer.text = f"{_share(len(admitted), count)} {verb} {what}:\n\n{answer.text}"
     return answer
 
 
+def _share(chosen: int, count: int) -> str:
+    """ "2 of the 7 papers above", "Both papers above", "The paper above"."""
+    if count == 1:
+        return "The paper above"
+    if chosen < count:
+        return f"{chosen} of the {count} papers above"
+    return "Both papers above" if count == 2 else f"All {count} papers above"
+
+
 def _kind_asked(words: str) -> str | None:
-    """The kind of paper a follow-up asks for when it asks for nothing else."""
+    """The kind of paper a follow-up asks for when it asks for nothing else (not "which
+    of those don't introduce a dataset?", nor "... from 2023")."""
     kind, topical = asked_kind(words)
-    return kind if kind and not topical else None
+    if not kind or topical or is_negated(words) or from_question(words)[0].active:
+        return None
+    return kind
 
 
 def _of_kind(question: str, scope: Scope, kind: str) -> Answer:
@@ -245,13 +254,14 @@ def _of_kind(question: str, scope: Scope, kind: str) -> Answer:
     dataset?"): the papers above of that kind, each quoted where it says so; read as a
     word, "dataset" matched papers that use one."""
     chosen = [p for p in scope.papers if kind in contribution(p)]
-    count, (does, do) = len(scope.papers), KIND_VERBS[kind]
+    count, (does, do, does_not) = len(scope.papers), KIND_VERBS[kind]
     if not chosen:
-        which = "The paper above" if count == 1 else f"None of the {count} papers above"
-        return Answer(question, f"{which} {does}.", "extractive", True, [], [], [])
-    share = f"{len(chosen)} of the {count}" if len(chosen) < count else f"All {count}"
-    share = "Both" if share == "All 2" else share
-    noun = "paper" if count == 1 else "papers"
+        text = (
+            f"The paper above {does_not}."
+            if count == 1
+            else f"None of the {count} papers above {does}."
+        )
+        return Answer(question, text, "extractive", True, [], [], [])
     lines, citations = [], []
     for n, paper in enumerate(chosen, start=1):
         sentences = abstract_sentences(paper.abstract) or [paper.title]
@@ -260,7 +270,7 @@ def _of_kind(question: str, scope: Scope, kind: str) -> Answer:
         lines.append(f"- *{short_title(paper.title)}*: {cite(quote, f'[{n}]')}")
         citations.append(Citation(n, paper))
     verb = does if len(chosen) == 1 else do
-    text = f"{share} {noun} above {verb}:\n\n" + "\n".join(lines) + f"\n\n{QUOTED_NOTE}"
+    text = f"{_share(len(chosen), count)} {verb}:\n\n" + "\n".join(lines) + f"\n\n{QUOTED_NOTE}"
     return Answer(question, text, "extractive", False, citations, [], [])
 
 

@@ -188,9 +188,9 @@ _PLURAL = {BENCHMARK: "benchmarks", SURVEY: "surveys", ANALYSIS: "analyses"}
 
 
 def _kind(paper: Paper) -> str:
-    """A paper's kind for prose: a method where it proposes one, else a benchmark or a
-    survey, else an analysis; a paper whose title names its benchmark ("VISCO:
-    Benchmarking ...") is a benchmark first."""
+    """A paper's kind for prose: a survey (whatever framework it unifies), else a method
+    where it proposes one, else a benchmark, else an analysis; a paper whose title names
+    its benchmark ("VISCO: Benchmarking ...") is a benchmark first."""
     kinds = contribution(paper)
     order = (
         (BENCHMARK, METHOD, SURVEY) if names_benchmark(paper.title) else (METHOD, BENCHMARK, SURVEY)
@@ -256,8 +256,9 @@ def _paper_sentences(
                 w.text = re.sub(r"\b([Oo])ne study \[", _another, w.text, count=1)
             unnamed += 1
     others = [w.kind for w in ordered if w.kind != METHOD]
-    if contrast and 0 < len(others) < len(ordered) and ordered[len(others)].says_so:
-        first_method = ordered[len(others)]
+    first_method = ordered[len(others)] if 0 < len(others) < len(ordered) else None
+    said = first_method is not None and first_method.says_so
+    if contrast and said and not first_method.text.startswith("According"):
         opening = first_method.text
         opening = opening if opening.startswith("*") else _lower_first(opening)
         kind = others[0] if len(set(others)) == 1 else None
@@ -282,8 +283,8 @@ def _draft(
 ) -> tuple[list[ScoredPaper], str]:
     """The draft with each paper's sentences cut to `budget` words, and `more` further
     sentences dealt out to the papers, most topical first; each acronym defined once. The
-    papers are numbered in the order the draft speaks of them (within a theme, analyses
-    come before methods), and returned in that order. `contrast`: say which papers analyse
+    papers are numbered in the order the draft speaks of them (within a theme by kind,
+    methods last), and returned in that order. `contrast`: say which papers analyse
     and which build (a short draft may have no room for it)."""
     papers = [p for theme in themes for p in theme.papers]
     numbers = {p.paper.paper_id: n for n, p in enumerate(papers, start=1)}

@@ -231,6 +231,8 @@ def test_a_what_is_question_quotes_the_sentence_that_defines_the_term(seeded):
     rise = seeded.ask("What is RISE?")
     assert [c.paper.title.split(":")[0] for c in rise.citations] == ["Recursive Introspection"]
     assert analyse("WHICH PAPERS STUDY RISE?", seeded.engine.bm25).acronyms == ()
+    # a word typed in capitals that the papers write otherwise still matches
+    assert seeded.ask("Which papers use LORA?").citations
 
 
 def test_a_question_that_asks_two_things_gets_the_sentence_for_each(seeded):
@@ -244,6 +246,8 @@ def test_a_question_that_asks_two_things_gets_the_sentence_for_each(seeded):
     assert asked_parts("How do DPO and RLHF differ?") == ["How do DPO and RLHF differ?"]
     assert classify("What is the average refusal rate in RMCBench?") == ("specific", "number")
     assert classify("What is the rate limiter?") == ("specific", "definition")
+    for finding in ("What are the main findings?", "What are they?", "What are the risks?"):
+        assert classify(finding)[1] != "definition", finding
     for question in (
         "What is the refusal rate in RMCBench, and how many prompts does it have?",
         "How many prompts are in RMCBench, and what is the average refusal rate?",
@@ -282,6 +286,8 @@ def test_sentence_helpers():
     assert without_connective("To fill this gap, we propose Y.") == "We propose Y."
     purpose = "To address the challenge of aligning with many preferences, we propose Z."
     assert without_connective(purpose) == purpose  # only up to its comma, or not at all
+    such_as = "To evaluate models such as GPT-4 on refusal, we introduce RBench."
+    assert without_connective(such_as) == such_as
     pointing = "To quantitatively assess this vulnerability, we present MAD-Bench."
     assert without_connective(pointing) == "We present MAD-Bench."  # it quoted what it leans on
     assert without_connective("To explore this, the authors do X.").startswith("To explore")

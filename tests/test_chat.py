@@ -349,3 +349,7 @@ def test_a_follow_up_for_a_kind_of_paper_lists_those_of_that_kind(seeded):
     assert "To fill this gap" not in answer.text  # quoted without what it leans on
     none = conversation.ask("which of them are surveys?")
     assert none.citations == [] and none.text.endswith("papers above is a survey.")
+    one = seeded.chat()
+    one.ask(REFUSAL)
+    single = one.ask("does [1] introduce a benchmark?")
+    assert single.text.startswith("The paper above ")  # not "All 1 paper above"

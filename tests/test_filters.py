@@ -131,6 +131,11 @@ def test_the_notebook_api_takes_the_same_filters(bib_dir: Path):
     listed = assistant.ask("Which papers were published in 2024?")
     assert not listed.abstained and "2 papers pass the filter:" in listed.text
     assert [c.paper.year for c in listed.citations] == [2024, 2024]
+    # not for a follow-up or an exclusion: those ask about other papers
+    excluded = assistant.ask("Which papers are from 2024 but not about reward models?")
+    assert "Process Reward Models without Step Labels" not in {
+        c.paper.title for c in excluded.citations
+    }
     ranking = assistant.search("reward models", since=2024)
     assert [hit.paper.year for hit in ranking.hits] == [2024, 2024]
     assert ranking.hits[0].paper.title == "Process Reward Models without Step Labels"

@@ -29,6 +29,8 @@ from assistant.corpus.paper import Paper
         ("Are there any surveys?", SURVEY, False),
         ("Which papers present benchmark results?", None, True),
         ("Which papers propose methods evaluated on the benchmark?", None, True),
+        ("Which papers use LLMs to write peer reviews of scientific papers?", None, True),
+        ("Which papers propose a dataset-free method for alignment?", None, True),
         ("Which papers introduce dataset augmentation?", None, True),
         ("Give me an overview of refusal research", None, True),
         ("Which papers run a survey of human participants?", None, True),
@@ -56,6 +58,18 @@ def test_what_a_paper_contributes_is_read_from_what_its_authors_propose():
     titled = _paper("Internal Consistency in LLMs: A Survey", "We summarize a framework.")
     assert contribution(titled) == {SURVEY}
     assert contribution(_paper("Q", "We find that models over-refuse.")) == frozenset()
+    # what is not a contribution of that kind
+    misreads = {
+        "We present evidence that RLHF (RLHF) increases sycophancy.": frozenset(),
+        "We build upon the HH-RLHF dataset to train X.": frozenset(),
+        "Our survey of 500 participants shows a gap.": frozenset(),
+        "Here we propose a new approach to refusal.": {METHOD},
+    }
+    for abstract, kinds in misreads.items():
+        assert contribution(_paper("T", abstract)) == kinds, abstract
+    for title in ("Review-Based Recommendation", "Survey Responses of LLMs Are Unstable"):
+        assert SURVEY not in contribution(_paper(title, "We find X.")), title
+    assert BENCHMARK not in contribution(_paper("Dataset Distillation for X", "We find X."))
 
 
 def test_a_question_for_benchmarks_lists_the_papers_that_introduce_one(seeded):

@@ -16,8 +16,9 @@ from assistant.corpus.contribution import BENCHMARK, SURVEY
 
 _DATA = (
     r"(?:benchmarks?|datasets?|data sets?|corpora|corpus|test suites?|evaluation (?:sets?|suites?))"
-    # ... not a word that makes it another thing: "benchmark results", "dataset augmentation"
-    r"(?!\s+(?:results?|scores?|performance|augmentation|contamination|bias|shift|size|"
+    # ... not a word that makes it another thing: "benchmark results", "dataset augmentation",
+    # "a dataset-free method"
+    r"(?![\w-])(?!\s+(?:results?|scores?|performance|augmentation|contamination|bias|shift|size|"
     r"distillation|pruning|selection|leakage)\b)"
 )
 # Up to four words between the verb and the data: "a new large-scale multimodal dataset"
@@ -48,15 +49,21 @@ _ASKS_FOR = {
         # "Which surveys discuss X?", "Are there any surveys?", "surveys on RLHF"
         rf"|^\s*(?:which|what)\s+{_REVIEWS}\b|\bany\s+{_REVIEWS}\b"
         r"|\b(?:are|is)\s+(?:an?\s+)?(?:surveys?|overviews?|reviews?)\s*[?.!]*\s*$"
-        rf"|\b{_REVIEWS}(?=\s+(?:of|on|about)\s)",
+        # "surveys on RLHF", "any surveys of X" (not "peer reviews of papers")
+        r"|(?:^\s*|\b(?:any|some|there|find|list|recommend|suggest|me)\s+)"
+        r"(?:surveys|overviews|literature reviews)(?=\s+(?:of|on|about)\s)",
         re.IGNORECASE,
     ),
 }
 #: What a paper of each kind does, as one paper and as several ("2 of the 7 papers above
-#: introduce a benchmark or dataset:").
+#: introduce a benchmark or dataset:"), and what one that is not does not.
 KIND_VERBS = {
-    BENCHMARK: ("introduces a benchmark or dataset", "introduce a benchmark or dataset"),
-    SURVEY: ("is a survey", "are surveys"),
+    BENCHMARK: (
+        "introduces a benchmark or dataset",
+        "introduce a benchmark or dataset",
+        "does not introduce a benchmark or dataset",
+    ),
+    SURVEY: ("is a survey", "are surveys", "is not a survey"),
 }
 #: How the answer's note names the papers of each kind.
 KIND_NOTES = {BENCHMARK: "that introduce a benchmark or dataset", SURVEY: "that are surveys"}

@@ -193,9 +193,19 @@ def defined_term(question: str) -> str | None:
     not a measure ("What is the average refusal rate?" asks a number)."""
     match = _DEFINITION.match(question)
     term = (match.group("term") or match.group("acronym")) if match else None
-    return None if term is None or _MEASURE_NOUN.search(term) else term
+    if term is None or _MEASURE_NOUN.search(term) or _NOT_A_TERM.search(term):
+        return None
+    return term
 
 
+# What names no term: "What are they?", "What are the main findings / limitations?"
+_NOT_A_TERM = re.compile(
+    r"^(?:it|they|them|this|that|these|those|he|she|we|you)$|^(?:main|key|best|most|biggest|"
+    r"major|primary)\b|\b(?:findings?|results?|limitations?|risks?|challenges?|differences?|"
+    r"advantages?|benefits?|implications?|contributions?|conclusions?|trends?|problems?|"
+    r"issues?|goals?|aims?|ideas?|reasons?|steps?|methods?|approaches?)$",
+    re.IGNORECASE,
+)
 # What a question measures: "the average refusal *rate*", "the best *accuracy*".
 _MEASURE_NOUN = re.compile(
     r"\b(?:rate|accuracy|score|number|percentage|fraction|share|proportion|size|cost|count|"
@@ -265,8 +275,9 @@ class QuestionAnalysis:
         Never" or "preference over refusal rates" does not hold the "over" of "over-refusal"
         ("refusal" still counts); "oversensitive" and "excessive refusals" do."""
         present = set(tokens) & set(self.terms)
-        for term, acronym in self.acronyms:
-            if term in present and not re.search(rf"\b{acronym}s?\b", text):
+        for term, acronym in self.acronyms:  # "a trend on the rise" is not RISE; LoRA is LORA
+            found = re.findall(rf"\b{acronym}s?\b", text, re.IGNORECASE)
+            if term in present and found and all(word.islower() for word in found):
                 present.discard(term)
         if not self.bound_terms:
             return present

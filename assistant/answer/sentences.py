@@ -29,7 +29,7 @@ _CONNECTIVE = re.compile(
     r"(?: \w+){0,2}?(?: issues?| problems?| gaps?| challenges?| limitations?| shortcomings?)|"
     # ... or one that only points back, before the authors' verb: "To quantitatively assess
     # this vulnerability, we present MAD-Bench"
-    r"To (?:\w+ly )?\w+ [^,]{0,80}?\b(?:this|these|such|those)\b[^,]{0,40}(?=,\s+we\b)|"
+    r"To (?:\w+ly )?\w+ [^,]{0,80}?\b(?:this|these|such(?! as)|those)\b[^,]{0,40}(?=,\s+we\b)|"
     r"In addition|As a result|Also|Besides|In particular|To this end|To do so|To that end|"
     r"On the other hand|In contrast|Instead|Rather|Conversely|Overall|Further|Second|Third|"
     r"First|Still|Yet|"

@@ -16,15 +16,22 @@ from collections.abc import Iterator
 
 from assistant.corpus.paper import Paper
 
-# "we propose X" where the authors are the sentence's own subject ("To this end, we
-# present", "we argue ... and propose"; not "it is imperative that we develop").
-_PROPOSAL = re.compile(
-    r"(?:(?:^|,\s)(?:we|We|(?:This|Our) (?:paper|work|study))\s+"
-    r"(?:(?:also|further|then|first|here|now|newly)\s+)?|\band\s+)"
-    r"(?:propose|introduce|develop|design|devise|present)s?\s+(?P<object>[^.;]*)"
+# The authors as the sentence's own subject ("To this end, we", "Here we", "we argue ...
+# and"; not "it is imperative that we"), and an adverb after them ("We therefore").
+_AUTHORS = (
+    r"(?:(?:(?:^|,\s)(?:(?:Here|In this (?:paper|work|study|article)|Therefore|Thus|Hence),?\s+)?"
+    r"(?:we|We|(?:This|Our) (?:paper|work|study))\s+(?:(?:also|further|then|first|here|now|"
+    r"newly|therefore|thus|hence|additionally)\s+)?)|\band\s+)"
 )
-# Where the thing proposed ends: "RMCBench, the first benchmark[ comprising ...]".
-_OBJECT_END = re.compile(r"\s(?:to|that|which|for|in order|where|whose|by|and|with|on|using|of)\s")
+# "we propose X": what follows the verb is what they propose.
+_PROPOSAL = re.compile(
+    rf"{_AUTHORS}(?:propose|introduce|develop|design|devise|present)s?\s+(?P<object>[^.;]*)"
+)
+# Where the thing proposed ends: "RMCBench, the first benchmark[ comprising ...]"; a list
+# of things proposed goes on past "and".
+_ENDS = r"to|that|which|for|in order|where|whose|by|with|on|using|of|from"
+_OBJECT_END = re.compile(rf"\s(?:{_ENDS}|and)\s")
+_LIST_END = re.compile(rf"\s(?:{_ENDS})\s")
 # What an analysis proposes, and what a method is; the last named (the noun phrase's
 # head) decides: "a self-evaluation technique" builds, "an evaluation benchmark" measures.
 _MEASURES = (
@@ -43,9 +50,11 @@ _OBJECT_NOUN = re.compile(rf"\b(?:(?P<measures>{_MEASURES})|(?P<builds>{_BUILDS}
 _ACTION = re.compile(r"^(?:to|using|leveraging)\s")
 _ANALYSING = re.compile(r"\b(?:analy[sz]|identif|evaluat|measur|examin|investigat|stud|quantif)")
 _ACRONYM = re.compile(r"\([A-Z][\w-]*[A-Z][\w-]*\)")
-# "...: A Survey", "A Review of ...", "Survey on ..." (not "Questioning the Survey Responses")
+# "...: A Survey", "A Review of ...", "Survey on ..." (not "Questioning the Survey
+# Responses", "Review-Based Recommendation")
 _SURVEY = re.compile(
-    r"(?:^|:\s*|\b[Aa]n?\s+)(?:[Ss]urvey|[Rr]eview|[Oo]verview)\b|\b[Ss]urvey (?:of|on)\b"
+    r"(?::\s*|\b[Aa]n?\s+)(?:[Ss]urvey|[Rr]eview|[Oo]verview)\b(?!-)"
+    r"|^(?:[Ss]urvey|[Rr]eview|[Oo]verview)\s+(?:of|on)\b|\b[Ss]urvey (?:of|on)\b"
 )
 
 
@@ -78,7 +87,11 @@ def _builds(proposed: str) -> bool:
         return bool(nouns[-1].group("builds"))
     if _ACTION.match(proposed):
         return not _ANALYSING.search(proposed)
-    return bool(_ACRONYM.search(proposed))
+    # "... for online misinformation (RARG), which": named; not "evidence that ... (RLHF)"
+    return bool(_ACRONYM.search(_CLAUSE.split(proposed, maxsplit=1)[0]))
+
+
+_CLAUSE = re.compile(r"\s(?:that|which|where|whose|to)\s")
 
 
 # Sentence ends, roughly: a proposal never spans two sentences, and a rough split costs
@@ -94,25 +107,25 @@ def _sentences(abstract: str) -> list[str]:
 # Behavior Corpus" (read for benchmarks and datasets only: "we build a model" proposes a
 # method only when a proposing verb says so).
 _MAKING_DATA = re.compile(
-    r"(?:(?:^|,\s)(?:we|We|(?:This|Our) (?:paper|work|study))\s+(?:(?:also|further|then|first|"
-    r"here|now|newly)\s+)?|\band\s+)(?:create|release|collect|construct|build|curate|compile|"
-    r"assemble|gather)s?\s+(?P<object>[^.;]*)"
+    rf"{_AUTHORS}(?:create|release|collect|construct|build|curate|compile|assemble|gather)s?"
+    r"(?!\s+(?:up)?on\b)\s+(?P<object>[^.;]*)"  # not "we build upon the HH-RLHF dataset"
 )
 # "This paper bridges this gap by introducing ... a new dataset, Abstain-QA".
 _BY_PROPOSING = re.compile(
     r"\bby\s+(?:introduc|propos|present|releas|construct|build|creat|curat|develop)ing\s+"
     r"(?P<object>[^.;]*)"
 )
-# ... and where a list of them ends (not at "and").
-_LIST_END = re.compile(r"\s(?:to|that|which|for|in order|where|whose|by|with|on|using|of)\s")
 _BENCHMARK_NOUNS = frozenset(
     "benchmark benchmarks dataset datasets corpus corpora suite suites testbed testbeds".split()
 )
 # A title that names one: "RMCBench", "Benchmarking ...", "... the OCW Dataset".
-_BENCHMARK_TITLE = re.compile(r"\w+Bench\b|\bBenchmark(?:s|ing)?\b|\bData ?sets?\b|\bCorpus\b")
+_BENCHMARK_TITLE = re.compile(
+    r"(?:\w+Bench\b|\bBenchmark(?:s|ing)?\b|\bData ?sets?\b|\bCorpus\b)"
+    r"(?!\s+(?:Distillation|Poisoning|Pruning|Condensation|Selection|Contamination)\b)"
+)
 # "This paper offers a comprehensive survey of iNLP", "This survey ...", "we review ..."
-_SURVEY_ABSTRACT = re.compile(
-    r"\b(?:[Tt]his|[Oo]ur) (?:survey|review)\b|\b(?:[Tt]his|[Oo]ur) (?:paper|article|work) "
+_SURVEY_ABSTRACT = re.compile(  # (not "Our survey of 500 participants")
+    r"\b[Tt]his (?:survey|review)\b|\b(?:[Tt]his|[Oo]ur) (?:paper|article|work) "
     r"(?:surveys|reviews|offers|provides|presents|gives)\b[^.]{0,30}?\b(?:survey|review|overview)\b"
 )
 METHOD, BENCHMARK, SURVEY = "method", "benchmark", "survey"
