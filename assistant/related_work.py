@@ -312,10 +312,11 @@ def extractive_related_work(
     rename: Callable[[list[list]], list[Theme]] | None = None,
 ) -> RelatedWork:
     """One paragraph per theme, one sentence per paper, each sentence cut to a share of
-    `words`. Only when even that is too long are papers left out, those the relevance
-    decision is least sure of first: the weakest whose leaving keeps the draft long
-    enough. `on_topic`: how many papers the decision judged on topic, when --max-papers
-    kept fewer. `rename` names the themes again when papers were left out: a heading two
+    `words`. When even that is too long, the openings no longer count the kinds of paper;
+    only when that is not enough are papers left out, those the relevance decision is
+    least sure of first: the weakest whose leaving keeps the draft long enough.
+    `on_topic`: how many papers the decision judged on topic, when --max-papers kept
+    fewer. `rename` names the themes again when papers were left out: a heading two
     papers shared may now name one."""
     themes = [Theme(t.name, list(t.papers)) for t in themes]
     limit = words * (1 + WORDS_TOLERANCE)
@@ -332,13 +333,17 @@ def extractive_related_work(
         if len(longer[1].split()) > limit:
             break
         papers, text = longer
+    contrast = True
+    if len(text.split()) > limit:  # what kind each paper is, before any paper is left out
+        contrast = False
+        papers, text = _draft(themes, budget, contrast=False)
     left_out = 0
     while len(text.split()) > limit and len(papers) > 1:
         weakest_first = sorted(papers, key=lambda p: p.relevance)
         fallback = None
         for paper in weakest_first:  # drafted one at a time: most drafts stop at the first
             kept = _without(themes, paper)
-            trial = _draft(kept, budget)
+            trial = _draft(kept, budget, contrast=contrast)
             fallback = fallback or (trial, kept)
             if len(trial[1].split()) >= words * (1 - WORDS_TOLERANCE):
                 fallback = (trial, kept)
@@ -347,11 +352,9 @@ def extractive_related_work(
         left_out += 1
     if left_out and rename is not None:
         renamed = rename([t.papers for t in themes])
-        for contrast in (True, False):  # one theme of three papers may need more words
-            trial = _draft(renamed, budget, contrast=contrast)
-            if len(trial[1].split()) <= limit:
-                themes, (papers, text) = renamed, trial
-                break
+        trial = _draft(renamed, budget, contrast=False)  # a short draft: no room for kinds
+        if len(trial[1].split()) <= limit:
+            themes, (papers, text) = renamed, trial
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)
     if len(text.split()) < words * (1 - WORDS_TOLERANCE):
