@@ -17,6 +17,8 @@ from assistant.errors import InputError
 _YEAR = r"((?:19|20)\d\d)"
 _PATTERNS = (
     (re.compile(rf"\b(?:between|from) {_YEAR} (?:and|to|until) {_YEAR}\b", re.I), "range"),
+    # "from 2023 or 2024": both years (and any between them, as the note then says)
+    (re.compile(rf"\b(?:from|in|published in) {_YEAR},? (?:or|and) {_YEAR}\b", re.I), "range"),
     (re.compile(rf"\b(?:since|after|from) {_YEAR} on(?:wards?)?\b", re.I), "since"),
     (re.compile(rf"\b(?:since) {_YEAR}\b", re.I), "since"),
     (re.compile(rf"\bafter {_YEAR}\b", re.I), "after"),

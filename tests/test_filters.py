@@ -75,6 +75,8 @@ def test_filters_are_read_from_the_question():
     cases = {
         "papers from 2023 about role-play": (PaperFilter(2023, 2023), "papers about role-play"),
         "refusal since 2024": (PaperFilter(since=2024), "refusal"),
+        "papers from 2023 or 2024 about refusal": (PaperFilter(2023, 2024), "papers about refusal"),
+        "papers published in 2022 and 2023": (PaperFilter(2022, 2023), "papers"),
         "jailbreaks before 2020?": (PaperFilter(until=2019), "jailbreaks ?"),
         "reward models between 2019 and 2021": (PaperFilter(2019, 2021), "reward models"),
         "papers by Smith on refusal": (PaperFilter(author="Smith"), "papers on refusal"),
