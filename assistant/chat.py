@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import arguments
-from assistant.answer.extractive import QUOTED_NOTE, short_title
+from assistant.answer.extractive import QUOTED_NOTE, papers_above, short_title
 from assistant.answer.model import Answer, Citation
 from assistant.answer.paper_kinds import KIND_VERBS, asked_kind
 from assistant.answer.question import (
@@ -227,17 +227,8 @@ def _admitted(question: str, scope: Scope, stated: PaperFilter, assistant: Assis
                       [], [], [])  # fmt: skip
     answer = assistant.describe(question, admitted, sentences=2)
     verb = "is" if len(admitted) == 1 else "are"
-    answer.text = f"{_share(len(admitted), count)} {verb} {what}:\n\n{answer.text}"
+    answer.text = f"{papers_above(len(admitted), count)} {verb} {what}:\n\n{answer.text}"
     return answer
-
-
-def _share(chosen: int, count: int) -> str:
-    """ "2 of the 7 papers above", "Both papers above", "The paper above"."""
-    if count == 1:
-        return "The paper above"
-    if chosen < count:
-        return f"{chosen} of the {count} papers above"
-    return "Both papers above" if count == 2 else f"All {count} papers above"
 
 
 def _kind_asked(words: str) -> str | None:
@@ -270,7 +261,9 @@ def _of_kind(question: str, scope: Scope, kind: str) -> Answer:
         lines.append(f"- *{short_title(paper.title)}*: {cite(quote, f'[{n}]')}")
         citations.append(Citation(n, paper))
     verb = does if len(chosen) == 1 else do
-    text = f"{_share(len(chosen), count)} {verb}:\n\n" + "\n".join(lines) + f"\n\n{QUOTED_NOTE}"
+    text = (
+        f"{papers_above(len(chosen), count)} {verb}:\n\n" + "\n".join(lines) + f"\n\n{QUOTED_NOTE}"
+    )
     return Answer(question, text, "extractive", False, citations, [], [])
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.answer.evidence import SentencePicker
-from assistant.answer.extractive import short_title
+from assistant.answer.extractive import papers_above, short_title
 from assistant.answer.mentions import papers_mentioning, sentence_mentions
 from assistant.answer.question import (
     FRAMING_VERBS,
@@ -296,15 +296,12 @@ def _cite_mentions(decision: Decision, asked: QuestionAnalysis, bm25) -> Decisio
 
 def _follow_up_lead(count: int, total: int, topic: str, negated: bool) -> str:
     """ "2 of the 7 papers above mention RL:", "None of the 3 papers above mentions RL:"."""
-    if total == 1:
-        return f"The paper above {'does not mention' if negated else 'mentions'} {topic}:"
-    if count == total:
-        if negated:
-            share = "Neither of the 2" if total == 2 else f"None of the {total}"
-            return f"{share} papers above mentions {topic}:"
-        return f"{'Both' if total == 2 else f'All {total}'} papers above mention {topic}:"
+    if negated and count == total > 1:
+        share = "Neither of the 2" if total == 2 else f"None of the {total}"
+        return f"{share} papers above mentions {topic}:"
+    one = count == 1 or total == 1
     if negated:
-        verb = "does not mention" if count == 1 else "do not mention"
+        verb = "does not mention" if one else "do not mention"
     else:
-        verb = "mentions" if count == 1 else "mention"
-    return f"{count} of the {total} papers above {verb} {topic}:"
+        verb = "mentions" if one else "mention"
+    return f"{papers_above(count, total)} {verb} {topic}:"

@@ -101,6 +101,16 @@ def _in_order(sentences: Sequence[Sentence]) -> list[str]:
     return [s.text for s in sorted(sentences, key=lambda s: s.position)]
 
 
+def papers_above(chosen: int, count: int) -> str:
+    """How many of a follow-up's papers: "2 of the 7 papers above", "Both papers above",
+    "All 7 papers above", "The paper above"."""
+    if count == 1:
+        return "The paper above"
+    if chosen < count:
+        return f"{chosen} of the {count} papers above"
+    return "Both papers above" if count == 2 else f"All {count} papers above"
+
+
 def list_lead(question: str, topic: str, count: int) -> str:
     """ "N papers in the collection study X:", in the question's own verb when it asks
     with one ("6 papers ... introduce a new benchmark", "4 papers ... raise privacy

@@ -151,13 +151,14 @@ _ASKS_FOR_PAPERS = re.compile(
     r"|(?:works|writes|publishes)\s+(?:on|about)\b)",
     re.IGNORECASE,
 )
+# What a number question asks for: "what *percentage*", "the average refusal *rate*".
+_MEASURES = r"percentage|fraction|share|proportion|number|rate|accuracy|score"
 _NUMBER = re.compile(
     r"\b(how (?:many|much|often|large|big|small|long|fast|well|accurate|effective|frequently|"
-    r"common|successful)|what (?:percentage|fraction|"
-    r"share|proportion|number|rate|accuracy|score)|by how much|how high|how low|"
+    rf"common|successful)|what (?:{_MEASURES})|by how much|how high|how low|"
     # "What is the average refusal rate in RMCBench?"
     r"what(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|an?\s+)?(?:[\w-]+\s+){0,3}?"
-    r"(?:percentage|fraction|share|proportion|number|rate|accuracy|score)s?"
+    rf"(?:{_MEASURES})s?"
     r"(?=\s+(?:of|in|on|for|at|among|across|with|when|after|before|by|did|does|do|against|"
     r"versus|vs|compared|relative|over|under|from|to)\b|\s*[?.!]|\s*$))",
     re.IGNORECASE,
@@ -208,9 +209,7 @@ _NOT_A_TERM = re.compile(
 )
 # What a question measures: "the average refusal *rate*", "the best *accuracy*".
 _MEASURE_NOUN = re.compile(
-    r"\b(?:rate|accuracy|score|number|percentage|fraction|share|proportion|size|cost|count|"
-    r"ratio|speed|price|value|amount)s?$",
-    re.IGNORECASE,
+    rf"\b(?:{_MEASURES}|size|cost|count|ratio|speed|price|value|amount)s?$", re.IGNORECASE
 )
 
 

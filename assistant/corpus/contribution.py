@@ -23,10 +23,10 @@ _AUTHORS = (
     r"(?:we|We|(?:This|Our) (?:paper|work|study))\s+(?:(?:also|further|then|first|here|now|"
     r"newly|therefore|thus|hence|additionally)\s+)?)|\band\s+)"
 )
+#: The verbs with which authors propose what they contribute.
+PROPOSING_VERBS = r"propose|introduce|develop|design|devise|present"
 # "we propose X": what follows the verb is what they propose.
-_PROPOSAL = re.compile(
-    rf"{_AUTHORS}(?:propose|introduce|develop|design|devise|present)s?\s+(?P<object>[^.;]*)"
-)
+_PROPOSAL = re.compile(rf"{_AUTHORS}(?:{PROPOSING_VERBS})s?\s+(?P<object>[^.;]*)")
 # Where the thing proposed ends: "RMCBench, the first benchmark[ comprising ...]"; a list
 # of things proposed goes on past "and".
 _ENDS = r"to|that|which|for|in order|where|whose|by|with|on|using|of|from"
@@ -62,9 +62,13 @@ def proposes_method(paper: Paper) -> bool:
     """Whether the paper's authors propose a method (an approach, a training scheme, a
     named system), not only a benchmark, dataset or analysis: MOSSBench measures, Auto-CEI
     builds. A survey ("...: A Survey") proposes none, whatever framework it unifies."""
-    if _SURVEY.search(paper.title):
+    return _proposes_method(paper.title, paper.abstract or "")
+
+
+def _proposes_method(title: str, abstract: str) -> bool:
+    if _SURVEY.search(title):
         return False
-    return any(proposes_in(sentence) for sentence in _sentences(paper.abstract))
+    return any(proposes_in(sentence) for sentence in _sentences(abstract))
 
 
 def proposes_in(sentence: str) -> bool:
@@ -140,7 +144,7 @@ def contribution(paper: Paper) -> frozenset[str]:
 @functools.lru_cache(maxsize=100_000)
 def _contribution(title: str, abstract: str) -> frozenset[str]:
     kinds = set()
-    if proposes_method(Paper(title=title, abstract=abstract, source="")):
+    if _proposes_method(title, abstract):
         kinds.add(METHOD)
     if names_benchmark(title) or any(_names_benchmark(o) for o in _proposed(abstract)):
         kinds.add(BENCHMARK)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from assistant.answer.extractive import short_title
 from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.sentences import abstract_sentences, leans_back, without_connective
-from assistant.corpus.contribution import contributes_in
+from assistant.corpus.contribution import PROPOSING_VERBS, contributes_in
 from assistant.corpus.paper import Paper
 
 PREFERRED = 5  # of a paper's best-ranked sentences, the first written around its name wins
@@ -187,7 +187,7 @@ def attributed(sentence: str, name: str) -> str:
 
 # What a paper proposes, named as the paper is and described: " VISCO, the first benchmark".
 _NAMED_AGAIN = re.compile(r"\s(?P<name>[^,]+),\s(?=(?:a|an|the)\s)")
-_PROPOSING = re.compile(r"(?:propose|introduce|present|develop|design|devise)s?$")
+_PROPOSING = re.compile(rf"(?:{PROPOSING_VERBS})s?$")
 
 
 # Words that open a clause or a phrase, never a name: read in lower case after a comma.
