@@ -89,3 +89,22 @@ def test_a_question_for_benchmarks_lists_the_papers_that_introduce_one(seeded):
     assert "MOSSBench" in {c.paper.title.split(":")[0] for c in on_topic.citations}
     # each paper is quoted where it introduces its benchmark
     assert "the authors introduce a novel dataset" in on_topic.text
+
+
+def test_a_question_for_surveys_on_a_topic_is_about_the_topic(seeded):
+    """ "Which surveys discuss hallucination?" was answered as a question of fact, citing
+    papers of every kind; read as the topic, "surveys" led to "study surveys discuss
+    hallucination" and to the papers on survey responses."""
+    answer = seeded.ask("Which surveys discuss hallucination?")
+    titles = [c.paper.title for c in answer.citations]
+    assert titles == ["Internal Consistency and Self-Feedback in Large Language Models: A Survey"]
+    assert "One paper in the collection discusses hallucination:" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["What work exists on jailbreaks?", "What papers on jailbreaks exist?"]
+)
+def test_a_question_that_asks_what_exists_lists_the_papers_on_its_topic(seeded, question):
+    answer = seeded.ask(question)
+    assert answer.citations
+    assert f"{len(answer.citations)} papers in the collection study jailbreaks:" in answer.text

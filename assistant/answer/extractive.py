@@ -150,11 +150,20 @@ def _after_verb(sentence: str, end: int, topic: str) -> str:
     return topic
 
 
+# Verbs that say a paper is there, not what it does: "What work exists on X?"
+_BEING_VERBS = re.compile(r"exists?|are|is")
+
+
 def _is_lexical_verb(word: str) -> bool:
     from assistant.answer.question import is_stopword
 
     word = word.lower()
-    return not (is_stopword(word) or word.endswith(("ing", "ly", "ed")) or len(word) < 3)
+    return not (
+        is_stopword(word)
+        or word.endswith(("ing", "ly", "ed"))
+        or len(word) < 3
+        or _BEING_VERBS.fullmatch(word)
+    )
 
 
 def _plural(verb: str) -> str:

@@ -85,7 +85,8 @@ _COMPARISON = re.compile(
 _LIST = re.compile(
     r"^\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
     r"(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
-    r"(?:papers?|works?|studies|articles|research|publications)\b"
+    # "Which surveys discuss X?" asks for papers of a kind (paper_kinds.py)
+    r"(?:papers?|works?|studies|articles|research|publications|surveys|overviews)\b"
     r"|(?:papers?|works?|studies|research|publications)\s+(?:on|about|that|which|studying)\b"
     r"|how many (?:\w+\s+){0,2}?(?:papers?|works?|studies|articles|publications)\b"
     r"|list\b|survey\b|overview\b)",
@@ -94,7 +95,7 @@ _LIST = re.compile(
 # The nouns a question asks for papers with.
 PAPER_NOUNS = (
     r"(?:papers?|works?|studies|study|articles?|publications?|research|literature|"
-    r"references|readings?)"
+    r"references|readings?|surveys|overviews)"
 )
 # "Which papers raise X?", "Do any papers discuss X?", "Name some papers that use DPO":
 # the noun the question asks for and its verb.
@@ -321,10 +322,15 @@ def split_request(question: str) -> tuple[str, bool]:
     return rest, bool(_NAMES_PAPERS.search(match.group()))
 
 
+# "Which surveys discuss X?" asks for papers (of a kind, paper_kinds.py) on X: not on surveys
+_KIND_ASKED_FOR = re.compile(r"\b(which|what|any|many)\s+(?:surveys|overviews)\b", re.IGNORECASE)
+
+
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
     asked, papers_asked = split_request(question)
-    asked = _without_framing_verb(with_framing_words_meant(asked, bm25))
+    asked = _KIND_ASKED_FOR.sub(r"\1 papers", with_framing_words_meant(asked, bm25))
+    asked = _without_framing_verb(asked)
     asking, context = _asking_sentences(asked)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
@@ -809,7 +815,7 @@ FRAMING_VERBS = frozenset(
      "address", "discuss", "describ", "focus", "use", "appli", "employ", "mention", "involv",
      "build", "creat", "construct", "develop", "design", "make", "measur", "report", "show",
      "find", "provid", "offer", "consid", "look", "deal", "tackl", "cover", "talk", "mani",
-     "much"}
+     "much", "exist", "avail"}
 )  # fmt: skip
 # "don't use", "are not about": not "without process labels", "show that models never refuse"
 _NEGATION = re.compile(r"\b(?:do|does|did|are|is|were|was)(?:n['’]t| not)\b", re.IGNORECASE)
