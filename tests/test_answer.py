@@ -176,6 +176,9 @@ def test_a_topic_of_two_halves_cites_only_papers_on_both(seeded):
     ):
         assert seeded.ask(question).citations == [], question
     assert seeded.ask("refusal in multimodal models").citations  # both halves held
+    # a verb holds no half: "taking" cut the role-play papers to the one that says "take"
+    roles = seeded.ask("Which papers deal with language models taking on personas or role-play?")
+    assert len(roles.citations) >= 3
 
 
 def test_an_off_corpus_question_names_what_is_missing(seeded):

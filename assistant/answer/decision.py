@@ -132,6 +132,7 @@ _JOIN = re.compile(r"\s+(?:for|with|using|via|in|on|to)\s+", re.IGNORECASE)
 MAX_HALVED_WORDS = 8
 DISTINCTIVE_SHARE = 0.05  # a half is held to where one of its words is this rare...
 HELD_SHARE = 0.2  # ... and a paper holds it by any of its words this rare or rarer
+_NOT_VERB_FORM = re.compile(r"\b(?![\w-]{3,}(?:ing|ed)\b)[\w-]+")
 
 
 def _on_each_part(analysis: QuestionAnalysis, relevant: list[Judged], bm25) -> list[Judged]:
@@ -148,7 +149,9 @@ def _on_each_part(analysis: QuestionAnalysis, relevant: list[Judged], bm25) -> l
     parts = []
     for half in halves:
         terms = set(tokenize([half])[0]) & share.keys()
-        if not any(share[t] <= DISTINCTIVE_SHARE for t in terms):
+        # a verb's form holds no half: "language models *taking* on personas"
+        named = set(tokenize([" ".join(_NOT_VERB_FORM.findall(half))])[0])
+        if not any(share[t] <= DISTINCTIVE_SHARE for t in terms & named):
             return relevant
         parts.append({t for t in terms if share[t] <= HELD_SHARE})
 
