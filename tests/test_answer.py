@@ -95,6 +95,12 @@ def test_the_over_refusal_question_lists_the_over_refusal_papers(seeded):
     assert all(excess.search(f"{c.paper.title} {c.paper.abstract}") for c in answer.citations)
     assert answer.text.startswith(f"{len(titles)} papers in the collection study over-refusal:")
     assert stated_count(answer.text) == len(answer.citations)
+    # asked at length, the papers that say "over-refusal" are cited however low they rank
+    long = seeded.ask(
+        "Which papers measure whether models wrongly refuse requests that are actually "
+        "harmless (over-refusal / exaggerated safety)?"
+    )
+    assert any(c.paper.title.startswith("Beyond No") for c in long.citations), long.text
 
 
 def _over_refusal_terms_in(seeded):

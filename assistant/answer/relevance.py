@@ -321,6 +321,8 @@ class RelevanceJudge:
         if _agreed(kept, alternatives):
             # a paper whose title names an alternative is on it: "Persona-Assigned"
             anchors += [[TITLE_HOLDS_KEY + t for t in group] for group in alternatives]
+        if _sense_asked(judged) and any(j.features["holds_sense"] for j in chosen):
+            anchors.append(["holds_sense"])  # "over-refusal" is rare and says it all
         if anchors:
             ids = {id(j) for j in chosen}
             chosen = [
@@ -339,6 +341,11 @@ def _holding_compounds(judged: list[Judged]) -> list[Judged]:
     (Not where the topic names alternatives: "role-play and personas".)"""
     holding = [j for j in judged if j.features.get("holds_compounds")]
     return holding if 2 * len(holding) > len(judged) else judged
+
+
+def _sense_asked(judged: Sequence[Judged]) -> bool:
+    """Whether the question asks in a sense some candidates lack ("over-refusal")."""
+    return any(not j.features.get("holds_sense", 1.0) for j in judged)
 
 
 def _in_sense(judged: list[Judged]) -> list[Judged]:
