@@ -831,6 +831,18 @@ def test_a_draft_cites_the_candidates_that_hold_its_head_concept(seeded):
     assert excessive and all(j in decision.relevant for j in excessive)
 
 
+def test_a_question_for_benchmarks_used_quotes_where_the_paper_names_them(seeded):
+    """The sentence that introduces INPO names it, and matches the question's words better
+    than the one that reports its win rates "on AlpacaEval 2.0 and ... on Arena-Hard"."""
+    for question in (
+        "On which benchmarks was INPO evaluated?",
+        "Which benchmarks does the Iterative Nash Policy Optimization paper report win rates on?",
+    ):
+        answer = seeded.ask(question)
+        assert answer.text.startswith("*Iterative Nash Policy Optimization*:"), question
+        assert "on AlpacaEval 2.0" in answer.text.split("\n\n")[0], question
+
+
 def test_what_a_specific_question_asks_for_is_read_from_its_wording():
     from assistant.answer.evidence import _counts, counted_noun
     from assistant.answer.question import classify

@@ -58,6 +58,8 @@ _MEASURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|x\b|times|fold)|\d{2,}", re.IGN
 _EVALUATION = re.compile(
     r"\b(?:benchmark|dataset|evaluat\w*|experiments? on|tested on|on the)\b", re.I
 )
+# ... and where it names what it was evaluated on: "a 38.3% win rate on Arena-Hard"
+_ON_NAMED = re.compile(r"\b(?:on|across)\s+(?:the\s+)?[A-Z][a-z]*[A-Z0-9]")
 _METHOD = re.compile(
     r"\b(?:by|via|through|using|leverag\w+|train\w*|fine-tun\w+|introduc\w+|propos\w+|"
     r"we show|can be obtained|simply|instead of)\b",
@@ -148,7 +150,8 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None =
         new_names = set(_NAMED.findall(sentence)) - asked  # names the question does not give
         if not new_names:
             return 0.0
-        return FACT_BONUS * (2 if _EVALUATION.search(sentence) else 1)
+        evaluated = _EVALUATION.search(sentence) or _ON_NAMED.search(sentence)
+        return FACT_BONUS * (2 if evaluated else 1)
     if analysis.fact == "method":
         return METHOD_BONUS if _METHOD.search(sentence) else 0.0
     if analysis.fact in (BENCHMARK, SURVEY):
