@@ -302,6 +302,8 @@ def test_sentence_helpers():
     assert without_connective("To explore this, the authors do X.").startswith("To explore")
     assert leans_back("This gap matters.") and not leans_back("Refusal matters.")
     assert leans_back("Despite its importance, little research exists.")
+    assert leans_back("Both methods fail.")  # "Both ... and ..." coordinates
+    assert not leans_back("Both theoretically and empirically, we show that X holds.")
     assert leans_back("The authors find that in both cases the model fails.")
     assert not leans_back("Despite the hype, little research exists.")
     # the first "we", "our" or "us" names the authors, later ones are pronouns
@@ -888,3 +890,11 @@ def test_a_request_that_opens_a_question_is_not_its_topic(seeded):
         }
     summarization = analyse("papers on summarization", seeded.engine.bm25)
     assert "summar" in summarization.terms  # the verb's stem stays a topic where it is one
+
+
+def test_a_sentence_that_uses_an_acronym_holds_the_words_it_stands_for(seeded):
+    """The abstract spells out "process reward model (PRM)" in its opening; the sentence
+    that answers says "an implicit PRM can be obtained ...", and lost to the opening on
+    the question's words."""
+    answer = seeded.ask("How can one get a process reward model without step-level labels?")
+    assert "an implicit PRM can be obtained at no additional cost" in answer.text

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.mentions import written_out
 from assistant.answer.question import QuestionAnalysis, bigrams, defined_term, weighted_share
 from assistant.answer.sentences import (
     abstract_sentences,
@@ -58,6 +59,7 @@ _MEASURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|x\b|times|fold)|\d{2,}", re.IGN
 _EVALUATION = re.compile(
     r"\b(?:benchmark|dataset|evaluat\w*|experiments? on|tested on|on the)\b", re.I
 )
+_OWN_WORK = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
 # ... and where it names what it was evaluated on: "a 38.3% win rate on Arena-Hard"
 _ON_NAMED = re.compile(r"\b(?:on|across)\s+(?:the\s+)?[A-Z][a-z]*[A-Z0-9]")
 _METHOD = re.compile(
@@ -153,7 +155,10 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None =
         evaluated = _EVALUATION.search(sentence) or _ON_NAMED.search(sentence)
         return FACT_BONUS * (2 if evaluated else 1)
     if analysis.fact == "method":
-        return METHOD_BONUS if _METHOD.search(sentence) else 0.0
+        if not _METHOD.search(sentence):
+            return 0.0
+        # "we show that X can be obtained by ...": the paper's own way, not the background's
+        return METHOD_BONUS * (2 if _OWN_WORK.search(sentence) else 1)
     if analysis.fact in (BENCHMARK, SURVEY):
         return 2 * FACT_BONUS if contributes_in(sentence, analysis.fact) else 0.0
     if analysis.fact == "definition":
@@ -312,6 +317,26 @@ class SentencePicker:
         self.phrases = bigrams(tokenize([analysis.question])[0])
         self.counted = counted_noun(analysis.question)
 
+    def _with_acronyms_read(
+        self, papers: Sequence[Paper], per_paper: Sequence[Sequence[str]], token_sets: list[set]
+    ) -> None:
+        """A sentence that uses an acronym its abstract defines holds the question's terms
+        of what it stands for: "an implicit PRM can be obtained ..." answers a question on
+        "process reward models" (the opening that spells it out won on those words)."""
+        wanted = set(self.analysis.terms)
+        offset = 0
+        for paper, sentences in zip(papers, per_paper, strict=True):
+            spelled = {
+                acronym: wanted.intersection(tokenize([words])[0])
+                for acronym, words in written_out(paper.abstract).items()
+            }
+            spelled = {a: terms for a, terms in spelled.items() if terms}
+            for i, sentence in enumerate(sentences):
+                for acronym, terms in spelled.items():
+                    if re.search(rf"\b{re.escape(acronym)}s?\b", sentence):
+                        token_sets[offset + i] |= terms
+            offset += len(sentences)
+
     def pick(self, papers: Sequence[Paper]) -> dict[str, list[Sentence]]:
         """Each paper's usable sentences, best first."""
         per_paper = [abstract_sentences(p.abstract) or (p.title,) for p in papers]
@@ -327,6 +352,7 @@ class SentencePicker:
         token_sets = [
             self.analysis.present_terms(t, s) for t, s in zip(token_lists, flat, strict=True)
         ]
+        self._with_acronyms_read(papers, per_paper, token_sets)
         result: dict[str, list[Sentence]] = {}
         offset = 0
         for paper, sentences in zip(papers, per_paper, strict=True):

@@ -56,7 +56,9 @@ _ITEM_REFERENCE = re.compile(
 # Openings that lean on the previous sentence ("This gap ...", "They ...", "case (1)"),
 # and what leans back wherever it stands ("compared to 33% for the latter").
 _BACK_REFERENCE = re.compile(
-    r"^(?:(?:This|These|That|Those|Such|Both|Its|Their|It|They|He|She|Namely)\b|"
+    # ("Both theoretically and empirically, we show ..." coordinates; "Both methods" refers)
+    r"^(?:(?:This|These|That|Those|Such|Both(?!\s+[\w-]+(?:\s+[\w-]+)?\s+and\b)|Its|Their|It|"
+    r"They|He|She|Namely)\b|"
     r"(?:The|this) (?:above|aforementioned)\b|"
     # "Despite its importance, ...": a possessive whose owner came before
     r"(?:Despite|Given|Due to|Because of|Beyond|Unlike|Like|Besides|Apart from) (?:its|their)\b)"
