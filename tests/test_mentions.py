@@ -44,6 +44,10 @@ def test_a_term_is_mentioned_in_another_form_spelled_out_or_inside_a_longer_acro
     only_longer = paper("Preference data", "Our RLHF pipeline uses preference data.")
     unrelated = paper("Protein structure", "We predict how proteins fold.")
     assert mentions(medical, asked("medicine"), {})
+    # a short stem and its noun are one word ("fail" of "failure"), not any longer word
+    failed = paper("Simple tasks", "State-of-the-art models fail on simple problems.")
+    assert mentions(failed, asked("failures"), {})
+    assert not mentions(paper("Weather", "The planet is warm."), asked("plan"), {})
     assert not mentions(unrelated, asked("medicine"), {})
     papers = [spelled, longer, only_longer, unrelated]
     # "RL" is defined nowhere: it is the first two words RLHF stands for

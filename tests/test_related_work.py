@@ -269,6 +269,13 @@ def test_a_draft_covers_the_parts_of_its_topic_the_collection_has(seeded):
     assert seeded.ask("Compare pipeline, tensor and data parallelism").abstained
 
 
+def test_a_draft_holds_its_head_concept_in_any_form_of_the_word(seeded):
+    """ "failures of LLMs on ...": a paper whose models "fail" holds the head "failures"
+    (Alice in Wonderland, judged on topic, was left out for lacking the noun)."""
+    draft = seeded.related_work("failures of large language models on simple reasoning tasks")
+    assert any(c.paper.title.startswith("Alice in Wonderland") for c in draft.citations)
+
+
 def test_a_draft_on_a_compound_cites_the_papers_that_use_it(seeded):
     """ "multi-agent reinforcement learning": papers on language-model agents or on RL alone
     (Recursive Introspection, Iterative Nash Policy Optimization) are not on it."""

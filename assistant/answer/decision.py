@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.answer.evidence import SentencePicker
 from assistant.answer.extractive import papers_above, short_title
-from assistant.answer.mentions import papers_mentioning, sentence_mentions
+from assistant.answer.mentions import forms_held, papers_mentioning, sentence_mentions
 from assistant.answer.question import (
     FRAMING_VERBS,
     QuestionAnalysis,
@@ -209,8 +209,11 @@ def _with_head_concept(
     kept = {id(j) for j in relevant}
 
     def held(candidate: Judged) -> set[str]:
+        """The head's terms the paper holds, in any form ("fail" holds "failures")."""
         text = f"{candidate.paper.title} {candidate.paper.abstract}"
-        return analysis.present_terms(tokenize([text])[0], text) & terms
+        tokens = tokenize([text])[0]
+        present = analysis.present_terms(tokens, text)
+        return (present | forms_held(terms - analysis.bound_terms - present, tokens)) & terms
 
     def stays(candidate: Judged) -> bool:
         words = held(candidate)

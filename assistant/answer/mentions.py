@@ -168,13 +168,29 @@ def _spelled_out(
     return tuple(s for s, _ in matched), phrases, used
 
 
+# What a short stem's noun adds to it: "fail" -> "failur" (failure), "decept" -> "deceptor".
+_NOUN_ENDINGS = frozenset({"ur", "ure", "ion", "ment", "er", "or"})
+MIN_NOUN_STEM = 4
+
+
 def _same_word(term: str, token: str) -> bool:
-    """One word in two forms: equal, a plural ("llms"), or stems this long that one begins
-    the other ("medic" of "medical" and "medicin" of "medicine")."""
+    """One word in two forms: equal, a plural ("llms"), stems this long that one begins
+    the other ("medic" of "medical" and "medicin" of "medicine"), or a shorter stem and its
+    noun ("fail" and "failur")."""
     if term == token:
         return True
     shorter, longer = sorted((term, token), key=len)
-    return longer == shorter + "s" or (len(shorter) >= SHARED_PREFIX and longer.startswith(shorter))
+    if not longer.startswith(shorter):
+        return False
+    rest = longer[len(shorter) :]
+    noun = len(shorter) >= MIN_NOUN_STEM and rest in _NOUN_ENDINGS
+    return rest == "s" or len(shorter) >= SHARED_PREFIX or noun
+
+
+def forms_held(terms: Iterable[str], tokens: Iterable[str]) -> set[str]:
+    """The terms a text's tokens hold in some form of the word (see _same_word)."""
+    tokens = set(tokens)
+    return {t for t in terms if t in tokens or any(_same_word(t, token) for token in tokens)}
 
 
 def _has_phrase(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
