@@ -431,6 +431,12 @@ def test_a_request_for_papers_gets_the_list_named_by_its_topic(seeded):
             "discuss whether chain-of-thought prompting hurts on simple tasks:"
         ),
         "How many papers mention DPO?": "mention DPO:",
+        # a heading before the question, and a question that points back to it
+        "jailbreaks: which papers show ways to get LLMs to produce harmful content?": (
+            "on jailbreaks show ways to get LLMs to produce harmful content:"
+        ),
+        "over-refusal: which papers measure it?": "measure over-refusal:",
+        "What work exists on jailbreaks?": "study jailbreaks:",
     }
     for question, lead in leads.items():
         analysis = analyse(question, bm25)

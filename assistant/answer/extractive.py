@@ -28,7 +28,10 @@ from assistant.answer.question import (
     asking_verb,
     asks_in_a_clause,
     classify,
+    colon_heading,
+    has_topic_words,
     split_request,
+    topic_phrase,
     topic_sentence,
 )
 from assistant.answer.relevance import Judged
@@ -131,7 +134,10 @@ def list_lead(question: str, topic: str, count: int) -> str:
             verb = _plural(verb)
     elif papers_asked:  # "Can you point me to papers about how LLMs handle time?"
         rest = _after_verb(asked, 0, topic)
-    return f"{_count(count)} {_agreeing(verb, count)} {rest}:"
+    # "hallucination: which papers propose detection methods?"
+    heading = colon_heading(topic_sentence(question, after_colon=False))[0]
+    on = f" on {topic_phrase(heading)}" if heading else ""
+    return f"{_count(count)}{on} {_agreeing(verb, count)} {rest}:"
 
 
 def _after_verb(sentence: str, end: int, topic: str) -> str:
@@ -145,8 +151,9 @@ def _after_verb(sentence: str, end: int, topic: str) -> str:
     found = text.lower().find(topic.lower())
     if found >= 0 and len(text[:found].split()) <= 3:
         return f"{text[:found]}{topic}".strip()
-    if 0 <= sentence.lower().find(topic.lower()) < end:
-        return text.strip().rstrip("?.!").strip() or topic
+    after = text.strip().rstrip("?.!").strip()
+    if 0 <= sentence.lower().find(topic.lower()) < end and has_topic_words(after):
+        return after  # not "measure it" of "over-refusal: which papers measure it?"
     return topic
 
 

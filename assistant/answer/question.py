@@ -899,17 +899,35 @@ def without_citation_markers(text: str) -> str:
     return _CITATION_MARKER.sub("", text).strip() or text
 
 
-def topic_sentence(question: str) -> str:
+_POINTS_BACK = re.compile(r"\b(?:them|it|its|this|these|those|they|that)\b", re.IGNORECASE)
+
+
+def colon_heading(sentence: str) -> tuple[str, str]:
+    """A heading before a colon and the question after it, where that question asks for
+    papers with topic words of its own ("jailbreaks: which papers show ways to get LLMs to
+    X?" -> "jailbreaks", "which papers show ways ..."); else "" and the sentence (also
+    where the question points back: "DPO vs PPO: which papers compare them?")."""
+    head, colon, asked = sentence.partition(":")
+    if colon and has_topic_words(asked) and not _POINTS_BACK.search(asked):
+        match = asking_verb(f": {asked.strip()}")
+        if match and match.start() == 0:
+            return head.strip(), asked.strip()
+    return "", sentence
+
+
+def topic_sentence(question: str, after_colon: bool = True) -> str:
     """The sentence of a question that names its topic: the first that asks with topic
     words, else the first with topic words ("Which papers study X? See [3]." -> "Which
     papers study X?"; "I work on DPO. Which papers propose alternatives to it?" -> the
-    second), without "in the collection"."""
+    second), without "in the collection" (and without a heading, see colon_heading, unless
+    not `after_colon`)."""
     from assistant.answer.sentences import split_sentences  # pysbd: "e.g. X" is no end
 
     question = without_citation_markers(question)  # an answer's [n] are its own citations
     sentences = [s for s in split_sentences(question.strip()) if has_topic_words(s)]
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     sentence = (asking or sentences or [question])[0]
+    sentence = colon_heading(sentence)[1] if after_colon else sentence
     sentence = _IN_THE_COLLECTION.sub(" ", sentence)
     return re.sub(r"\s+(?=[?.!,;:])", "", re.sub(r"\s{2,}", " ", sentence)).strip()
 
