@@ -363,3 +363,17 @@ def test_a_json_number_too_long_to_read_is_a_broken_line(tmp_path: Path):
     assert [str(p) for p in load.problems] == [
         "long.jsonl:1: broken JSON (a number too long to read)"
     ]
+
+
+def test_a_bare_percent_in_bibtex_keeps_the_rest_of_the_value(tmp_path: Path):
+    """LaTeX decoding read "%" as a comment: "from 54% to 88%" was stored as "from 54"
+    and quoted as fact."""
+    path = tmp_path / "pct.bib"
+    path.write_text(
+        "@article{a1,\n  title = {Tactile Feedback at 100%},\n"
+        "  abstract = {Success rises from 54% to 88%. Escaped 10\\% stays.},\n}\n",
+        encoding="utf-8",
+    )
+    (paper,) = read_corpus([path]).papers
+    assert paper.title == "Tactile Feedback at 100%"
+    assert paper.abstract == "Success rises from 54% to 88%. Escaped 10% stays."

@@ -37,6 +37,25 @@ def _concatenated(value: str, strings: dict[str, str]) -> str:
     return "".join(joined)
 
 
+def _percent_kept():
+    """A middleware that escapes each bare "%" of an entry's values: LaTeX decoding reads
+    it as a comment and drops the rest of the value ("from 54% to 88%" was stored as
+    "from 54"). Exports from reference managers write percentages bare."""
+    from bibtexparser.middlewares.middleware import BlockMiddleware
+
+    class PercentKept(BlockMiddleware):
+        def transform_entry(self, entry, library):
+            for field in entry.fields:
+                if isinstance(field.value, str):
+                    field.value = _BARE_PERCENT.sub(r"\\%", field.value)
+            return entry
+
+    return PercentKept()
+
+
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+
+
 def read_bibtex(path: Path) -> Iterator[Record]:
     import bibtexparser
     from bibtexparser.middlewares import LatexDecodingMiddleware
@@ -48,7 +67,9 @@ def read_bibtex(path: Path) -> Iterator[Record]:
     except NotText as error:  # an older export in Latin-1: kept, but said
         text = raw.decode("latin-1")
         yield note(path.name, error.line, f"{NOT_TEXT}; read as Latin-1 (check its accents)")
-    library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware()])
+    library = bibtexparser.parse_string(
+        text, append_middleware=[_percent_kept(), LatexDecodingMiddleware()]
+    )
     strings: dict[str, str] = {}
     for string in library.strings:  # in order: one may use those defined before it
         value = _concatenated(str(string.value), strings)  # spaces kept: "Proceedings of "
