@@ -94,9 +94,16 @@ def _check_index(settings: Settings) -> tuple[str, bool, str]:
     if not catalog_path.exists():
         return ("index", True, "empty: the first ask/search indexes the bundled seeds")
     try:
-        return ("index", True, f"{Catalog(catalog_path).count()} papers")
+        count = Catalog(catalog_path).count()
     except AssistantError as error:
         return ("index", False, str(error))
+    if count == 0:
+        return (
+            "index",
+            False,
+            "no papers: run `assistant index YOUR FILES` (or `assistant index`)",
+        )
+    return ("index", True, f"{count} papers")
 
 
 def _check_endpoint(settings: Settings, key: str | None) -> tuple[str, bool, str]:

@@ -25,7 +25,8 @@ class Engine:
 
 
 def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
-    """Open the collection; index the bundled seeds first if the default one is empty."""
+    """Open the collection; index the bundled seeds first if the default one was never
+    indexed (a folder where the user's own files were tried gets no seeds)."""
     catalog_path, bm25_dir, _ = paths_of(settings)
     catalog = Catalog(catalog_path) if catalog_path.exists() else None
     if catalog is None or catalog.count() == 0:
@@ -33,6 +34,12 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
             raise IndexError_(
                 f"collection {settings.collection!r} is empty; run "
                 f"`assistant index PATH --collection {settings.collection}` first"
+            )
+        if catalog is not None:  # `assistant index` was run here and stored no paper
+            raise IndexError_(
+                f"collection {settings.collection!r} holds no papers (an earlier `assistant "
+                "index` stored none); run `assistant index YOUR FILES`, or `assistant index` "
+                "for the bundled seeds"
             )
         orphans = VectorStore(settings, expected_model_id(settings), None, check=False)
         if orphans.exists and orphans.count() > 0:  # vectors without their catalog: never mix

@@ -28,6 +28,21 @@ def test_first_ask_indexes_the_seeds_with_progress_then_answers(tmp_path: Path):
     }  # fmt: skip
 
 
+def test_a_folder_where_indexing_found_no_paper_gets_no_seeds(tmp_path: Path):
+    """A failed `index` of the user's own files, then `papers` or `ask`, filled the folder
+    with the 87 bundled seeds: the next `index` reported 88 papers."""
+    data_dir = tmp_path / "mine"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just some notes\n", encoding="utf-8")
+    assert run_cli("index", str(notes), data_dir=data_dir).returncode != 0
+    for command in (["papers"], ["ask", "which papers study protein folding?"]):
+        assert_one_line_error(
+            run_cli(*command, data_dir=data_dir), "holds no papers", "assistant index YOUR FILES"
+        )
+    doctor = run_cli("doctor", data_dir=data_dir)
+    assert "index: no papers" in doctor.stdout + doctor.stderr
+
+
 def test_the_first_ask_in_a_terminal_shows_each_stage(tmp_path: Path):
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "fresh")}
     with in_terminal(["ask", "which papers study jailbreaks?"], env) as child:
