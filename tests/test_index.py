@@ -10,6 +10,7 @@ import pytest
 
 from assistant.app import Assistant
 from assistant.config import Settings
+from assistant.corpus import read_corpus
 from assistant.errors import IndexError_, IndexLockedError
 from assistant.index import embeddings, indexer
 from assistant.index.embeddings import LocalMiniLM, expected_model_id
@@ -96,6 +97,28 @@ def test_prune_and_rebuild_remove_papers_whose_file_is_gone(tmp_path, counting):
     assert "Lonely paper" not in {p.title for p in Assistant(settings).papers()}
     rebuilt = Assistant(settings).index([first], rebuild=True)
     assert (rebuilt.added, rebuilt.total) == (4, 4)
+
+
+def test_prune_keeps_the_papers_of_a_file_with_a_line_that_broke(tmp_path, counting):
+    """A paper whose JSON line broke is not gone from its file: --prune removed it."""
+    settings = Settings(data_dir=tmp_path / "data")
+    corpus = small_corpus(3)
+    path = write_corpus(tmp_path / "mine.jsonl", corpus)
+    Assistant(settings).index([path])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1][:30]  # cut inside its abstract
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = Assistant(settings).index([path], prune=True)
+    assert (report.removed, report.skipped, report.total) == (0, 1, 3)
+    assert any("kept, not pruned" in str(p) for p in report.problems)
+    assert {p.title for p in Assistant(settings).papers()} == {t for t, _ in corpus}
+
+
+def test_a_jsonl_file_with_a_byte_order_mark_keeps_its_first_record(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"title": "First", "abstract": "Saved by a Windows editor."}\n')
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["First"] and load.problems == []
 
 
 def test_rebuild_or_prune_from_files_without_a_paper_keep_the_index(tmp_path, counting):

@@ -7,6 +7,7 @@ JSON, or has no title, is reported with its line number and skipped.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,6 +117,8 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
     titles: dict[str, tuple[int, str]] = {}  # given id -> (line, title key) of its first use
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            if number == 1:  # a byte-order mark, as Windows editors write one
+                raw = raw.removeprefix(codecs.BOM_UTF8)
             if not raw.strip():
                 continue
             try:
@@ -124,7 +127,8 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
                 yield Problem(path.name, number, NOT_TEXT)
                 continue
             except json.JSONDecodeError as error:
-                yield Problem(path.name, number, f"broken JSON ({error.msg})")
+                where = f"{error.msg.removesuffix(' at')} at column {error.colno}"
+                yield Problem(path.name, number, f"broken JSON ({where})")
                 continue
             except ValueError:  # Python refuses to read integers of over 4,300 digits
                 yield Problem(path.name, number, "broken JSON (a number too long to read)")

@@ -298,7 +298,24 @@ class _Indexing:
                 cleanup()
 
     def prune(self) -> None:
+        """Remove the papers the files no longer hold; not those of a file with records
+        that could not be read (a paper whose line broke is not gone)."""
         gone = sorted(set(self.catalog.ids()) - set(self.indexed))
+        unread = {problem.file for problem in self.report.problems if problem.skipped}
+        kept: dict[str, int] = {}
+        for paper in self.catalog.get(gone).values() if unread else ():
+            if paper.source in unread:
+                kept[paper.source] = kept.get(paper.source, 0) + 1
+                gone.remove(paper.paper_id)
+        for source, count in sorted(kept.items()):
+            self.report.problems.append(
+                note(
+                    source,
+                    None,
+                    f"{count} indexed paper(s) not found in it were kept, not "
+                    "pruned: some of its records could not be read (fix them and index again)",
+                )
+            )
         if gone:
             self.store.delete_papers(gone)
             self.catalog.remove(gone)
