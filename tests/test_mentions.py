@@ -44,6 +44,9 @@ def test_a_term_is_mentioned_in_another_form_spelled_out_or_inside_a_longer_acro
     only_longer = paper("Preference data", "Our RLHF pipeline uses preference data.")
     unrelated = paper("Protein structure", "We predict how proteins fold.")
     assert mentions(medical, asked("medicine"), {})
+    # an acronym of the field is read written out where no paper defines it
+    grasping = paper("Grasping", "We train grasping policies with reinforcement learning.")
+    assert papers_mentioning([grasping, unrelated], asked("RL")) == [grasping]
     # a short stem and its noun are one word ("fail" of "failure"), not any longer word
     failed = paper("Simple tasks", "State-of-the-art models fail on simple problems.")
     assert mentions(failed, asked("failures"), {})

@@ -246,16 +246,45 @@ def _phrase_terms(terms: Sequence[str], phrase: Sequence[str]) -> set[str]:
     return set(phrase) if _has_phrase(terms, phrase) else set()
 
 
+# Acronyms of the field that papers write out without defining ("which of those use RL?"
+# of papers that all say "reinforcement learning"); a paper's own definition wins.
+_COMMON_ACRONYMS = (
+    "reinforcement learning (RL), large language model (LLM), language model (LM), "
+    "natural language processing (NLP), machine learning (ML), machine translation (MT), "
+    "question answering (QA), named entity recognition (NER), graph neural network (GNN), "
+    "convolutional neural network (CNN), recurrent neural network (RNN), generative "
+    "adversarial network (GAN), knowledge distillation (KD), retrieval-augmented "
+    "generation (RAG), chain of thought (CoT), supervised fine-tuning (SFT), direct "
+    "preference optimization (DPO), proximal "
+    "policy optimization (PPO), mixture of experts (MoE), low-rank adaptation (LoRA), "
+    "vision-language model (VLM), reward model (RM), automatic speech recognition (ASR)"
+)
+
+
+@functools.cache
+def _common_definitions() -> dict[str, Acronym]:
+    return acronym_definitions(_COMMON_ACRONYMS.split(", "))
+
+
+def _definitions(papers: Sequence[Paper]) -> dict[str, Acronym]:
+    """The acronyms the papers define, and the field's common ones they do not."""
+    return {
+        **_common_definitions(),
+        **acronym_definitions(f"{p.title}. {p.abstract}" for p in papers),
+    }
+
+
 def papers_mentioning(papers: Sequence[Paper], weights: dict[str, float]) -> list[Paper]:
-    """The papers that mention the property; acronyms are read from the papers themselves."""
-    definitions = acronym_definitions(f"{p.title}. {p.abstract}" for p in papers)
+    """The papers that mention the property; acronyms are read from the papers themselves
+    (and the field's common ones)."""
+    definitions = _definitions(papers)
     return [p for p in papers if mentions(p, weights, definitions)]
 
 
 def sentence_mentions(papers: Sequence[Paper], weights: dict[str, float]) -> Callable[[str], bool]:
     """Whether a sentence of one of the papers mentions the property, acronyms read from
     all of them ("RL" in a sentence on RLHF)."""
-    definitions = acronym_definitions(f"{p.title}. {p.abstract}" for p in papers)
+    definitions = _definitions(papers)
     return lambda sentence: mentions(
         Paper(title="", abstract=sentence, source=""), weights, definitions
     )
