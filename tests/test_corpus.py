@@ -377,3 +377,19 @@ def test_a_bare_percent_in_bibtex_keeps_the_rest_of_the_value(tmp_path: Path):
     (paper,) = read_corpus([path]).papers
     assert paper.title == "Tactile Feedback at 100%"
     assert paper.abstract == "Success rises from 54% to 88%. Escaped 10% stays."
+
+
+def test_a_bibtex_value_too_long_to_be_an_abstract_is_skipped_quickly(tmp_path: Path):
+    """LaTeX decoding of a 2 MB abstract took minutes, holding the index lock: such a
+    value is set aside before decoding."""
+    path = tmp_path / "huge.bib"
+    path.write_text(
+        "@article{a1,\n  title = {Huge},\n  abstract = {" + "word " * 400_000 + "}\n}\n"
+        "@article{a2,\n  title = {Small},\n  abstract = {Fine.}\n}\n",
+        encoding="utf-8",
+    )
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["Small"]
+    assert [str(p) for p in load.problems] == [
+        "huge.bib:1: entry a1: abstract of 2,000,000 characters is too long to be an abstract"
+    ]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.corpus.jsonl import paper_from_record
+from assistant.corpus.jsonl import MAX_ABSTRACT_CHARS, paper_from_record
 from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, note, utf8
 
 _QUOTED = re.compile(r'\s*"(.*)"\s*', re.DOTALL)
@@ -37,23 +37,29 @@ def _concatenated(value: str, strings: dict[str, str]) -> str:
     return "".join(joined)
 
 
-def _percent_kept():
-    """A middleware that escapes each bare "%" of an entry's values: LaTeX decoding reads
-    it as a comment and drops the rest of the value ("from 54% to 88%" was stored as
-    "from 54"). Exports from reference managers write percentages bare."""
+def _before_decoding():
+    """A middleware that readies an entry's values for LaTeX decoding: each bare "%" is
+    escaped (decoding reads it as a comment and drops the rest: "from 54% to 88%" was
+    stored as "from 54"; reference managers write percentages bare), and a value too long
+    to be an abstract is set aside unread (decoding a 2 MB value took minutes)."""
     from bibtexparser.middlewares.middleware import BlockMiddleware
 
-    class PercentKept(BlockMiddleware):
+    class BeforeDecoding(BlockMiddleware):
         def transform_entry(self, entry, library):
             for field in entry.fields:
-                if isinstance(field.value, str):
+                if not isinstance(field.value, str):
+                    continue
+                if len(field.value) > MAX_ABSTRACT_CHARS:
+                    field.value = f"{_TOO_LONG}{len(field.value)}"
+                else:
                     field.value = _BARE_PERCENT.sub(r"\\%", field.value)
             return entry
 
-    return PercentKept()
+    return BeforeDecoding()
 
 
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
+_TOO_LONG = "\x00too long: "  # what stands for a value set aside: its length follows
 
 
 def read_bibtex(path: Path) -> Iterator[Record]:
@@ -68,7 +74,7 @@ def read_bibtex(path: Path) -> Iterator[Record]:
         text = raw.decode("latin-1")
         yield note(path.name, error.line, f"{NOT_TEXT}; read as Latin-1 (check its accents)")
     library = bibtexparser.parse_string(
-        text, append_middleware=[_percent_kept(), LatexDecodingMiddleware()]
+        text, append_middleware=[_before_decoding(), LatexDecodingMiddleware()]
     )
     strings: dict[str, str] = {}
     for string in library.strings:  # in order: one may use those defined before it
@@ -86,6 +92,18 @@ def read_bibtex(path: Path) -> Iterator[Record]:
             message = "unparseable BibTeX entry"
         yield Problem(path.name, line, message)
     for entry in library.entries:
+        long = [
+            (name, f.value)
+            for name, f in entry.fields_dict.items()
+            if isinstance(f.value, str) and f.value.startswith(_TOO_LONG)
+        ]
+        if long:
+            name, value = long[0]
+            size = f"{int(value.rsplit(' ', 1)[1]):,}"
+            what = "to be an abstract" if name.lower() == "abstract" else "to read"
+            message = f"{name} of {size} characters is too long {what}"
+            yield Problem(path.name, line_of.get(entry.key), f"entry {entry.key}: {message}")
+            continue
         fields = {
             name.lower(): _strip_braces(_concatenated(str(f.value), strings))
             for name, f in entry.fields_dict.items()
