@@ -114,6 +114,33 @@ def test_prune_keeps_the_papers_of_a_file_with_a_line_that_broke(tmp_path, count
     assert {p.title for p in Assistant(settings).papers()} == {t for t, _ in corpus}
 
 
+def test_the_same_paper_under_another_id_is_merged_not_indexed_twice(tmp_path, counting):
+    """A file with ids and another without (or with other ids) for the same papers: each
+    was indexed, and cited, twice."""
+    settings = Settings(data_dir=tmp_path / "data")
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text(
+        json.dumps({"id": "p0", "title": "Folding Proteins", "abstract": "We fold them."}) + "\n",
+        encoding="utf-8",
+    )
+    again = tmp_path / "again.jsonl"
+    again.write_text(
+        json.dumps({"title": "Folding proteins.", "abstract": "We fold them.", "year": 2022})
+        + "\n"
+        + json.dumps({"id": "x9", "title": "Docking", "abstract": "We dock ligands."})
+        + "\n",
+        encoding="utf-8",
+    )
+    Assistant(settings).index([mine])
+    report = Assistant(settings).index([again])
+    assert (report.added, report.total) == (1, 2)
+    assert any("indexed already under id 'p0'" in str(p) for p in report.problems)
+    (folding,) = [p for p in Assistant(settings).papers() if p.title.startswith("Folding")]
+    assert (folding.paper_id, folding.year) == ("p0", 2022)  # merged: the year filled in
+    pruned = Assistant(settings).index([mine, again], prune=True)
+    assert (pruned.removed, pruned.total) == (0, 2)
+
+
 def test_a_jsonl_file_with_a_byte_order_mark_keeps_its_first_record(tmp_path):
     path = tmp_path / "bom.jsonl"
     path.write_bytes(b'\xef\xbb\xbf{"title": "First", "abstract": "Saved by a Windows editor."}\n')

@@ -57,6 +57,10 @@ class Catalog:
         """paper_id -> catalog stamp (Paper.catalog_stamp) of the given papers indexed."""
         return dict(self._rows("content_hash", paper_ids))
 
+    def titles(self) -> Iterator[tuple[str, str]]:
+        """(paper_id, title) of every paper indexed."""
+        yield from self.db.execute("SELECT paper_id, json_extract(record, '$.title') FROM papers")
+
     def ids(self) -> Iterator[str]:
         for (paper_id,) in self.db.execute("SELECT paper_id FROM papers"):
             yield paper_id

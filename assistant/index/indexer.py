@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.corpus import Problem, corpus_files, estimate_records, iter_records
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, paper_id_for
 from assistant.corpus.records import note
 from assistant.errors import IndexError_, IndexLockedError
 from assistant.index.bm25 import BM25Index
@@ -166,6 +166,9 @@ class _Indexing:
             else:
                 self.store = VectorStore(self.settings, expected_model_id(self.settings), None)
             self.vectors_lost = self._vectors_lost()
+            # each paper's id by its title: the same paper under another id is merged
+            self.by_title = {paper_id_for(t or ""): pid for pid, t in self.catalog.titles()}
+            self.known = set(self.by_title.values())
         except BaseException:
             self.lock.release()
             raise
@@ -205,6 +208,7 @@ class _Indexing:
         if isinstance(record, Problem):
             self.report.problems.append(record)
             return
+        record = self._same_paper(record)
         pid = record.paper_id
         if pid in self.batch:
             self.batch[pid].merge(record)
@@ -220,6 +224,28 @@ class _Indexing:
         self.batch[pid] = record
         if len(self.batch) >= BATCH_PAPERS:
             self.flush()
+
+    def _same_paper(self, record: Paper) -> Paper:
+        """The record as it is indexed: under its own id, or merged into the paper with
+        its title already indexed or read under another id (a .bib export and a CSV of the
+        same papers were indexed, and cited, twice)."""
+        key = paper_id_for(record.title)
+        other = self.by_title.setdefault(key, record.paper_id)
+        self.known.add(other)
+        if other == record.paper_id or record.paper_id in self.known:
+            return record
+        self.report.problems.append(
+            note(record.source, None, f"{record.title!r} is indexed already under id "
+            f"{other!r}: merged into it")
+        )  # fmt: skip
+        record.paper_id = other
+        if other in self.batch or other in self.indexed:
+            return record  # merged with what this run read of it (see take)
+        stored = self.catalog.get([other]).get(other)
+        if stored is None:
+            return record
+        stored.merge(record)  # what the other file gave is kept
+        return stored
 
     def flush(self) -> None:
         if not self.batch:
