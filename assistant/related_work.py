@@ -30,6 +30,7 @@ from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
 
 ANALYSIS = "analysis"  # a paper that neither proposes a method nor a benchmark, nor surveys
+UNREAD = "unread"  # a paper indexed by its title alone: of no kind the prose can tell
 MIN_SENTENCE_WORDS = 14  # a paper's sentence is cut to its share of --words, not below this
 OPENING_WORDS = 10  # a theme's heading and opening sentence
 WORDS_TOLERANCE = 0.15
@@ -191,6 +192,8 @@ def _kind(paper: Paper) -> str:
     """A paper's kind for prose: a survey (whatever framework it unifies), else a method
     where it proposes one, else a benchmark, else an analysis; a paper whose title names
     its benchmark ("VISCO: Benchmarking ...") is a benchmark first."""
+    if not paper.abstract.strip():
+        return UNREAD
     kinds = contribution(paper)
     order = (
         (BENCHMARK, METHOD, SURVEY) if names_benchmark(paper.title) else (METHOD, BENCHMARK, SURVEY)
@@ -248,15 +251,17 @@ def _paper_sentences(
             texts.append(more.text)
             used.add(more.position)
         written.append(_Sentences(paper, " ".join(texts), kind, first.contributes))
-    ordered = sorted(written, key=lambda w: list(_DOES).index(w.kind))  # stable
+    order = [*_DOES, UNREAD]  # "See also *X* [5]." last
+    ordered = sorted(written, key=lambda w: order.index(w.kind))  # stable
     unnamed = 0  # papers named "one study", then "another study"
     for w in ordered:
-        if re.search(r"\b[Oo]ne study \[", w.text):
+        if re.search(r"\b[Oo]ne (?:study|paper) \[", w.text):
             if unnamed:
-                w.text = re.sub(r"\b([Oo])ne study \[", _another, w.text, count=1)
+                w.text = re.sub(r"\b([Oo])ne (study|paper) \[", _another, w.text, count=1)
             unnamed += 1
-    others = [w.kind for w in ordered if w.kind != METHOD]
-    first_method = ordered[len(others)] if 0 < len(others) < len(ordered) else None
+    others = [w.kind for w in ordered if w.kind not in (METHOD, UNREAD)]
+    methods = [w for w in ordered if w.kind == METHOD]
+    first_method = methods[0] if others and methods else None
     said = first_method is not None and first_method.says_so
     if contrast and said and not first_method.text.startswith("According"):
         opening = first_method.text
@@ -270,7 +275,7 @@ def _paper_sentences(
 
 
 def _another(match: re.Match) -> str:
-    return ("A" if match.group(1) == "O" else "a") + "nother study ["
+    return ("A" if match.group(1) == "O" else "a") + f"nother {match.group(2)} ["
 
 
 def _lower_first(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -214,3 +215,32 @@ def test_a_csv_with_an_unterminated_quote_indexes_the_good_rows(tmp_path: Path):
     assert "1 added" in result.stderr and "1 skipped" in result.stderr
     papers = json.loads(run_cli("papers", "--json", data_dir=tmp_path / "data").stdout)["papers"]
     assert [p["title"] for p in papers] == ["ok title"]
+
+
+def test_a_paper_indexed_by_title_alone_is_not_quoted_as_its_own_evidence(tmp_path: Path):
+    """ "*Robotic Grasping Without an Abstract*: Robotic Grasping Without an Abstract [1]."
+    in answers, "According to *X* [1], X." in drafts; and "One study [2] studies X"."""
+    records = [
+        {"title": "Robotic Grasping Without an Abstract", "year": 2020},
+        {"title": "Grasp Detection Networks", "abstract": "We propose a grasp detection "
+         "network for robot grasping that predicts antipodal grasps from depth images."},
+        {"title": "Learning Robot Grasping with Tactile Feedback for Cluttered Bins and "
+         "Unknown Objects in Warehouses", "abstract": "We study robot grasping under pose "
+         "uncertainty and propose a tactile grasp planner for cluttered bins."},
+        {"title": "Grasping from Human Video", "abstract": "We propose to learn robot "
+         "grasping from 10,000 human videos of grasps."},
+    ]  # fmt: skip
+    path = tmp_path / "grasp.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=tmp_path / "data"))
+    assistant.index([path])
+    answer = assistant.ask("which papers study robot grasping?")
+    line = next(t for t in answer.text.splitlines() if "Without an Abstract*" in t)
+    assert "No abstract is indexed for this paper" in line
+    draft = assistant.related_work("robot grasping", words=150)
+    assert "See also *Robotic Grasping Without an Abstract* [" in draft.text
+    assert "According to *Robotic Grasping" not in draft.text
+    assert not re.search(r"study \[\d\] studies", draft.text)
+    assert re.search(r"paper \[\d\] studies", draft.text)
+    # a paper that proposes a network or a planner proposes a method, not an analysis
+    assert "In contrast to these analyses" not in draft.text

@@ -35,6 +35,8 @@ LEXICAL_WEIGHT = 0.3
 # A sentence that carries the kind of fact asked for (doubled for a measure or an
 # evaluation) outranks a closer paraphrase of the question that does not: the fact first.
 FACT_BONUS = 0.3
+# What stands for the quote of a paper indexed without an abstract ("Title: Title [1].")
+TITLE_ONLY = "No abstract is indexed for this paper; it is listed for its title."
 METHOD_BONUS = 0.12  # method words ("by", "using") are common: a lighter hint
 PHRASE_BONUS = 0.12  # the sentence holds a phrase of the question ("over-refusal")
 BACK_REFERENCE_PENALTY = 0.06
@@ -373,7 +375,9 @@ class SentencePicker:
                 )
                 scored.append(Sentence(quote, score, i, i - 1 if leaning else i))
             offset += len(sentences)
-            if not scored:  # only a title, or only short sentences: quote the title
+            if not paper.abstract.strip():  # indexed by title alone: nothing to quote
+                scored = [Sentence(TITLE_ONLY, 0.0, 0)]
+            elif not scored:  # only short sentences: quote the title
                 scored = [Sentence(paper.title + ".", 0.0, 0)]
             result[paper.paper_id] = sorted(scored, key=lambda s: -s.score)
         return result

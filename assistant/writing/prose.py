@@ -156,6 +156,8 @@ def attributed(sentence: str, name: str) -> str:
         if written.startswith(f"{name} "):
             return f"{name}, {aside[0].lower()}{aside[1:]},{written[len(name) :]}"
     name_lower = name[0].lower() + name[1:] if name.startswith(("One ", "Another ")) else name
+    if re.match(r"(?:we|the authors) stud(?:y|ied)\b", text, re.IGNORECASE):
+        name = name.replace(" study ", " paper ", 1)  # not "One study [2] studies X"
     for pattern, plural in ((_AUTHORS, True), (_PAPER, False), (_RESULTS, None)):
         match = pattern.match(text)
         if not match or match.group("verb") in _NOT_VERBS - {"are", "have"}:
@@ -345,6 +347,10 @@ def best_sentence(
     around its name rather than attributed to it, within `words` where one is; for a
     paper of a `kind` (one that proposes a method, introduces a benchmark, surveys), the
     first of those that says so (see contributes_in)."""
+    if not paper.abstract.strip():  # "According to *X* [1], X." said nothing
+        cited = re.search(r"\[\d+\]$", name)
+        title = f"*{paper.title.rstrip('.')}*{' ' + cited.group() if cited else ''}"
+        return Written(f"See also {title}.", False, 0, True)
     sentences = abstract_sentences(paper.abstract) or (paper.title,)
     abstract = " ".join(sentences)
     positions = [i for i in ranked if i < len(sentences) and i not in skip] or [0]
