@@ -51,13 +51,20 @@ def base_key(paper: Paper) -> str:
 
 def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
     """paper_id -> a unique key; a paper's own key (from a .bib file) is kept: own keys
-    are taken first, so that a generated key never takes a user's ("tellme" stays the
-    user's, the seed paper whose key would also be "tellme" becomes "tellmea")."""
+    are taken first, so that a generated key never takes a user's. Papers whose keys
+    would be the same each add the first word of their title that the others' lack
+    ("chen2023learningtactile", "chen2023learninghuman"; "tellme" stays the user's, the
+    seed paper with that key becomes "tellmewhat"): a key does not depend on the order of
+    the citations (a suffix, "chen2023learninga", went to whichever came first)."""
     papers = list(papers)
     keys: dict[str, str] = {}
     taken: set[str] = set()
-    for paper in sorted(papers, key=lambda p: not p.bibkey):  # own keys first, order kept
-        key = paper.bibkey or base_key(paper)
+    owners: dict[str, list[Paper]] = {}  # a key -> the papers that would have it
+    for paper in papers:
+        owners.setdefault(paper.bibkey or base_key(paper), []).append(paper)
+    ordered = sorted(papers, key=lambda p: (not p.bibkey, p.paper_id))  # own keys first
+    for paper in ordered:
+        key = paper.bibkey or _distinct_key(paper, owners[base_key(paper)])
         candidate, suffix = key, 0
         while candidate in taken:
             candidate = f"{key}{chr(ord('a') + suffix)}" if suffix < 26 else f"{key}_{suffix}"
@@ -65,6 +72,18 @@ def citation_keys(papers: Iterable[Paper]) -> dict[str, str]:
         taken.add(candidate)
         keys[paper.paper_id] = candidate
     return {paper.paper_id: keys[paper.paper_id] for paper in papers}
+
+
+def _distinct_key(paper: Paper, rivals: list[Paper]) -> str:
+    """The paper's base key, with the first title word (past those the key holds) that
+    no rival's title has, where other papers would have the same key."""
+    key = base_key(paper)
+    if len(rivals) < 2:
+        return key
+    others = {w for rival in rivals if rival is not paper for w in _title_words(rival.title)}
+    words = _title_words(paper.title)
+    distinct = next((w for w in words if w not in others and w not in key), "")
+    return f"{key}{distinct}"
 
 
 def _braced(text: str) -> str:

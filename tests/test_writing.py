@@ -203,6 +203,15 @@ def test_bibtex_keys_are_informative_unique_and_kept_when_given():
     users = Paper(title="Theirs", abstract="c", source="t", bibkey="li2024mossbench")
     keys = citation_keys([with_authors, users])
     assert list(keys.values()) == ["li2024mossbencha", "li2024mossbench"]
+    # papers with the same key each add a word of their own, whatever the order of citing
+    tactile = Paper(title="Learning Grasping with Tactile Feedback", abstract="x", source="t",
+                    authors=["Chen, Li"], year=2023)  # fmt: skip
+    video = Paper(title="Learning Grasping from Human Video", abstract="x", source="t",
+                  authors=["Li Chen"], year=2023)  # fmt: skip
+    for order in ([tactile, video], [video, tactile]):
+        keys = citation_keys(order)
+        assert keys[tactile.paper_id] == "chen2023learningtactile"
+        assert keys[video.paper_id] == "chen2023learninghuman"
 
 
 def test_bibtex_escapes_what_latex_would_choke_on():
