@@ -84,7 +84,7 @@ class PaperFilter:
             names = paper.authors if isinstance(paper.authors, list) else []
             # a whole name or word of one: "Smith" is not "Smithers"
             wanted = re.compile(rf"(?<!\w){re.escape(self.author.lower())}(?!\w)")
-            if not any(wanted.search(name.lower()) for name in names):
+            if not any(wanted.search(_first_name_first(name).lower()) for name in names):
                 return False
         return True
 
@@ -182,3 +182,10 @@ def select(papers: Iterable[Paper], flt: PaperFilter) -> Selection:
         elif flt.lacks(paper):
             lacking += 1
     return Selection(ids, lacking, total)
+
+
+def _first_name_first(name: str) -> str:
+    """ "Levine, Sergey" as "Sergey Levine" (BibTeX writes surnames first), so that "by
+    Sergey Levine" finds it; a name without a comma as written."""
+    surname, comma, given = name.partition(",")
+    return f"{given.strip()} {surname.strip()}" if comma and given.strip() else name

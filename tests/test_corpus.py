@@ -393,3 +393,20 @@ def test_a_bibtex_value_too_long_to_be_an_abstract_is_skipped_quickly(tmp_path: 
     assert [str(p) for p in load.problems] == [
         "huge.bib:1: entry a1: abstract of 2,000,000 characters is too long to be an abstract"
     ]
+
+
+def test_authors_in_one_string_separated_by_commas_are_each_an_author(tmp_path: Path):
+    """ "Kenji Tanaka, Laura Schmidt, Omar Haddad" was one author (key
+    "kenjitanaka2022..."); "Levine, Sergey" is one, surname first."""
+    path = tmp_path / "papers.csv"
+    path.write_text(
+        "title,abstract,authors\n"
+        'Comma,An abstract.,"Kenji Tanaka, Laura Schmidt, Omar Haddad"\n'
+        'Surname,An abstract.,"Levine, Sergey and Kober, Jens"\n',
+        encoding="utf-8",
+    )
+    papers = read_corpus([path]).papers
+    assert [p.authors for p in papers] == [
+        ["Kenji Tanaka", "Laura Schmidt", "Omar Haddad"],
+        ["Levine, Sergey", "Kober, Jens"],
+    ]

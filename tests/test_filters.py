@@ -181,3 +181,13 @@ def test_an_empty_author_is_refused_not_ignored(seeded, seeded_dir: Path):
     assert result.stderr.strip() == (
         "error: the author is empty; give (part of) an author's name, e.g. Smith"
     )
+
+
+def test_an_author_is_found_written_surname_first():
+    """BibTeX stores "Levine, Sergey": "papers by Sergey Levine" found 0 of 8."""
+    from assistant.corpus.paper import Paper
+
+    paper = Paper(title="T", abstract="A.", source="t", authors=["Levine, Sergey", "Kober, J."])
+    for name in ("Sergey Levine", "Levine", "Sergey", "Kober"):
+        assert PaperFilter(author=name).admits(paper), name
+    assert not PaperFilter(author="Smith").admits(paper)

@@ -26,10 +26,20 @@ def _authors(value: object) -> list[str] | int | None:
         names = [str(a).strip() for a in names if isinstance(a, str | int)]
         return [a for a in names if a] or None
     if isinstance(value, str) and value.strip():
-        return [a.strip() for a in value.replace(";", " and ").split(" and ") if a.strip()]
+        names = [a.strip() for a in value.replace(";", " and ").split(" and ") if a.strip()]
+        return [part for name in names for part in _comma_list(name)]
     if isinstance(value, int):
         return value
     return None
+
+
+def _comma_list(name: str) -> list[str]:
+    """ "Kenji Tanaka, Laura Schmidt, Omar Haddad" is three names (a CSV or JSONL export
+    writes them so); "Levine, Sergey" and "Smith, J." are one, surname first."""
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    if len(parts) > 1 and all(len(p.split()) > 1 for p in parts):
+        return parts
+    return [name]
 
 
 def _urls(value: object) -> list[str]:
