@@ -92,6 +92,7 @@ class Turn:
     question: str
     answer: Answer
     follow_up: bool = False  # asked of the papers of an earlier answer
+    chatter: bool = False  # "thanks!", "ok": no topic, and no papers to refer to
 
 
 @dataclass
@@ -286,8 +287,11 @@ class Conversation:
     def last(self) -> Answer | None:
         """The answer "[2]" and "those" refer to: the last one, or when that was a
         follow-up none of whose papers had what it asked, the answer it was asked of. A new
-        question the collection could not answer leaves nothing to refer to."""
+        question the collection could not answer leaves nothing to refer to ("thanks!"
+        asks none)."""
         for turn in reversed(self.turns):
+            if turn.chatter:
+                continue
             if turn.answer.citations:
                 return turn.answer
             if not turn.follow_up:
@@ -331,7 +335,8 @@ class Conversation:
             answer = _none_mention(answer, scope)
         if standalone is not None:
             answer.question, answer.rewritten = question, standalone
-        self.turns.append(Turn(question, answer, follow_up=scope is not None))
+        chatter = scope is None and not answer.citations and not has_topic_words(question)
+        self.turns.append(Turn(question, answer, follow_up=scope is not None, chatter=chatter))
         return answer
 
     def _condense(self, question: str) -> str:

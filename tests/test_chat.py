@@ -152,6 +152,17 @@ def test_those_after_an_answer_that_cited_nothing_refers_to_nothing(seeded):
         conversation.ask("which of those use RL?")
 
 
+def test_thanks_between_an_answer_and_its_follow_up_is_passed_over(seeded):
+    """ "thanks!" wiped the last answer: "which of those ...?" then referred to nothing."""
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study over-refusal?")
+    conversation.ask("thanks!")
+    assert conversation.last is first
+    follow_up = conversation.ask("which of those introduce a benchmark?")
+    cited = {c.paper.paper_id for c in follow_up.citations}
+    assert cited and cited <= {c.paper.paper_id for c in first.citations}
+
+
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:
