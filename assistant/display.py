@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -59,7 +59,12 @@ def notice(message: str) -> None:
 
 @contextmanager
 def progress_bar(description: str) -> Iterator:
-    """A (done, total, stage) callback that drives a progress bar on stderr."""
+    """A (done, total, stage) callback that drives a progress bar on stderr; where stderr
+    is no terminal (a log, a pipe), a line per stage instead (a bar there printed nothing
+    until its last state, silent for the 15 s of a first index)."""
+    if not err.is_terminal:
+        yield _stage_lines(description)
+        return
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -76,6 +81,21 @@ def progress_bar(description: str) -> Iterator:
             bar.update(task, completed=done, total=total or None, description=stage)
 
         yield update
+
+
+def _stage_lines(description: str) -> Callable[[int, int, str], None]:
+    said = {"stage": description}
+    err.print(f"{description} …")
+
+    def update(done: int, total: int, stage: str) -> None:
+        finished = stage.startswith(("Done", "Failed"))
+        if finished:
+            err.print(f"{stage}: {done}/{max(total, done)} papers")
+        elif stage != said["stage"]:
+            err.print(f"{stage} …")
+        said["stage"] = stage
+
+    return update
 
 
 class _StreamingAnswer:

@@ -17,6 +17,9 @@ def test_first_ask_indexes_the_seeds_with_progress_then_answers(tmp_path: Path):
     result = run_cli("ask", "--json", "which papers study over-refusal?", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "87/87 papers" in result.stderr and "Done (seeds, first use)" in result.stderr
+    # not a terminal: a line per stage as it starts, not one line at the end
+    assert "Embedding papers (seeds, first use) …" in result.stderr
+    assert result.stderr.index("Embedding papers") < result.stderr.index("Done")
     payload = json.loads(result.stdout)
     assert payload["mode"] == "extractive"
     assert payload["abstained"] is False

@@ -184,6 +184,8 @@ class _Indexing:
             self.catalog.close()
         finally:
             self.lock.release()
+            if kind is None:  # read to the end: the papers seen are the total (records
+                self.estimate = self.seen  # skipped or merged made "Done 1/2 papers")
             self._report(self.seen, "Done" if kind is None else "Failed")
 
     def _vectors_lost(self) -> bool:
