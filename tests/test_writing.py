@@ -289,3 +289,18 @@ def test_draft_citations_are_numbered_in_reading_order(seeded):
     order = [int(n) for n in re.findall(r"\[(\d+)\]", sentences)]
     assert order == sorted(order) and order[0] == 1
     assert [c.n for c in draft.citations] == list(range(1, len(draft.citations) + 1))
+
+
+def test_verbs_joined_by_commas_agree_with_the_paper_as_subject():
+    """ "X [1] reviews over 150 papers, compare ..." and "fines-tune" read in drafts."""
+    from assistant.writing.prose import attributed
+
+    listed = "We review 150 papers, compare model-based methods, and discuss open problems."
+    assert attributed(listed, "X [1]") == (
+        "X [1] reviews 150 papers, compares model-based methods, and discusses open problems."
+    )
+    tuned = attributed("We fine-tune a protein model.", "X [1]")
+    assert tuned == "X [1] fine-tunes a protein model."
+    # an infinitive's verbs stay as they are: "to formalize X, derive Y"
+    infinitive = "We introduce MI to formalize roles, derive an objective, and approximate Z."
+    assert "to formalize roles, derive an objective" in attributed(infinitive, "X [1]")

@@ -27,15 +27,17 @@ _ADVERB = r"(?:(?P<adverb>also|further|(?!(?:ap|re|sup|multi|com|im)ply\b|rely\b
 _ADVERB += r"(?:then|first|here|now|finally|thus|therefore|moreover)\s+)?"
 _AUTHORS = re.compile(
     r"^(?:(?:In|Through|With) this (?:paper|work|study|article|report),?\s+|Here,?\s+)?"
-    r"(?P<subject>[Ww]e)\s+" + _ADVERB + r"(?P<verb>[a-z]+)\b"
+    r"(?P<subject>[Ww]e)\s+" + _ADVERB + r"(?P<verb>[a-z]+(?:-[a-z]+)?)\b"
 )
 _PAPER = re.compile(
     r"^(?P<subject>(?:This|The present|Our) (?:paper|work|study|article|survey|report|"
-    r"position paper|note))\s+" + _ADVERB + r"(?P<verb>[a-z]+)\b"
+    r"position paper|note))\s+" + _ADVERB + r"(?P<verb>[a-z]+(?:-[a-z]+)?)\b"
 )
 _RESULTS = re.compile(
     r"^(?P<subject>Our (?:results|experiments|findings|analyses|evaluations|"
-    r"analysis|evaluation|experiment|study|empirical results))\s+" + _ADVERB + r"(?P<verb>[a-z]+)\b"
+    r"analysis|evaluation|experiment|study|empirical results))\s+"
+    + _ADVERB
+    + r"(?P<verb>[a-z]+(?:-[a-z]+)?)\b"
 )
 _NOT_VERBS = frozenset(
     "are were is was be been can could will would may might should must do does did not "
@@ -46,7 +48,8 @@ _IRREGULAR = {"are": "is", "have": "has", "do": "does", "go": "goes"}
 # Verbs of what authors do, joined to the first by "and" ("We propose X and evaluate Y"):
 # made singular with it ("It proposes X and evaluates Y").
 _COORDINATED = re.compile(
-    r"(,?\s*\b(?:and|or|then)\s+(?:(?:hence|thus|therefore|thereby|also|further)\s+)?)"
+    # ("We review 150 papers, compare methods, and discuss ...": a comma joins them too)
+    r"(,?\s*\b(?:and|or|then)\s+(?:(?:hence|thus|therefore|thereby|also|further)\s+)?|,\s+)"
     r"(propose|introduce|present|provide|release|conduct|demonstrate|show|"
     r"find|discuss|identify|investigate|explore|examine|study|analy[sz]e|compare|highlight|"
     r"design|develop|build|construct|train|apply|use|extend|offer|report|evaluate|test|"
@@ -99,6 +102,9 @@ def _singular(verb: str) -> str:
     return verb + "s"
 
 
+_INFINITIVE = re.compile(r"\bto\s+[a-z]+")
+
+
 def _singular_coordinated(rest: str) -> str:
     """The verbs joined to a subject made singular, up to where the main clause ends;
     beyond it, only the verbs only authors do."""
@@ -107,6 +113,11 @@ def _singular_coordinated(rest: str) -> str:
 
     def singular(match: re.Match, main_clause: bool) -> str:
         joint, verb = match.groups()
+        # a comma joins the subject's verbs in its main clause ("reviews X, compares Y"),
+        # not where an infinitive came first ("to formalize X, derive Y") or after "that"
+        infinitive = _INFINITIVE.search(match.string[: match.start()])
+        if joint.strip() == "," and (infinitive or not main_clause):
+            return match.group(0)
         # ", and hence argue": a comma takes the verb back to the subject
         if main_clause or verb in _AUTHORS_ONLY or joint.startswith(","):
             return f"{joint}{_singular(verb)}"
