@@ -904,3 +904,11 @@ def test_a_sentence_that_uses_an_acronym_holds_the_words_it_stands_for(seeded):
     the question's words."""
     answer = seeded.ask("How can one get a process reward model without step-level labels?")
     assert "an implicit PRM can be obtained at no additional cost" in answer.text
+
+
+def test_a_topic_that_ends_in_a_verbs_noun_keeps_it():
+    """ "protein design" led "2 papers in the collection study protein:"."""
+    for topic in ("protein design", "tool use", "model evaluation"):
+        assert topic_phrase(topic) == topic
+    assert topic_phrase("Which papers does MOSSBench mention?") == "MOSSBench"
+    assert topic_phrase("Which papers on hallucination exist?") == "hallucination"

@@ -948,6 +948,28 @@ def _shouted(word: str) -> bool:
     return letters.isalpha() and letters.isupper()
 
 
+def _noun_at_end(words: list[str]) -> bool:
+    """Whether the last word, a framing verb's form, is the noun of a topic: it follows a
+    content word ("protein design", "tool use"), not a stop word ("papers measure it")."""
+    last = words[-1].strip(",:;?!.").lower()
+    before = words[-2].strip(",:;?!.") if len(words) > 1 else ""
+    return (
+        stem(last) in FRAMING_VERBS
+        and last not in _VERB_ONLY
+        and bool(_content_stems(before))
+        and stem(before) not in FRAMING_VERBS
+    )
+
+
+# Framing verbs that are no topic's noun at its end ("... exist?", "... are available?").
+_VERB_ONLY = frozenset(
+    f"{verb}{ending}"
+    for verb in "exist mention show discuss describe propose introduce address cover explore "
+    "examine investigate tackle consider".split()
+    for ending in ("", "s", "es", "ed", "d")
+) | {"available"}
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
@@ -964,7 +986,8 @@ def topic_phrase(question: str) -> str:
 
     while words and framing(words[0]):
         words.pop(0)
-    while words and framing(words[-1]):
+    # at the end, a framing verb may be the topic's noun ("protein design", "tool use")
+    while words and framing(words[-1]) and not _noun_at_end(words):
         words.pop()
     # a word typed in capitals, not an acronym ("JAILBREAKS", "RED-TEAMING"), reads in
     # lower case; a name with digits ("GPT-3.5", "LLAMA-2") stays as written
