@@ -24,7 +24,7 @@ from assistant.corpus.contribution import (
     contribution,
     names_benchmark,
 )
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, papers_counted
 from assistant.retrieval import PaperHit
 from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
@@ -363,7 +363,7 @@ def extractive_related_work(
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)
     if len(text.split()) < words * (1 - WORDS_TOLERANCE):
-        how_many = f"only {len(papers)} paper(s) on this topic"
+        how_many = f"only {papers_counted(len(papers))} on this topic"
         if on_topic and on_topic > len(papers) + left_out:
             how_many = f"--max-papers keeps {len(papers)} of the {on_topic} papers on this topic"
         draft.warnings.append(
@@ -371,7 +371,7 @@ def extractive_related_work(
         )
     if left_out:
         draft.warnings.append(
-            f"{left_out} relevant paper(s) left out to stay near {words} words; "
+            f"{papers_counted(left_out, 'relevant')} left out to stay near {words} words; "
             "raise --words to cite them"
         )
     return draft
@@ -429,7 +429,9 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
         return RelatedWork(topic, CANNOT_ANSWER, "llm", True, warnings=warnings)
     uncited = sum(len(t.papers) for t in themes) - len(cited)
     if uncited:
-        warnings.append(f"the draft leaves {uncited} relevant paper(s) of its outline uncited")
+        warnings.append(
+            f"the draft leaves {papers_counted(uncited, 'relevant')} of its outline uncited"
+        )
     citations = [Citation(numbers[p.paper.paper_id], p.paper) for p in cited]
     text = "\n\n".join(paragraphs)
     written = len(text.split())

@@ -403,7 +403,7 @@ def test_list_questions_ask_for_every_paper_and_report_the_uncited(seeded_dir, s
     assert "cite every paper in the evidence that fits" in user
     assert sent >= 2
     left_out = [w for w in answer.warnings if "left uncited" in w]
-    assert left_out and left_out[0].startswith(f"{sent - 1} relevant paper(s)")
+    assert left_out and left_out[0].startswith(f"{sent - 1} relevant paper")
 
 
 def test_llm_rerank_scores_replace_the_fitted_decision(seeded_dir, server):

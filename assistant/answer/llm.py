@@ -13,6 +13,7 @@ from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
 from assistant.answer.relevance import Judged
 from assistant.answer.sentences import without_connective, without_own_citations
 from assistant.config import Settings
+from assistant.corpus.paper import papers_counted
 from assistant.errors import EndpointError, InputError
 from assistant.prompts import load_prompt, system_prompt
 
@@ -246,7 +247,7 @@ def llm_answer(decision, settings: Settings, on_token: TokenCallback | None = No
         ]
         if left_out:
             warnings.append(
-                f"{len(left_out)} relevant paper(s) in the evidence left uncited: "
+                f"{papers_counted(len(left_out), 'relevant')} in the evidence left uncited: "
                 + "; ".join(left_out)
             )
     citations = [Citation(i + 1, evidence.papers[n - 1].paper) for i, n in enumerate(checked.order)]

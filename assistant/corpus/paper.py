@@ -102,3 +102,8 @@ class Paper:
         if len(other.abstract) > len(self.abstract):
             self.abstract = other.abstract
         self.urls = list(dict.fromkeys([*self.urls, *other.urls]))
+
+
+def papers_counted(n: int, adjective: str = "") -> str:
+    """ "1 relevant paper", "3 relevant papers" (not "paper(s)")."""
+    return " ".join(w for w in (str(n), adjective, "paper" if n == 1 else "papers") if w)

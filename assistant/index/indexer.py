@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.corpus import Problem, corpus_files, estimate_records, iter_records
-from assistant.corpus.paper import Paper, paper_id_for
+from assistant.corpus.paper import Paper, paper_id_for, papers_counted
 from assistant.corpus.records import note
 from assistant.errors import IndexError_, IndexLockedError
 from assistant.index.bm25 import BM25Index
@@ -340,7 +340,7 @@ class _Indexing:
                 note(
                     source,
                     None,
-                    f"{count} indexed paper(s) not found in it were kept, not "
+                    f"{papers_counted(count, 'indexed')} not found in it kept, not "
                     "pruned: some of its records could not be read (fix them and index again)",
                 )
             )
