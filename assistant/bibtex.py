@@ -16,7 +16,7 @@ _SKIP_WORDS = frozenset(
 MAX_TITLE_KEY_CHARS = 20
 # LaTeX's special characters, as a .bib value must write them to compile.
 _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "^": r"\^{}",
-                  "~": r"\~{}"}  # fmt: skip
+                  "~": r"\~{}", "\\": r"\textbackslash{}"}  # fmt: skip
 
 
 def _ascii_word(text: str) -> str:
@@ -87,9 +87,9 @@ def _distinct_key(paper: Paper, rivals: list[Paper]) -> str:
 
 
 def _braced(text: str) -> str:
-    """Text safe inside a BibTeX {...} value and for LaTeX to typeset: balanced braces, no
-    stray backslashes, LaTeX's special characters escaped."""
-    text = "".join(_LATEX_SPECIAL.get(c, c) for c in text.replace("\\", ""))
+    """Text safe inside a BibTeX {...} value and for LaTeX to typeset: balanced braces,
+    LaTeX's special characters escaped (a backslash as \\textbackslash{}, not dropped)."""
+    text = "".join(_LATEX_SPECIAL.get(c, c) for c in text)
     depth, kept = 0, []
     for char in text:
         if char == "{":
@@ -120,4 +120,4 @@ def to_bibtex(papers: Iterable[Paper], keys: dict[str, str] | None = None) -> st
         if paper.abstract:
             fields.append(Field("abstract", _braced(paper.abstract)))
         library.add(Entry("misc", keys[paper.paper_id], fields))
-    return bibtexparser.write_string(library)
+    return bibtexparser.write_string(library).rstrip("\n") + "\n"  # a text file ends a line

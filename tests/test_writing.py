@@ -216,9 +216,11 @@ def test_bibtex_keys_are_informative_unique_and_kept_when_given():
 
 def test_bibtex_escapes_what_latex_would_choke_on():
     paper = Paper(
-        title="Scores ^ 2 & 50% of $ costs_total #1 ~", abstract="x^2 {unbalanced", source="t"
+        title="Scores ^ 2 & 50% of $ costs_total #1 ~ C:\\x", abstract="x^2 {unbalanced", source="t"
     )
     text = to_bibtex([paper])
+    assert text.endswith("}\n")
+    assert r"C:\textbackslash{}x" in text  # a backslash was dropped
     entry = bibtexparser.parse_string(text).entries[0]
     assert r"\^{}" in entry["title"] and r"\&" in entry["title"] and r"\%" in entry["title"]
     assert r"\$" in entry["title"] and r"\_" in entry["title"] and r"\#" in entry["title"]
