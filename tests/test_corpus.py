@@ -410,3 +410,18 @@ def test_authors_in_one_string_separated_by_commas_are_each_an_author(tmp_path: 
         ["Kenji Tanaka", "Laura Schmidt", "Omar Haddad"],
         ["Levine, Sergey", "Kober, Jens"],
     ]
+
+
+def test_a_csv_separated_by_semicolons_or_tabs_is_read(tmp_path: Path):
+    """A European spreadsheet's "title;abstract" header got "no 'title' column"."""
+    for delimiter in (";", "\t"):
+        path = tmp_path / "papers.csv"
+        path.write_text(
+            f"title{delimiter}abstract{delimiter}year\n"
+            f"A paper{delimiter}An abstract, with a comma.{delimiter}2021\n",
+            encoding="utf-8",
+        )
+        load = read_corpus([path])
+        assert [(p.title, p.abstract, p.year) for p in load.papers] == [
+            ("A paper", "An abstract, with a comma.", 2021)
+        ]

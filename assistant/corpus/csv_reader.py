@@ -27,11 +27,11 @@ def _has_undecodable(values: list[str]) -> bool:
     return any(ord(char) in _NOT_UTF8 for value in values for char in value)
 
 
-def _quote_runs_away(lines: list[str]) -> bool:
+def _quote_runs_away(lines: list[str], delimiter: str = ",") -> bool:
     """Whether a row read over several lines got them through a quote that CSV never
     closes (it runs to the end of the file, or to a stray quote further down) rather
     than through a quoted field that holds line breaks."""
-    reader = csv.reader(lines, strict=True)
+    reader = csv.reader(lines, strict=True, delimiter=delimiter)
     try:
         next(reader, None)
     except csv.Error:
@@ -39,17 +39,19 @@ def _quote_runs_away(lines: list[str]) -> bool:
     return False
 
 
-def _rows(name: str, lines: list[str]) -> Iterator[tuple[int, list[str]] | Problem]:
+def _rows(
+    name: str, lines: list[str], delimiter: str = ","
+) -> Iterator[tuple[int, list[str]] | Problem]:
     """(first line, cells) of each row, or a Problem for a row that cannot be read;
     reading resumes on the line after the start of a broken row."""
     start = 0
     while start < len(lines):
-        reader = csv.reader(itertools.islice(lines, start, None))
+        reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter)
         first = start + 1
         try:
             for row in reader:
                 end = start + reader.line_num
-                if end > first and _quote_runs_away(lines[first - 1 : end]):
+                if end > first and _quote_runs_away(lines[first - 1 : end], delimiter):
                     yield Problem(name, first, "unterminated quote; row skipped")
                     start = first
                     break
@@ -62,11 +64,27 @@ def _rows(name: str, lines: list[str]) -> Iterator[tuple[int, list[str]] | Probl
             start = max(start + reader.line_num, first)
 
 
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter whose header cells hold "title": a comma, or the semicolon a
+    European spreadsheet writes ("no 'title' column" was said of "title;abstract"), a tab
+    or a bar."""
+    header = next((line for line in lines if line.strip()), "")
+    for delimiter in _DELIMITERS:
+        cells = [cell.strip().strip('"').lower() for cell in header.split(delimiter)]
+        if "title" in cells:
+            return delimiter
+    return ","
+
+
 def read_csv(path: Path) -> Iterator[Record]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     text = path.read_bytes().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     names: list[str] | None = None
-    for item in _rows(path.name, io.StringIO(text, newline="").readlines()):
+    lines = io.StringIO(text, newline="").readlines()
+    for item in _rows(path.name, lines, _delimiter(lines)):
         if isinstance(item, Problem):
             yield item
             continue
