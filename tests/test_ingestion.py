@@ -171,7 +171,16 @@ def test_an_empty_file_is_one_error_line_and_nothing_else(tmp_path: Path, suffix
     empty = tmp_path / f"empty{suffix}"
     empty.write_bytes(b"")
     result = run_cli("index", str(empty), data_dir=tmp_path / "data")
-    assert_one_line_error(result, f"nothing in {empty.name} looked like a paper")
+    assert_one_line_error(result, f"{empty.name} is empty: nothing to index")
+
+
+def test_a_file_whose_every_record_is_skipped_says_why_not_what_is_accepted(tmp_path: Path):
+    """A valid JSONL whose only record was too long got the list of accepted formats."""
+    path = tmp_path / "mid.jsonl"
+    path.write_text(json.dumps({"title": "T", "abstract": "x " * 60_000}) + "\n", "utf-8")
+    result = run_cli("index", str(path), data_dir=tmp_path / "data")
+    assert_one_line_error(result, "no paper in mid.jsonl could be indexed (mid.jsonl:1: abstract")
+    assert "accepted:" not in result.stderr
 
 
 def test_an_empty_file_in_a_terminal_shows_only_the_error(tmp_path: Path):
@@ -181,7 +190,7 @@ def test_an_empty_file_in_a_terminal_shows_only_the_error(tmp_path: Path):
     with in_terminal(["index", str(empty)], env) as child:
         child.expect(pexpect.EOF)
         shown = [line for line in child.before.splitlines() if line.strip()]
-    assert len(shown) == 1 and shown[0].startswith("error: nothing in empty.jsonl"), shown
+    assert len(shown) == 1 and shown[0].startswith("error: empty.jsonl is empty"), shown
 
 
 def test_notes_on_ignored_years_are_printed_and_the_papers_indexed(tmp_path: Path):
