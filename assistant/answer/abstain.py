@@ -9,8 +9,11 @@ from assistant.answer.question import QuestionAnalysis, property_phrase
 from assistant.answer.relevance import Judged
 from assistant.corpus.paper import Paper
 
+# (an example of no collection's in particular: the seeds' "over-refusal" read oddly in a
+# collection on robotics)
 NO_TOPIC = (
-    'Ask about a topic: this question names none (for example, "which papers study over-refusal?").'
+    'Ask about a topic: this question names none (for example, "which papers study X?", '
+    "with X a topic of your papers)."
 )
 NOT_ENGLISH = (
     "The collection and its embedding model are English-only, so this question cannot be "
@@ -41,8 +44,7 @@ def why_not(analysis: QuestionAnalysis) -> str:
 
 
 NO_TOPIC_WORDS = (
-    'Name a topic: this one has no words to search for (for example, "over-refusal in '
-    'language models").'
+    "Name a topic: this one has no words to search for (for example, a phrase your papers use)."
 )
 
 
