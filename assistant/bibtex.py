@@ -14,6 +14,8 @@ _SKIP_WORDS = frozenset(
     we you i""".split()
 )
 MAX_TITLE_KEY_CHARS = 20
+# Fields BibTeX styles read verbatim: a DOI's "_" is no LaTeX to escape
+_VERBATIM = frozenset({"doi", "eprint", "url"})
 # LaTeX's special characters, as a .bib value must write them to compile.
 _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "^": r"\^{}",
                   "~": r"\~{}", "\\": r"\textbackslash{}"}  # fmt: skip
@@ -119,5 +121,12 @@ def to_bibtex(papers: Iterable[Paper], keys: dict[str, str] | None = None) -> st
             fields.append(Field("url", paper.first_url))
         if paper.abstract:
             fields.append(Field("abstract", _braced(paper.abstract)))
-        library.add(Entry("misc", keys[paper.paper_id], fields))
+        given = dict(paper.bibtex or {})  # a user's own entry: its type and venue kept
+        entry_type = given.pop("type", "misc") or "misc"
+        fields += [
+            Field(name, value if name in _VERBATIM else _braced(value))
+            for name, value in given.items()
+            if name not in _VERBATIM or not set(value) & set("{}")  # no brace to unbalance
+        ]
+        library.add(Entry(entry_type, keys[paper.paper_id], fields))
     return bibtexparser.write_string(library).rstrip("\n") + "\n"  # a text file ends a line

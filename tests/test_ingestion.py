@@ -253,3 +253,27 @@ def test_a_paper_indexed_by_title_alone_is_not_quoted_as_its_own_evidence(tmp_pa
     assert re.search(r"paper \[\d\] studies", draft.text)
     # a paper that proposes a network or a planner proposes a method, not an analysis
     assert "In contrast to these analyses" not in draft.text
+
+
+def test_a_users_bib_entry_is_written_back_with_its_type_and_venue(tmp_path: Path):
+    """Own entries came back as @misc, without booktitle, journal or doi."""
+    import bibtexparser
+
+    from assistant.bibtex import to_bibtex
+
+    path = tmp_path / "mine.bib"
+    path.write_text(
+        "@inproceedings{levine2016learning,\n  title = {Learning Hand-Eye Coordination},\n"
+        "  author = {Levine, Sergey},\n  booktitle = {ISER},\n  year = {2016},\n"
+        "  doi = {10.1000/a_b},\n  abstract = {We learn grasping from images.}\n}\n",
+        encoding="utf-8",
+    )
+    (paper,) = read_corpus([path]).papers
+    (entry,) = bibtexparser.parse_string(to_bibtex([paper])).entries
+    assert (entry.key, entry.entry_type) == ("levine2016learning", "inproceedings")
+    assert (entry["booktitle"], entry["doi"]) == ("ISER", "10.1000/a_b")
+    # a paper from elsewhere is still a @misc
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps({"title": "T", "abstract": "A."}) + "\n", encoding="utf-8")
+    other = read_corpus([plain]).papers
+    assert bibtexparser.parse_string(to_bibtex(other)).entries[0].entry_type == "misc"

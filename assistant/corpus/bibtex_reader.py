@@ -14,6 +14,13 @@ from pathlib import Path
 from assistant.corpus.jsonl import MAX_ABSTRACT_CHARS, paper_from_record
 from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, note, utf8
 
+# The fields of a .bib entry a draft's --bib writes back as they were (title, authors,
+# year, url and abstract are the paper's own).
+KEPT_FIELDS = frozenset(
+    "journal booktitle doi volume number pages publisher editor series address "
+    "organization school institution edition month note eprint archiveprefix "
+    "primaryclass isbn issn".split()
+)
 _QUOTED = re.compile(r'\s*"(.*)"\s*', re.DOTALL)
 
 
@@ -125,4 +132,6 @@ def read_bibtex(path: Path) -> Iterator[Record]:
             continue
         yield from (note(path.name, at, f"entry {entry.key}: {text}") for text in notes)
         paper.bibkey = entry.key
+        kept = {name: value for name, value in fields.items() if name in KEPT_FIELDS and value}
+        paper.bibtex = {"type": entry.entry_type.lower(), **kept}
         yield paper

@@ -36,6 +36,9 @@ class Paper:
     urls: list[str] = field(default_factory=list)
     paper_id: str = ""
     bibkey: str | None = None
+    # a .bib entry's type and its fields the record has no place for ("journal",
+    # "booktitle", "doi", ...), written back when a draft's --bib cites the paper
+    bibtex: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.title = normalise_space(self.title)
@@ -70,7 +73,9 @@ class Paper:
         return self.urls[0] if self.urls else None
 
     def to_dict(self) -> dict:
-        """The `papers --json` record (the design's JSON contract, in the README), plus `bibkey`."""
+        """The `papers --json` record (the design's JSON contract, in the README), plus
+        `bibkey`, and `bibtex` where a .bib entry gave one (so that other papers' content
+        hashes stay as they were)."""
         record = asdict(self)
         return {
             key: record[key]
@@ -86,7 +91,7 @@ class Paper:
                 "source",
                 "bibkey",
             )
-        }
+        } | ({"bibtex": record["bibtex"]} if self.bibtex else {})
 
     @classmethod
     def from_dict(cls, record: dict) -> Paper:
@@ -96,7 +101,7 @@ class Paper:
 
     def merge(self, other: Paper) -> None:
         """Fill what this record lacks from a duplicate of the same paper found elsewhere."""
-        for name in ("authors", "date", "year", "upvotes", "bibkey"):
+        for name in ("authors", "date", "year", "upvotes", "bibkey", "bibtex"):
             if getattr(self, name) in (None, [], "") and getattr(other, name) not in (None, []):
                 setattr(self, name, getattr(other, name))
         if len(other.abstract) > len(self.abstract):
