@@ -275,10 +275,15 @@ def test_a_latin1_bibtex_file_is_read_and_said_to_be(tmp_path: Path):
 
 
 def csv_load(tmp_path: Path, text: str):
-    path = tmp_path / "rows.csv"
+    titles, problems = file_load(tmp_path / "rows.csv", text)
+    return titles, [(p.line, p.message) for p in problems]
+
+
+def file_load(path: Path, text: str):
+    """The titles read from a file of this text, and its problems."""
     path.write_text(text, encoding="utf-8")
     load = read_corpus([path])
-    return [p.title for p in load.papers], [(p.line, p.message) for p in load.problems]
+    return [p.title for p in load.papers], load.problems
 
 
 def test_a_csv_row_whose_quote_never_closes_is_skipped_not_merged(tmp_path: Path):
@@ -352,17 +357,13 @@ def test_an_implausible_year_is_noted_and_the_paper_kept_in_every_reader(tmp_pat
 
 
 def test_a_json_number_too_long_to_read_is_a_broken_line(tmp_path: Path):
-    path = tmp_path / "long.jsonl"
-    path.write_text(
+    titles, problems = file_load(
+        tmp_path / "long.jsonl",
         '{"title": "T", "abstract": "x", "year": 1' + "0" * 5000 + "}\n"
         '{"title": "Kept", "abstract": "y"}\n',
-        encoding="utf-8",
     )
-    load = read_corpus([path])
-    assert [p.title for p in load.papers] == ["Kept"]
-    assert [str(p) for p in load.problems] == [
-        "long.jsonl:1: broken JSON (a number too long to read)"
-    ]
+    assert titles == ["Kept"]
+    assert [str(p) for p in problems] == ["long.jsonl:1: broken JSON (a number too long to read)"]
 
 
 def test_a_bare_percent_in_bibtex_keeps_the_rest_of_the_value(tmp_path: Path):
@@ -382,15 +383,13 @@ def test_a_bare_percent_in_bibtex_keeps_the_rest_of_the_value(tmp_path: Path):
 def test_a_bibtex_value_too_long_to_be_an_abstract_is_skipped_quickly(tmp_path: Path):
     """LaTeX decoding of a 2 MB abstract took minutes, holding the index lock: such a
     value is set aside before decoding."""
-    path = tmp_path / "huge.bib"
-    path.write_text(
+    titles, problems = file_load(
+        tmp_path / "huge.bib",
         "@article{a1,\n  title = {Huge},\n  abstract = {" + "word " * 400_000 + "}\n}\n"
         "@article{a2,\n  title = {Small},\n  abstract = {Fine.}\n}\n",
-        encoding="utf-8",
     )
-    load = read_corpus([path])
-    assert [p.title for p in load.papers] == ["Small"]
-    assert [str(p) for p in load.problems] == [
+    assert titles == ["Small"]
+    assert [str(p) for p in problems] == [
         "huge.bib:1: entry a1: abstract of 2,000,000 characters is too long to be an abstract"
     ]
 
