@@ -139,6 +139,13 @@ def test_the_same_paper_under_another_id_is_merged_not_indexed_twice(tmp_path, c
     assert (folding.paper_id, folding.year) == ("p0", 2022)  # merged: the year filled in
     pruned = Assistant(settings).index([mine, again], prune=True)
     assert (pruned.removed, pruned.total) == (0, 2)
+    # two papers of one title, with abstracts of their own, stay two
+    other = tmp_path / "other.jsonl"
+    other.write_text(
+        json.dumps({"id": "q1", "title": "Folding Proteins", "abstract": "Another study."}) + "\n",
+        encoding="utf-8",
+    )
+    assert Assistant(settings).index([other]).added == 1
 
 
 def test_a_jsonl_file_with_a_byte_order_mark_keeps_its_first_record(tmp_path):

@@ -236,6 +236,10 @@ class _Indexing:
         self.known.add(other)
         if other == record.paper_id or record.paper_id in self.known:
             return record
+        existing = self.batch.get(other) or self.catalog.get([other]).get(other)
+        if existing is None or not _same_abstract(existing.abstract, record.abstract):
+            self.known.add(record.paper_id)  # two papers of one title ("Introduction")
+            return record
         self.report.problems.append(
             note(record.source, None, f"{record.title!r} is indexed already under id "
             f"{other!r}: merged into it")
@@ -243,11 +247,8 @@ class _Indexing:
         record.paper_id = other
         if other in self.batch or other in self.indexed:
             return record  # merged with what this run read of it (see take)
-        stored = self.catalog.get([other]).get(other)
-        if stored is None:
-            return record
-        stored.merge(record)  # what the other file gave is kept
-        return stored
+        existing.merge(record)  # what the other file gave is kept
+        return existing
 
     def flush(self) -> None:
         if not self.batch:
@@ -348,6 +349,12 @@ class _Indexing:
             self.store.delete_papers(gone)
             self.catalog.remove(gone)
         self.report.removed = len(gone)
+
+
+def _same_abstract(one: str, other: str) -> bool:
+    """Whether two records of one title are one paper: the same abstract (case and spacing
+    aside), or one of them has none."""
+    return not one or not other or " ".join(one.lower().split()) == " ".join(other.lower().split())
 
 
 def _disk_full(error: BaseException) -> bool:
