@@ -912,3 +912,4 @@ def test_a_topic_that_ends_in_a_verbs_noun_keeps_it():
         assert topic_phrase(topic) == topic
     assert topic_phrase("Which papers does MOSSBench mention?") == "MOSSBench"
     assert topic_phrase("Which papers on hallucination exist?") == "hallucination"
+    assert not topic_phrase("Which benchmarks does VISCO use?").endswith("use")

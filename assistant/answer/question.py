@@ -953,8 +953,10 @@ def _noun_at_end(words: list[str]) -> bool:
     content word ("protein design", "tool use"), not a stop word ("papers measure it")."""
     last = words[-1].strip(",:;?!.").lower()
     before = words[-2].strip(",:;?!.") if len(words) > 1 else ""
+    asked_with_do = any(w.lower() in {"do", "does", "did"} for w in words[:-1])
     return (
-        stem(last) in FRAMING_VERBS
+        not asked_with_do  # "benchmarks does VISCO use"
+        and stem(last) in FRAMING_VERBS
         and last not in _VERB_ONLY
         and bool(_content_stems(before))
         and stem(before) not in FRAMING_VERBS
