@@ -253,18 +253,22 @@ def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
     err.print(report.summary())
 
 
+def _blank(path: Path) -> bool:
+    """Whether a file holds nothing but white space (read up to its first 4 KB)."""
+    with path.open("rb") as handle:
+        return not handle.read(4096).strip()
+
+
 def _nothing_indexed(paths: tuple[Path, ...], problems: list[Problem]) -> str:
     """The one-line error of a run that found no paper, with the first reason it was given."""
     names = ", ".join(path.name or str(path) for path in paths[:3])
     names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
     skipped = [problem for problem in problems if problem.skipped]
-    if all(path.is_file() and not path.read_bytes()[:4096].strip() for path in paths):
+    if all(path.is_file() and _blank(path) for path in paths):
         return f"{names} {'is' if len(paths) == 1 else 'are'} empty: nothing to index"
     more = f", and {len(skipped) - 1} more skipped" if len(skipped) > 1 else ""
     why = f" ({' '.join(str(skipped[0]).split())}{more})" if skipped else ""
-    if skipped and skipped[0].line is not None:  # records were read, each skipped: the
-        return f"no paper in {names} could be indexed{why}; fix the records and index again"
-    return (  # ... else the file was no format the assistant reads
+    return (
         f"nothing in {names} looked like a paper{why}; accepted: seed listings (.txt), "
         "JSON Lines (.jsonl), CSV with a title column (.csv), BibTeX (.bib), the arXiv "
         "snapshot (.json); --format overrides the extension"

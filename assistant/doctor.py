@@ -91,12 +91,16 @@ def _check_index(settings: Settings) -> tuple[str, bool, str]:
     from assistant.index.indexer import paths_of
 
     catalog_path, _, _ = paths_of(settings)
+    first_use = ("index", True, "empty: the first ask/search indexes the bundled seeds")
     if not catalog_path.exists():
-        return ("index", True, "empty: the first ask/search indexes the bundled seeds")
+        return first_use
     try:
-        count = Catalog(catalog_path).count()
+        catalog = Catalog(catalog_path)
+        count, by_user = catalog.count(), catalog.indexed_by_user()
     except AssistantError as error:
         return ("index", False, str(error))
+    if count == 0 and not by_user:  # a first use stopped early: the next one starts again
+        return first_use
     if count == 0:
         return (
             "index",

@@ -25,8 +25,9 @@ class Engine:
 
 
 def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
-    """Open the collection; index the bundled seeds first if the default one was never
-    indexed (a folder where the user's own files were tried gets no seeds)."""
+    """Open the collection; index the bundled seeds first if the default one is empty and
+    `assistant index` was never run on it (a folder where the user's own files were tried
+    gets no seeds; an interrupted first use starts again)."""
     catalog_path, bm25_dir, _ = paths_of(settings)
     catalog = Catalog(catalog_path) if catalog_path.exists() else None
     if catalog is None or catalog.count() == 0:
@@ -35,7 +36,7 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
                 f"collection {settings.collection!r} is empty; run "
                 f"`assistant index PATH --collection {settings.collection}` first"
             )
-        if catalog is not None:  # `assistant index` was run here and stored no paper
+        if catalog is not None and catalog.indexed_by_user():  # and stored no paper
             raise IndexError_(
                 f"collection {settings.collection!r} holds no papers (an earlier `assistant "
                 "index` stored none); run `assistant index YOUR FILES`, or `assistant index` "
@@ -50,7 +51,7 @@ def open_engine(settings: Settings, progress: Progress | None = None) -> Engine:
             )
         from assistant.corpus import bundled_seeds
 
-        index_paths(settings, [bundled_seeds()], progress=_first_use(progress))
+        index_paths(settings, [bundled_seeds()], progress=_first_use(progress), first_use=True)
         catalog = catalog or Catalog(catalog_path)
     store = VectorStore(settings, expected_model_id(settings), None)
     if not store.exists or store.count() == 0:

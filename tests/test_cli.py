@@ -44,6 +44,13 @@ def test_a_folder_where_indexing_found_no_paper_gets_no_seeds(tmp_path: Path):
         )
     doctor = run_cli("doctor", data_dir=data_dir)
     assert "index: no papers" in doctor.stdout + doctor.stderr
+    # a first use stopped before its first paper (an empty catalog) starts again
+    from assistant.index.catalog import Catalog
+
+    stopped = tmp_path / "stopped"
+    Catalog(stopped / "collections" / "papers" / "catalog.sqlite").close()
+    result = run_cli("ask", "--json", "which papers study over-refusal?", data_dir=stopped)
+    assert result.returncode == 0 and json.loads(result.stdout)["citations"], result.stderr
 
 
 def test_the_first_ask_in_a_terminal_shows_each_stage(tmp_path: Path):

@@ -386,9 +386,11 @@ def test_a_bibtex_value_too_long_to_be_an_abstract_is_skipped_quickly(tmp_path: 
     titles, problems = file_load(
         tmp_path / "huge.bib",
         "@article{a1,\n  title = {Huge},\n  abstract = {" + "word " * 400_000 + "}\n}\n"
-        "@article{a2,\n  title = {Small},\n  abstract = {Fine.}\n}\n",
+        "@article{a2,\n  title = {Small},\n  abstract = {Fine.}\n}\n"
+        "@article{a3,\n  title = {Noted},\n  annote = {" + "note " * 40_000 + "},\n"
+        "  abstract = {Kept.}\n}\n",  # a long field it does not read costs no paper
     )
-    assert titles == ["Small"]
+    assert titles == ["Small", "Noted"]
     assert [str(p) for p in problems] == [
         "huge.bib:1: entry a1: abstract of 2,000,000 characters is too long to be an abstract"
     ]

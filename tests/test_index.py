@@ -137,6 +137,7 @@ def test_the_same_paper_under_another_id_is_merged_not_indexed_twice(tmp_path, c
     assert any("indexed already under id 'p0'" in str(p) for p in report.problems)
     (folding,) = [p for p in Assistant(settings).papers() if p.title.startswith("Folding")]
     assert (folding.paper_id, folding.year) == ("p0", 2022)  # merged: the year filled in
+    assert folding.source == "again.jsonl"  # the record read last, as for any update
     pruned = Assistant(settings).index([mine, again], prune=True)
     assert (pruned.removed, pruned.total) == (0, 2)
     # two papers of one title, with abstracts of their own, stay two

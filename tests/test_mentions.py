@@ -47,6 +47,10 @@ def test_a_term_is_mentioned_in_another_form_spelled_out_or_inside_a_longer_acro
     # an acronym of the field is read written out where no paper defines it
     grasping = paper("Grasping", "We train grasping policies with reinforcement learning.")
     assert papers_mentioning([grasping, unrelated], asked("RL")) == [grasping]
+    # ... not a unit its letters spell: "15.8 micrograms/ml" is no machine learning
+    dose = paper("Paraquat", "Blood paraquat was 15.8 micrograms/ml.")
+    assert papers_mentioning([dose], asked("machine learning")) == []
+    assert not mentions(paper("T", "We split the tensor."), asked("tense"), {})
     # a short stem and its noun are one word ("fail" of "failure"), not any longer word
     failed = paper("Simple tasks", "State-of-the-art models fail on simple problems.")
     assert mentions(failed, asked("failures"), {})

@@ -168,8 +168,9 @@ def _spelled_out(
     return tuple(s for s, _ in matched), phrases, used
 
 
-# What a short stem's noun adds to it: "fail" -> "failur" (failure), "decept" -> "deceptor".
-_NOUN_ENDINGS = frozenset({"ur", "ure", "ion", "ment", "er", "or"})
+# What a short stem's noun adds to it: "fail" -> "failur" (failure), "expos" -> "exposur"
+# (not "-er", "-or", "-ion": "tense" is no "tensor", "facts" no "factor", "mill" no "million")
+_NOUN_ENDINGS = frozenset({"ur", "ure"})
 MIN_NOUN_STEM = 4
 
 
@@ -213,7 +214,10 @@ def mentions(paper: Paper, weights: dict[str, float], definitions: dict[str, Acr
 
     found = {t for t in weights if present(t)}
     terms = list(weights)
+    common = _common_definitions()
     for acronym in definitions.values():  # "reinforcement learning" asked, "RLHF" written
+        if common.get(acronym.short) is acronym:
+            continue  # only what a paper defines: "15.8 micrograms/ml" is no "ML"
         if acronym.short in vocabulary:
             for n in acronym.phrases:
                 found |= _phrase_terms(terms, acronym.words[:n])

@@ -85,8 +85,10 @@ _COMPARISON = re.compile(
 _LIST = re.compile(
     r"^\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
     r"(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
-    # "Which surveys discuss X?" asks for papers of a kind (paper_kinds.py)
-    r"(?:papers?|works?|studies|articles|research|publications|surveys|overviews)\b"
+    r"(?:papers?|works?|studies|articles|research|publications)\b"
+    # "Which surveys discuss X?" asks for papers of a kind (paper_kinds.py); "What do
+    # surveys say about X?" asks what they say
+    r"|(?:which|what|any)\s+(?:surveys|overviews)\b(?!\s+(?:say|said|show|find|conclude)\b)"
     r"|(?:papers?|works?|studies|research|publications)\s+(?:on|about|that|which|studying)\b"
     r"|how many (?:\w+\s+){0,2}?(?:papers?|works?|studies|articles|publications)\b"
     r"|list\b|survey\b|overview\b)",
@@ -899,6 +901,11 @@ def without_citation_markers(text: str) -> str:
     return _CITATION_MARKER.sub("", text).strip() or text
 
 
+# What opens a line before a colon without naming a topic: "Quick question:", "Re:", "Hi:"
+_NOT_HEADINGS = frozenset(
+    "quick question re fw fwd hi hey hello ok okay so note fyi update thanks please q query "
+    "follow-up followup also ps".split()
+)
 _POINTS_BACK = re.compile(r"\b(?:them|it|its|this|these|those|they|that)\b", re.IGNORECASE)
 
 
@@ -908,6 +915,9 @@ def colon_heading(sentence: str) -> tuple[str, str]:
     X?" -> "jailbreaks", "which papers show ways ..."); else "" and the sentence (also
     where the question points back: "DPO vs PPO: which papers compare them?")."""
     head, colon, asked = sentence.partition(":")
+    opener = head.strip().split()[0].lower() if head.strip() else ""
+    if opener in _NOT_HEADINGS or not has_topic_words(head):  # "Quick question: ..."
+        return "", sentence
     if colon and has_topic_words(asked) and not _POINTS_BACK.search(asked):
         match = asking_verb(f": {asked.strip()}")
         if match and match.start() == 0:

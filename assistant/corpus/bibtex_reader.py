@@ -56,15 +56,23 @@ def _before_decoding():
             for field in entry.fields:
                 if not isinstance(field.value, str):
                     continue
-                if len(field.value) > MAX_ABSTRACT_CHARS:
-                    field.value = f"{_TOO_LONG}{len(field.value)}"
-                else:
+                if len(field.value) <= MAX_ABSTRACT_CHARS:
                     field.value = _BARE_PERCENT.sub(r"\\%", field.value)
+                elif field.key.lower() in _READ_FIELDS:  # the entry is skipped, and said
+                    field.value = f"{_TOO_LONG}{len(field.value)}"
+                else:  # a field the assistant does not read ("annote", "file"): left out
+                    field.value = ""
             return entry
+
+        def transform_string(self, string, library):
+            if isinstance(string.value, str) and len(string.value) > MAX_ABSTRACT_CHARS:
+                string.value = ""
+            return string
 
     return BeforeDecoding()
 
 
+_READ_FIELDS = frozenset({"title", "abstract", "author"})
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _TOO_LONG = "\x00too long: "  # what stands for a value set aside: its length follows
 
@@ -121,7 +129,11 @@ def read_bibtex(path: Path) -> Iterator[Record]:
         record = {
             "title": fields.get("title"),
             "abstract": fields.get("abstract", ""),
-            "authors": fields.get("author"),
+            # BibTeX's " and " parts are the names ("dos Santos, Cicero" is one)
+            "authors": [
+                a.strip() for a in re.split(r"\s+and\s+", fields.get("author") or "") if a.strip()
+            ]
+            or None,
             "year": fields.get("year"),
             "url": url,
         }

@@ -42,8 +42,8 @@ _MEASURES = (
 _BUILDS = (
     r"method|approach|framework|algorithm|technique|strategy|model|objective|loss|training|"
     r"prompting|system|mechanism|pipeline|architecture|paradigm|procedure|scheme|tokens?|"
-    r"optimization|fine-tuning|learning|network|planner|policy|controller|agent|classifier|"
-    r"detector|estimator|solver|module|encoder|decoder|regularizer|toolkit|library|heuristic"
+    r"optimization|fine-tuning|learning|network|planner|controller|agent|classifier|"
+    r"detector|estimator|solver|module|encoder|decoder|regularizer|toolkit|heuristic"
 )
 _OBJECT_NOUN = re.compile(rf"\b(?:(?P<measures>{_MEASURES})|(?P<builds>{_BUILDS}))(?:e?s)?\b", re.I)
 # A proposal with neither noun builds when it is an action ("propose to decompose"; not

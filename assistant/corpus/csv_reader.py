@@ -73,8 +73,8 @@ def _delimiter(lines: list[str]) -> str:
     or a bar."""
     header = next((line for line in lines if line.strip()), "")
     for delimiter in _DELIMITERS:
-        cells = [cell.strip().strip('"').lower() for cell in header.split(delimiter)]
-        if "title" in cells:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        if "title" in [cell.strip().lower() for cell in cells]:
             return delimiter
     return ","
 

@@ -116,5 +116,14 @@ class Catalog:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         return row[0] if row else "empty"
 
+    def mark_indexed_by_user(self) -> None:
+        """Record that `assistant index` was run here (the bundled seeds never come in)."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed_by_user', '1')")
+        self.db.commit()
+
+    def indexed_by_user(self) -> bool:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'indexed_by_user'").fetchone()
+        return row is not None
+
     def _bump_version(self) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (uuid.uuid4().hex,))

@@ -106,8 +106,10 @@ def index_paths(
     fmt: str | None = None,
     categories: frozenset[str] | None = None,
     progress: Progress | None = None,
+    first_use: bool = False,
 ) -> IndexReport:
-    """Stream the files into the index, a batch of papers at a time.
+    """Stream the files into the index, a batch of papers at a time (`first_use`: the
+    bundled seeds, indexed because a question found no index).
 
     --rebuild and --prune replace what the index holds with what the files hold; files
     that hold no paper at all (empty, binary, every record broken) replace nothing."""
@@ -119,6 +121,8 @@ def index_paths(
             rebuild = prune = False
         records = itertools.chain(head, records)
     with _Indexing(settings, rebuild, progress, estimate_records(files)) as run:
+        if not first_use:
+            run.catalog.mark_indexed_by_user()
         run._report(0, "Reading files")
         while True:
             with run.report.timed("parse"):
@@ -167,8 +171,9 @@ class _Indexing:
                 self.store = VectorStore(self.settings, expected_model_id(self.settings), None)
             self.vectors_lost = self._vectors_lost()
             # each paper's id by its title: the same paper under another id is merged
-            self.by_title = {paper_id_for(t or ""): pid for pid, t in self.catalog.titles()}
-            self.known = set(self.by_title.values())
+            titles = list(self.catalog.titles())
+            self.by_title = {paper_id_for(t or ""): pid for pid, t in titles}
+            self.known = {pid for pid, _ in titles}
         except BaseException:
             self.lock.release()
             raise
@@ -247,8 +252,8 @@ class _Indexing:
         record.paper_id = other
         if other in self.batch or other in self.indexed:
             return record  # merged with what this run read of it (see take)
-        existing.merge(record)  # what the other file gave is kept
-        return existing
+        record.merge(existing)  # this file's record, with what the other file gave besides
+        return record
 
     def flush(self) -> None:
         if not self.batch:

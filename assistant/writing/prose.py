@@ -48,8 +48,7 @@ _IRREGULAR = {"are": "is", "have": "has", "do": "does", "go": "goes"}
 # Verbs of what authors do, joined to the first by "and" ("We propose X and evaluate Y"):
 # made singular with it ("It proposes X and evaluates Y").
 _COORDINATED = re.compile(
-    # ("We review 150 papers, compare methods, and discuss ...": a comma joins them too)
-    r"(,?\s*\b(?:and|or|then)\s+(?:(?:hence|thus|therefore|thereby|also|further)\s+)?|,\s+)"
+    r"(,?\s*\b(?:and|or|then)\s+(?:(?:hence|thus|therefore|thereby|also|further)\s+)?)"
     r"(propose|introduce|present|provide|release|conduct|demonstrate|show|"
     r"find|discuss|identify|investigate|explore|examine|study|analy[sz]e|compare|highlight|"
     r"design|develop|build|construct|train|apply|use|extend|offer|report|evaluate|test|"
@@ -102,9 +101,6 @@ def _singular(verb: str) -> str:
     return verb + "s"
 
 
-_INFINITIVE = re.compile(r"\bto\s+[a-z]+")
-
-
 def _singular_coordinated(rest: str) -> str:
     """The verbs joined to a subject made singular, up to where the main clause ends;
     beyond it, only the verbs only authors do."""
@@ -113,11 +109,6 @@ def _singular_coordinated(rest: str) -> str:
 
     def singular(match: re.Match, main_clause: bool) -> str:
         joint, verb = match.groups()
-        # a comma joins the subject's verbs in its main clause ("reviews X, compares Y"),
-        # not where an infinitive came first ("to formalize X, derive Y") or after "that"
-        infinitive = _INFINITIVE.search(match.string[: match.start()])
-        if joint.strip() == "," and (infinitive or not main_clause):
-            return match.group(0)
         # ", and hence argue": a comma takes the verb back to the subject
         if main_clause or verb in _AUTHORS_ONLY or joint.startswith(","):
             return f"{joint}{_singular(verb)}"
