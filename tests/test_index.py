@@ -231,3 +231,14 @@ def test_embeddings_are_normalised_and_independent_of_batching():
     assert np.all((together * alone).sum(axis=1) >= 0.9999)
     exact = LocalMiniLM(runtime="onnxruntime")
     assert np.allclose(exact.embed(texts), np.vstack([exact.embed([t]) for t in texts]), atol=1e-5)
+
+
+def test_a_collection_of_papers_with_no_word_to_index_is_indexed(tmp_path, counting):
+    """A title "The" and no abstract: the keyword index had no vocabulary, and bm25s
+    failed with "max() arg is an empty sequence"."""
+    settings = Settings(data_dir=tmp_path / "data")
+    path = tmp_path / "words.jsonl"
+    path.write_text('{"title": "The", "abstract": ""}\n', encoding="utf-8")
+    report = Assistant(settings).index([path])
+    assert report.total == 1 and report.summary().endswith("1 paper indexed")
+    assert Assistant(settings).search("protein").hits

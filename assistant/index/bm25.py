@@ -22,6 +22,7 @@ _STATE = "state.json"
 
 # Words that frame a question about papers ("which papers study ...") rather than say what
 # it is about; they match nearly every abstract, so they are not query terms.
+_NO_WORD = "\u2400"  # what stands for the words of a chunk that has none
 QUESTION_WORDS = (
     "which what who whom whose paper papers study studies studied work works research "
     "about does do did can could how are is there any some find show me list"
@@ -91,7 +92,10 @@ class BM25Index:
             texts.append(text)
         retriever = bm25s.BM25()
         if texts:
-            retriever.index(tokenize(texts), show_progress=False)
+            # a chunk with no word to index ("The", "x") holds one no query holds: an index
+            # of such chunks alone had no vocabulary, and bm25s failed on it
+            tokens = [words or [_NO_WORD] for words in tokenize(texts)]
+            retriever.index(tokens, show_progress=False)
         return cls(retriever, chunk_ids, paper_ids)
 
     def save(self, directory: Path, version: str) -> None:

@@ -56,7 +56,7 @@ class IndexReport:
         return (
             f"{self.added} added{title_only}, {self.updated} updated, {self.unchanged} "
             f"unchanged, {self.removed} removed, {self.skipped} skipped; "
-            f"{self.total} papers indexed"
+            f"{papers_counted(self.total)} indexed"
         )
 
     def timed(self, stage: str):
