@@ -328,14 +328,14 @@ class SentencePicker:
         wanted = set(self.analysis.terms)
         offset = 0
         for paper, sentences in zip(papers, per_paper, strict=True):
-            spelled = {
-                acronym: wanted.intersection(tokenize([words])[0])
+            spelled = [
+                (re.compile(rf"\b{re.escape(acronym)}s?\b"), terms)
                 for acronym, words in written_out(paper.abstract).items()
-            }
-            spelled = {a: terms for a, terms in spelled.items() if terms}
+                if (terms := wanted.intersection(tokenize([words])[0]))
+            ]
             for i, sentence in enumerate(sentences):
-                for acronym, terms in spelled.items():
-                    if re.search(rf"\b{re.escape(acronym)}s?\b", sentence):
+                for used, terms in spelled:
+                    if used.search(sentence):
                         token_sets[offset + i] |= terms
             offset += len(sentences)
 

@@ -120,7 +120,8 @@ def list_lead(question: str, topic: str, count: int) -> str:
     concerns", "3 papers ... study how LLMs handle time", "9 papers ... focus on reward
     models", "2 papers ... look at the right to be forgotten")."""
     verb, rest = "study", topic
-    sentence = topic_sentence(asking_part(question))
+    # "hallucination: which papers propose detection methods?": the heading, then the question
+    heading, sentence = colon_heading(topic_sentence(asking_part(question), after_colon=False))
     match = asking_verb(sentence)
     asked, papers_asked = split_request(question)  # "Can you point me to papers on X?"
     asked = topic_sentence(asking_part(asked))
@@ -134,8 +135,6 @@ def list_lead(question: str, topic: str, count: int) -> str:
             verb = _plural(verb)
     elif papers_asked:  # "Can you point me to papers about how LLMs handle time?"
         rest = _after_verb(asked, 0, topic)
-    # "hallucination: which papers propose detection methods?"
-    heading = colon_heading(topic_sentence(question, after_colon=False))[0]
     on = f" on {topic_phrase(heading)}" if heading else ""
     return f"{_count(count)}{on} {_agreeing(verb, count)} {rest}:"
 
@@ -157,8 +156,9 @@ def _after_verb(sentence: str, end: int, topic: str) -> str:
     return topic
 
 
-# Verbs that say a paper is there, not what it does: "What work exists on X?"
-_BEING_VERBS = re.compile(r"exists?|are|is")
+# Verbs that say a paper is there, not what it does: "What work exists on X?" ("is" and
+# "are" are stop words)
+_BEING_VERBS = frozenset({"exist", "exists"})
 
 
 def _is_lexical_verb(word: str) -> bool:
@@ -169,7 +169,7 @@ def _is_lexical_verb(word: str) -> bool:
         is_stopword(word)
         or word.endswith(("ing", "ly", "ed"))
         or len(word) < 3
-        or _BEING_VERBS.fullmatch(word)
+        or word in _BEING_VERBS
     )
 
 
