@@ -306,6 +306,12 @@ def test_sentence_helpers():
     assert not leans_back("Both theoretically and empirically, we show that X holds.")
     assert leans_back("The authors find that in both cases the model fails.")
     assert not leans_back("Despite the hype, little research exists.")
+    assert not leans_back("We train on data such as dialogues.")  # "such as" points nowhere
+    # a definition needs what "this phenomenon" late in its sentence points at
+    defining = "The work sheds light on the causes and implications of this odd phenomenon."
+    assert leans_back(defining, late=True) and not leans_back(defining)
+    nuances = "We analyse the linguistic nuances of prompts for 21 LLMs and how these nuances act."
+    assert not leans_back(nuances, late=True)
     # the first "we", "our" or "us" names the authors, later ones are pronouns
     assert third_person("Central to AI, we find that our model wins.") == (
         "Central to AI, the authors find that their model wins."
@@ -864,6 +870,13 @@ def test_what_a_specific_question_asks_for_is_read_from_its_wording():
     assert counted == "compon"
     assert _counts("DeRTa incorporates two novel components: (1) MLE and (2) RTO.", counted)
     assert not _counts("The components of DeRTa are described.", counted)
+    # what "how many" counts is its first plural noun, whatever follows it ("GPT-3.5.")
+    assert counted_noun("how many physicians rated the GPT-3.5 and GPT-4 answers") == "physician"
+    assert counted_noun("How many people were surveyed?") == "peopl"
+    # a measure asked for with words before it
+    for question in ("What attack success rate does it reach?", "What refusal rate do they see?"):
+        assert classify(question) == ("specific", "number"), question
+    assert classify("What models does it use?")[1] != "number"
 
 
 def test_a_question_for_the_papers_that_lack_something_says_how_to_get_them(seeded):

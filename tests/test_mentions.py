@@ -8,6 +8,7 @@ from assistant.answer.mentions import (
     mentions,
     papers_mentioning,
     with_acronyms_defined,
+    written_out,
 )
 from assistant.corpus.paper import Paper
 from assistant.index.bm25 import stem, tokenize
@@ -35,6 +36,15 @@ def test_acronyms_are_read_with_linking_words_hyphens_and_plurals():
         "llm": (("larg", "languag", "model"), (3,)),
         "cot": (("chain", "thought"), (2,)),
     }
+
+
+def test_an_acronym_defined_in_quotes_is_read_and_written_out_without_them():
+    abstract = 'Our reward, ``Follow-up Likelihood as Reward" (FLR), matches reward models.'
+    assert acronym_definitions([abstract])["flr"].words == ("follow", "likelihood", "reward")
+    assert written_out(abstract) == {"FLR": "Follow-up Likelihood as Reward"}
+    assert with_acronyms_defined("FLR improves alignment.", abstract) == (
+        "Follow-up Likelihood as Reward (FLR) improves alignment."
+    )
 
 
 def test_a_term_is_mentioned_in_another_form_spelled_out_or_inside_a_longer_acronym():

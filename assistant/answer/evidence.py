@@ -89,6 +89,18 @@ _HOW_MANY = re.compile(
     r"does|did|have|has|had|can|could|will|would|in|of|per|for|on|at|to)\b|\s*[?.!]|\s*$)",
     re.IGNORECASE,
 )
+# ... the first plural noun after "how many", whatever follows it: "how many physicians
+# rated the GPT-3.5 answers" counts physicians (not "GPT-3", where a "." follows)
+_HOW_MANY_PLURAL = re.compile(
+    r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?!(?:this|was|has|does|is|its)\b)([a-z][\w-]*[^\Ws]s)\b",
+    re.IGNORECASE,
+)
+
+
+def _asked_count(question: str) -> str | None:
+    """The noun a "how many" or "how much" question counts, as written."""
+    match = _HOW_MANY_PLURAL.search(question) or _HOW_MANY.search(question)
+    return match.group(1) if match else None
 
 
 _COUNT_WORD = r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|twelve)"
@@ -101,8 +113,10 @@ _STATED_COUNT = re.compile(
 def counted_noun(question: str) -> str | None:
     """What a question counts, as a stem: "how many benign queries does it contain?" ->
     "queri", "what are the two components of DeRTa?" -> "compon"."""
-    match = _HOW_MANY.search(question) or _STATED_COUNT.search(question)
-    return stem(match.group(1)) if match else None
+    counted = _asked_count(question)
+    if counted is None and (match := _STATED_COUNT.search(question)):
+        counted = match.group(1)
+    return stem(counted) if counted else None
 
 
 # A number before a name's acronym ("24 LVLMs") may count what a question asks about.
@@ -116,9 +130,9 @@ def missing_figure(question: str, fact: str, abstract: str) -> str:
     number of X ("two experimental set-ups", "1,000 prompts"), or a number of a named
     thing ("24 LVLMs" may be the models asked about)."""
     sentences = [s.replace("-", "") for s in abstract_sentences(abstract)]  # "set-ups"
-    asked = _HOW_MANY.search(question)
+    asked = _asked_count(question)
     if asked and re.search(r"\bhow many\b(?!\s+times\b)", question, re.IGNORECASE):
-        word = asked.group(1).lower()
+        word = asked.lower()
         stems = {stem(word.replace("-", "")), stem(word.replace("-", "").replace("our", "or"))}
         for sentence in sentences:
             tokens = set(tokenize([sentence])[0])
@@ -355,6 +369,7 @@ class SentencePicker:
             self.analysis.present_terms(t, s) for t, s in zip(token_lists, flat, strict=True)
         ]
         self._with_acronyms_read(papers, per_paper, token_sets)
+        definition = self.analysis.fact == "definition"
         result: dict[str, list[Sentence]] = {}
         offset = 0
         for paper, sentences in zip(papers, per_paper, strict=True):
@@ -362,7 +377,7 @@ class SentencePicker:
             for i, sentence in enumerate(sentences):
                 if "http" in sentence or _TEX_MACRO.search(sentence) or len(sentence) < MIN_CHARS:
                     continue
-                leaning = i > 0 and leans_back(sentence)
+                leaning = i > 0 and leans_back(sentence, late=definition)
                 quote = quotable(sentences, i, leaning)
                 score = (
                     float(similarities[offset + i])

@@ -26,7 +26,12 @@ SHARED_PREFIX = 5
 # parentheses ("(or PBT)" too), the acronym itself (two or more capitals or digits, a
 # hyphen inside as in "Auto-CEI", an optional plural "s").
 _ACRONYM = r"[A-Z][A-Za-z0-9-]*[A-Z0-9][a-z]?"
-_DEFINITION = re.compile(rf"((?:[^\W\d_][\w'-]*[\s,]+){{1,12}})\((?:or )?({_ACRONYM})\)")
+# the words may stand in quotes: ``Follow-up Likelihood as Reward" (FLR)
+_QUOTES = "`'\"“”‘’"
+_DEFINITION = re.compile(
+    rf"((?:[{_QUOTES}]{{0,2}}[^\W\d_][\w'-]*[{_QUOTES}]{{0,2}}[\s,]+){{1,12}})"
+    rf"\((?:or )?({_ACRONYM})\)"
+)
 # "DRO (Directed Representation Optimization)": the acronym first, then what it stands for
 _DEFINED_AFTER = re.compile(rf"\b({_ACRONYM}) \(((?:[^\W\d_][\w'-]*[\s,]*){{2,12}})\)")
 # The IDF-weighted share of the property's terms a paper must mention (its rarest one too).
@@ -64,7 +69,12 @@ def acronym_definitions(texts: Iterable[str]) -> dict[str, Acronym]:
 def _spelling(words: str, acronym: str) -> tuple[tuple[str, ...], tuple[int, ...], int] | None:
     """What _spelled_out finds for "WORDS (ACRONYM)", as _DEFINITION matches them."""
     letters = [c.lower() for c in acronym if c.isupper() or c.isdigit()]
-    return _spelled_out(words.replace(",", " ").split(), letters)
+    return _spelled_out(_words(words), letters)
+
+
+def _words(words: str) -> list[str]:
+    """The words of a definition, without the commas and quotes around them."""
+    return [w.strip(_QUOTES) for w in words.replace(",", " ").split()]
 
 
 # Acronyms every reader of these papers knows: never spelled out.
@@ -126,7 +136,7 @@ def written_out(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for words, acronym in _DEFINITION.findall(text):
         if spelled := _spelling(words, acronym):
-            found.setdefault(acronym, " ".join(words.replace(",", " ").split()[-spelled[2] :]))
+            found.setdefault(acronym, " ".join(_words(words)[-spelled[2] :]))
     for acronym, words in _DEFINED_AFTER.findall(text):
         spelled = _spelling(words, acronym)
         if spelled and spelled[2] == len(words.replace(",", " ").split()):  # every word spells

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 
+from assistant.index.bm25 import stem
+
 _FIRST_PERSON_OPENINGS = re.compile(
     r"^(?:(?:In this (?:paper|work|study|article)|Here|In this paper and|To this end),? )?we\b"
     r"(?!['’])",  # "We'll" reads "They'll", not "The authors'll"
@@ -67,7 +69,7 @@ _BACK_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _EARLY_REFERENCE = re.compile(
-    r"\b(?:(?:this|these|those|such)(?!\s+(?:paper|work|study|article|survey|report|end)\b)"
+    r"\b(?:(?:this|these|those|such)(?!\s+(?:paper|work|study|article|survey|report|end|as)\b)"
     r"|the above|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
     re.IGNORECASE,
 )
@@ -190,12 +192,36 @@ def named_items(sentence: str) -> list[str]:
     return _ITEM_REFERENCE.findall(sentence)
 
 
-def leans_back(sentence: str) -> bool:
+# "this counter-intuitive phenomenon" late in a sentence: a demonstrative and the words of
+# what it points at ("such as" and "this is" point nowhere or within the sentence)
+_LATE_REFERENCE = re.compile(
+    r"\b(?:this|these|such)\s+(?!(?:as|that|is|was|are|were|can|could|may|might|will|would|"
+    r"has|have|had|does|do|did|paper|work|study|article|survey|report|end)\b)"
+    r"([a-z][\w-]*)(?:\s+([a-z][\w-]*))?",
+    re.IGNORECASE,
+)
+
+
+def leans_back(sentence: str, late: bool = False) -> bool:
     """Whether the sentence needs the one before it to be understood: it opens with a
-    back-reference, names "this representation" early on, or "the latter" anywhere."""
+    back-reference, names "this representation" early on, or "the latter" anywhere; with
+    `late`, also where it names "this phenomenon" later on without having named a
+    phenomenon before (what a definition quotes: "... the causes of this counter-intuitive
+    phenomenon, which we term likelihood displacement" says nothing of what it is; in
+    other sentences "we argue that this setting is useful" reads well alone)."""
     text = without_connective(sentence)
     opening = " ".join(text.split()[:8])
-    return bool(_BACK_REFERENCE.search(text) or _EARLY_REFERENCE.search(opening))
+    if _BACK_REFERENCE.search(text) or _EARLY_REFERENCE.search(opening):
+        return True
+    return late and any(_points_outside(text, m) for m in _LATE_REFERENCE.finditer(text))
+
+
+def _points_outside(text: str, match: re.Match) -> bool:
+    """Whether "this X Y" points at nothing before it in the sentence: neither X nor Y
+    ("these nuances" after "linguistic nuances", "such agents" after "an agent") was
+    said."""
+    before = {stem(w) for w in re.findall(r"[\w-]+", text[: match.start()].lower())}
+    return not any(w and stem(w.lower()) in before for w in match.groups())
 
 
 def role_bonus(sentence: str) -> float:
