@@ -58,12 +58,23 @@ def test_what_a_paper_contributes_is_read_from_what_its_authors_propose():
     titled = _paper("Internal Consistency in LLMs: A Survey", "We summarize a framework.")
     assert contribution(titled) == {SURVEY}
     assert contribution(_paper("Q", "We find that models over-refuse.")) == frozenset()
+    # data made on the way, or named as the authors' own
+    for made in (
+        "We apply a critical thinking method, in order to develop a dataset of fallacies.",
+        "We use this classifier to bootstrap a larger (n=10,000) dataset.",
+        "Our datasets and code are available at http://x.org.",
+    ):
+        assert BENCHMARK in contribution(_paper("T", made)), made
     # what is not a contribution of that kind
     misreads = {
         "We present evidence that RLHF (RLHF) increases sycophancy.": frozenset(),
         "We build upon the HH-RLHF dataset to train X.": frozenset(),
         "Our survey of 500 participants shows a gap.": frozenset(),
         "Here we propose a new approach to refusal.": {METHOD},
+        "We urge the community to rethink evaluation and to create better benchmarks.": (
+            frozenset()
+        ),
+        "Our results on three datasets show a gap.": frozenset(),
     }
     for abstract, kinds in misreads.items():
         assert contribution(_paper("T", abstract)) == kinds, abstract

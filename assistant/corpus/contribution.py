@@ -120,6 +120,17 @@ _BY_PROPOSING = re.compile(
     r"\bby\s+(?:introduc|propos|present|releas|construct|build|creat|curat|develop)ing\s+"
     r"(?P<object>[^.;]*)"
 )
+# "we apply X in order to develop a dataset", "we use it to bootstrap a larger dataset"
+_MAKING_TO = re.compile(
+    r"\b(?:we|We)\s(?:(?!\bto\b)[^.;]){0,150}?\bto\s+(?:develop|create|build|construct|curate|collect|compile|"
+    r"assemble|bootstrap|release)\s+(?P<object>[^.;]*)"
+)
+# "Our datasets and code are available", "a probe trained on our WACK datasets"
+_OUR_DATA = re.compile(
+    r"\b[Oo]ur\s+(?P<object>(?:(?!(?:on|in|for|of|with|by|to|from|using|that|which|and|or|"
+    r"than|results?|experiments?|evaluations?)\b)[\w-]+\s+){0,2}?"
+    r"(?:benchmarks?|datasets?|data sets?|corpus|corpora)\b)"
+)
 _BENCHMARK_NOUNS = frozenset(
     "benchmark benchmarks dataset datasets corpus corpora suite suites testbed testbeds".split()
 )
@@ -176,7 +187,7 @@ def _proposed(abstract: str) -> Iterator[str]:
 
 
 def _proposed_in(sentence: str) -> Iterator[str]:
-    for pattern in (_PROPOSAL, _BY_PROPOSING, _MAKING_DATA):
+    for pattern in (_PROPOSAL, _BY_PROPOSING, _MAKING_DATA, _MAKING_TO, _OUR_DATA):
         for match in pattern.finditer(sentence):
             yield match.group("object")
 
