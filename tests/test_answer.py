@@ -547,9 +547,11 @@ def test_the_topic_drops_the_framing_on_both_sides():
     assert topic_phrase("Tell me about reward models, please?") == "reward models"
     assert topic_phrase("what does the paper Persona Vectors show?") == "Persona Vectors"
     assert topic_phrase("Which papers evaluate vision-language models?") == "vision-language models"
+    assert topic_phrase("Which papers are about the reversal curse?") == "the reversal curse"
+    assert topic_phrase("off switch") == "off switch"  # nothing frames it
     assert topic_phrase("jailbreak attacks") == "jailbreak attacks"
     # a comparison's verb is framing too: "... close enough to DPO variants differ to cite"
-    assert topic_phrase("How do the DPO variants in the collection differ?") == "DPO variants"
+    assert topic_phrase("How do DPO variants in the collection differ?") == "DPO variants"
     assert topic_phrase("What are the differences between RLHF and DPO?") == "RLHF and DPO"
 
 

@@ -985,6 +985,11 @@ _VERB_ONLY = frozenset(
 ) | {"available"}
 
 
+_ARTICLES = frozenset({"the", "a", "an"})
+# Stop words that may open a bare topic ("off switch", "out-of-distribution" is one word)
+_PARTICLES = frozenset({"off", "out", "up", "down"})
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
@@ -999,8 +1004,13 @@ def topic_phrase(question: str) -> str:
             or bool(_COMPARISON.fullmatch(word))
         )
 
+    framed = []
     while words and framing(words[0]):
-        words.pop(0)
+        framed.append(words.pop(0))
+    if words and framed and framed[-1].lower() in _ARTICLES:
+        words.insert(0, framed[-1])  # "which papers are about *the* reversal curse?"
+    elif words and framed and all(w.lower() in _PARTICLES for w in framed):
+        words = framed + words  # "off switch": nothing frames it
     # at the end, a framing verb may be the topic's noun ("protein design", "tool use")
     while words and framing(words[-1]) and not _noun_at_end(words):
         words.pop()
