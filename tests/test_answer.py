@@ -757,6 +757,11 @@ def test_a_question_that_names_its_paper_is_answered_from_it(seeded):
     ]
     answer = seeded.ask("How do SAMI and INPO differ?")
     assert len(answer.citations) == 2 and not answer.warnings
+    # ... or by one it names in apposition: "Our best-aligned model, PsychoCounsel-Llama3-8B,"
+    answer = seeded.ask("What win rate does PsychoCounsel-Llama3-8B achieve against GPT-4o?")
+    assert [c.paper.title for c in answer.citations] == [
+        "Preference Learning Unlocks LLMs' Psycho-Counseling Skills"
+    ]
     # a lower-case word is no coined name: "rode" does not name RODE
     judged = decide(seeded.engine, "who rode with the agents in StarCraft?").judged
     assert any(j.paper.title.startswith("RODE") for j in judged)

@@ -264,13 +264,15 @@ def _uses(candidate: Judged, word: str) -> bool:
 
 def _coins(candidate: Judged, word: str) -> bool:
     """Whether the paper names itself so: in its title, or defined in its abstract
-    ("Decoupled Refusal Training (DeRTa)", "We introduce SAMI, a method"), not merely
-    used ("results on MMLU")."""
+    ("Decoupled Refusal Training (DeRTa)", "We introduce SAMI, a method", "Our
+    best-aligned model, PsychoCounsel-Llama3-8B,", "We release X"), not merely used
+    ("results on MMLU")."""
     name = re.escape(word)
     defined = (
-        rf"\(\s*{name}\s*\)|\b(?:introduc\w*|propos\w*|present\w*|call(?:ed|s)?|dubb(?:ed)?|"
-        rf"name[ds]?)\s+(?:\w+\s+)?"
+        rf"\(\s*{name}\s*\)|\b(?:introduc\w*|propos\w*|present\w*|releas\w*|call(?:ed|s)?|"
+        rf"dubb(?:ed)?|name[ds]?)\s+(?:\w+\s+)?"
         rf"{name}(?![\w-])|(?<![\w-]){name}(?:,| is) an?\b"
+        rf"|\b[Oo]ur\s+(?:[\w-]+\s+){{0,2}}?[\w-]+,\s+{name}(?![\w-])"
     )
     return bool(
         re.search(rf"(?<![\w-]){name}(?![\w-])", candidate.paper.title)
