@@ -865,8 +865,8 @@ def test_a_question_for_benchmarks_used_quotes_where_the_paper_names_them(seeded
 
 
 def test_what_a_specific_question_asks_for_is_read_from_its_wording():
-    from assistant.answer.evidence import _counts, counted_noun
-    from assistant.answer.question import classify
+    from assistant.answer.evidence import _counts, counted_noun, fact_bonus
+    from assistant.answer.question import QuestionAnalysis, classify
 
     assert classify("How accurate is the prompt classifier?") == ("specific", "number")
     assert classify("On which instruction-following benchmarks was RPO evaluated?") == (
@@ -884,6 +884,17 @@ def test_what_a_specific_question_asks_for_is_read_from_its_wording():
     for question in ("What attack success rate does it reach?", "What refusal rate do they see?"):
         assert classify(question) == ("specific", "number"), question
     assert classify("What models does it use?")[1] != "number"
+    # "Which LLMs ...?" asks for names, and "LLM" is none; "which scored highest?" asks for
+    # the sentence with the superlative
+    assert classify("Which LLMs were evaluated?")[1] == "named"
+    named = QuestionAnalysis(
+        "Which LLMs were evaluated?", "specific", "named", (), (), "", (), True
+    )
+    evaluated = "We evaluated three LLMs (GPT-4o, Claude-3.5 and Mistral-large)."
+    assert fact_bonus(evaluated, named) > fact_bonus("We enable evaluation of LLM skills.", named)
+    highest = QuestionAnalysis("which scored highest?", "specific", "finding", (), (), "", (), True)
+    best = "Results vary, with Claude-3.5 achieving the highest score (8.69/10)."
+    assert fact_bonus(best, highest) > fact_bonus("Results vary across models.", highest)
 
 
 def test_a_question_for_the_papers_that_lack_something_says_how_to_get_them(seeded):

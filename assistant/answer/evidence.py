@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.mentions import written_out
+from assistant.answer.mentions import KNOWN_ACRONYMS, written_out
 from assistant.answer.question import QuestionAnalysis, bigrams, defined_term, weighted_share
 from assistant.answer.sentences import (
     abstract_sentences,
@@ -60,6 +60,11 @@ _NAMED = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*)\b")
 _MEASURE = re.compile(r"\d[\d,.]*\s*(?:%|percent|x\b|times|fold)|\d{2,}", re.IGNORECASE)
 _EVALUATION = re.compile(
     r"\b(?:benchmark|dataset|evaluat\w*|experiments? on|tested on|on the)\b", re.I
+)
+_SUPERLATIVE = re.compile(
+    r"\b(?:highest|lowest|best|worst|strongest|weakest|largest|smallest|most|least|fastest|"
+    r"top-performing)\b",
+    re.IGNORECASE,
 )
 _OWN_WORK = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
 # ... and where it names what it was evaluated on: "a 38.3% win rate on Arena-Hard"
@@ -154,6 +159,19 @@ def _counts(sentence: str, counted: str) -> bool:
 
 
 def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None = None) -> float:
+    """How much the sentence looks like it holds the kind of fact the question asks for,
+    and a superlative the question asks for ("which scored highest?": "with Claude-3.5
+    achieving the highest overall score")."""
+    asked = _SUPERLATIVE.search(analysis.question) and _SUPERLATIVE.search(sentence)
+    return (FACT_BONUS if asked else 0.0) + _kind_bonus(sentence, analysis, counted)
+
+
+def _names(text: str) -> set[str]:
+    """The names in a text, each in the singular ("LLMs" is "LLM")."""
+    return {re.sub(r"(?<=[A-Z])s$", "", name) for name in _NAMED.findall(text)}
+
+
+def _kind_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None) -> float:
     """How much the sentence looks like it holds the kind of fact the question asks for;
     a number of what the question counts ("how many X", "the two X") counts as much again."""
     count = FACT_BONUS if counted and _counts(sentence, counted) else 0.0
@@ -164,8 +182,8 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None =
     if count:
         return 2 * count
     if analysis.fact == "named":
-        asked = set(_NAMED.findall(analysis.question))
-        new_names = set(_NAMED.findall(sentence)) - asked  # names the question does not give
+        # names the question does not give, nor the field's own ("LLM" is no model's name)
+        new_names = _names(sentence) - _names(analysis.question) - KNOWN_ACRONYMS
         if not new_names:
             return 0.0
         evaluated = _EVALUATION.search(sentence) or _ON_NAMED.search(sentence)

@@ -78,7 +78,7 @@ def _words(words: str) -> list[str]:
 
 
 # Acronyms every reader of these papers knows: never spelled out.
-_KNOWN_ACRONYMS = frozenset("AI LLM LLMs LM LMs ML NLP GPT RL RLHF".split())
+KNOWN_ACRONYMS = frozenset("AI LLM LLMs LM LMs ML NLP GPT RL RLHF".split())
 
 
 def with_acronyms_defined(sentence: str, text: str) -> str:
@@ -86,7 +86,7 @@ def with_acronyms_defined(sentence: str, text: str) -> str:
     it first appears, unless the sentence defines it or uses it as a possessive: "FLR
     improves X" -> "Follow-up Likelihood as Reward (FLR) improves X"."""
     for acronym, words in written_out(text).items():
-        if acronym in _KNOWN_ACRONYMS or f"({acronym}" in sentence or words in sentence:
+        if acronym in KNOWN_ACRONYMS or f"({acronym}" in sentence or words in sentence:
             continue
         sentence = re.sub(
             rf"\b{re.escape(acronym)}\b(?!['’]s|-)",

@@ -170,7 +170,7 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NAMED = re.compile(
-    r"\b(which|what) (?:[\w-]+ ){0,2}?(benchmark|dataset|data set|model|metric|game|task|"
+    r"\b(which|what) (?:[\w-]+ ){0,2}?(benchmark|dataset|data set|model|LLM|metric|game|task|"
     r"language|corpus|"
     r"baseline|evaluation)s?\b",
     re.IGNORECASE,
