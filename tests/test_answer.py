@@ -310,6 +310,14 @@ def test_sentence_helpers():
     # a definition needs what "this phenomenon" late in its sentence points at
     defining = "The work sheds light on the causes and implications of this odd phenomenon."
     assert leans_back(defining, late=True) and not leans_back(defining)
+    # the scene an abstract sets before its authors speak is no answer
+    from assistant.answer.evidence import _context_penalty
+    from assistant.answer.sentences import setup_length
+
+    abstract = ["LLMs reason.", "CoT prompting has two paradigms.", "We propose Auto-CoT."]
+    assert setup_length(abstract) == 2 and setup_length(["X holds.", "Y holds."]) == 1
+    penalties = [_context_penalty(abstract, i, False, s, 2) for i, s in enumerate(abstract)]
+    assert penalties[1] > penalties[2] == 0
     nuances = "We analyse the linguistic nuances of prompts for 21 LLMs and how these nuances act."
     assert not leans_back(nuances, late=True)
     # the first "we", "our" or "us" names the authors, later ones are pronouns

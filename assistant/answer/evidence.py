@@ -22,6 +22,7 @@ from assistant.answer.sentences import (
     leans_back,
     named_items,
     role_bonus,
+    setup_length,
     states_result,
     third_person,
     without_connective,
@@ -314,17 +315,21 @@ def _closed_end(words: list[str], start: int, end: int) -> int:
     return end
 
 
-def _context_penalty(sentences: Sequence[str], i: int, leaning: bool, quote: str) -> float:
+def _context_penalty(
+    sentences: Sequence[str], i: int, leaning: bool, quote: str, setup: int = 1
+) -> float:
     """How much a sentence loses for what its quote leans on: the sentence before it
-    (`leaning`), an item of a list the quote does not give, or the abstract's opening,
-    which sets the scene unless it states what the paper does or finds."""
+    (`leaning`), an item of a list the quote does not give, or the abstract's opening
+    (its first `setup` sentences, before the authors speak), which sets the scene unless
+    it states what the paper does or finds: "CoT prompting has two major paradigms." is
+    not what Auto-CoT is."""
     penalty = BACK_REFERENCE_PENALTY if leaning else 0.0
     if leaning and i > 1 and leans_back(sentences[i - 1]):  # the antecedent leans back too
         penalty += BACK_REFERENCE_PENALTY
     before = sentences[i - 1] if i > 0 else ""
     if any(item not in before for item in named_items(sentences[i])):
         penalty += UNDEFINED_ITEM_PENALTY
-    opens = i == 0 or (i == 1 and leaning)  # quoted with the opening sentence
+    opens = i < setup or (i == setup and leaning)  # quoted with the opening
     if opens and not states_result(quote):
         penalty += OPENING_PENALTY
     return penalty
@@ -392,6 +397,7 @@ class SentencePicker:
         offset = 0
         for paper, sentences in zip(papers, per_paper, strict=True):
             scored = []
+            setup = setup_length(sentences)
             for i, sentence in enumerate(sentences):
                 if "http" in sentence or _TEX_MACRO.search(sentence) or len(sentence) < MIN_CHARS:
                     continue
@@ -403,7 +409,7 @@ class SentencePicker:
                     + (PHRASE_BONUS if self.phrases & bigrams(token_lists[offset + i]) else 0.0)
                     + role_bonus(sentence)
                     + _fact_bonus(sentence, self.analysis, self.counted)
-                    - _context_penalty(sentences, i, leaning, quote)
+                    - _context_penalty(sentences, i, leaning, quote, setup)
                     + (MENTION_BONUS if self.mentioned and self.mentioned(sentence) else 0.0)
                 )
                 scored.append(Sentence(quote, score, i, i - 1 if leaning else i))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
 from assistant.index.bm25 import stem
 
@@ -236,6 +237,16 @@ def role_bonus(sentence: str) -> float:
     if _RAISED_QUESTION.search(sentence.strip()):
         bonus -= 0.3
     return bonus
+
+
+_AUTHORS_SPEAK = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work|study|article))\b")
+
+
+def setup_length(sentences: Sequence[str]) -> int:
+    """How many sentences an abstract spends setting the scene before its authors speak
+    ("We propose ...", "This paper ..."); 1 when they never do."""
+    spoken = (i for i, s in enumerate(sentences) if _AUTHORS_SPEAK.search(s))
+    return max(1, next(spoken, 1))
 
 
 def states_result(sentence: str) -> bool:
