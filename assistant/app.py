@@ -18,6 +18,7 @@ from assistant.corpus.paper import Paper
 from assistant.errors import EndpointError, InputError
 from assistant.filters import Selection, from_question
 from assistant.index.indexer import IndexReport, Progress
+from assistant.redaction import protect_logs, register_secret
 from assistant.retrieval import Ranking
 
 NO_TOPIC_QUERY = 'the query names no topic, only common words; search for one, e.g. "over-refusal"'
@@ -41,6 +42,10 @@ class Assistant:
                 "or pass options by name, e.g. Assistant(data_dir=...)"
             )
         self.settings = settings or load_settings(**overrides)
+        for secret in (self.settings.openai_api_key, self.settings.chroma_api_key):
+            if secret is not None:
+                register_secret(secret.get_secret_value())
+        protect_logs()
         self.progress: Progress | None = None  # (done, total, stage) while indexing
         self.notice: Callable[[str], None] | None = None  # one-line notes (LLM call costs)
         self._engine = None
@@ -208,6 +213,13 @@ class Assistant:
         if follow_up:  # "which of those use RL since 2024?" asks the papers about RL
             follow_up = from_question(follow_up)[1] or follow_up
         only = arguments.paper_ids(only)
+        catalog = self.engine.catalog
+        if only is not None and catalog and (unknown := set(only) - set(catalog.hashes_for(only))):
+            raise InputError(
+                f"no indexed paper has the id {sorted(unknown)[0]!r}"
+                + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+                + "; `assistant papers --json` lists the ids"
+            )
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)
         decision.analysis = replace(decision.analysis, question=question)
         if kind:  # each paper's quote is where it introduces its benchmark

@@ -493,11 +493,18 @@ def doctor(data_dir, collection, model, base_url, fallback) -> None:
 @click.option("--split", help="BEIR qrels split (default: test if present, else the first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
 @click.option("--no-llm", is_flag=True, help="Answer offline (extractive) even if an LLM is set.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    default=None,
+    help="With an LLM, score the share of sentences the cited abstracts support "
+    "[env: ASSISTANT_VERIFY=1].",
+)
 @_DATA_DIR
 @_COLLECTION
 @_CHROMA_URL
 @one_line_errors
-def evaluate(target, k, retrievers, split, as_json, no_llm, data_dir, collection) -> None:
+def evaluate(target, k, retrievers, split, as_json, no_llm, verify, data_dir, collection) -> None:
     """Measure retrieval and answers.
 
     TARGET is a questions JSONL file (search recall@k, cited-gold shares, abstention) or a
@@ -516,7 +523,7 @@ def evaluate(target, k, retrievers, split, as_json, no_llm, data_dir, collection
         return
     from assistant.evaluation import evaluate_questions
 
-    assistant = _assistant(data_dir, collection)
+    assistant = _assistant(data_dir, collection, verify=verify)
     report = evaluate_questions(assistant, target, k=k, llm=False if no_llm else None)
     if as_json:
         display.print_json(report.to_dict())

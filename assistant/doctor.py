@@ -130,9 +130,9 @@ def _check_endpoint(settings: Settings, key: str | None) -> tuple[str, bool, str
     )
     if settings.llm_model in models:
         return ("endpoint", True, f"serves {settings.llm_model!r} (models: {listed})")
-    return (
+    return (  # a server that lists models but not this one answers it with a 404
         "endpoint",
-        True,
+        not models,
         f"answers, but does not list {settings.llm_model!r}; set ASSISTANT_LLM_MODEL to one "
         f"it serves: {listed or 'none listed'}",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
@@ -43,6 +44,7 @@ class QuestionResult:
     stated: int | None = None
     contains_expected: bool | None = None  # the answer quotes the sentence holding the fact
     supported_share: float | None = None  # with --verify: share of sentences supported
+    mode: str = "extractive"  # who wrote the answer: "llm", or "extractive" (offline)
 
     @property
     def search_recall(self) -> float | None:
@@ -100,6 +102,7 @@ class QuestionsReport:
             "fact_sentence_quoted": _avg(r.contains_expected for r in results),
             "off_corpus_abstained": f"{sum(r.abstained for r in off)} of {len(off)}",
             "on_corpus_abstained": f"{sum(r.abstained for r in on)} of {len(on)}",
+            "answer_modes": dict(Counter(r.mode for r in results)),
         }
         supported = _avg(r.supported_share for r in results)
         if supported is not None:
@@ -123,6 +126,7 @@ class QuestionsReport:
                     "abstained": r.abstained,
                     "should_abstain": r.should_abstain,
                     "fact_sentence_quoted": r.contains_expected,
+                    "mode": r.mode,
                 }
                 for r in self.results
             ],
@@ -230,6 +234,14 @@ def evaluate_questions(
                 stated=stated_count(answer.text),
                 contains_expected=all(s in answer.text for s in expected) if expected else None,
                 supported_share=answer.supported_share,
+                mode=answer.mode,
             )
+        )
+    offline = sum(r.mode != "llm" for r in report.results)
+    with_llm = assistant.settings.llm_configured if llm is None else llm
+    if with_llm and offline:
+        report.warnings.append(
+            f"{offline} of {len(report.results)} answers fell back to offline (the endpoint "
+            "failed): the scores mix the LLM's answers with extractive ones"
         )
     return report

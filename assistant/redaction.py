@@ -34,10 +34,20 @@ def debug_enabled() -> bool:
     return value not in ("", "0", "no", "false", "off")
 
 
+# Secrets given in code rather than the environment (a notebook's `openai_api_key=`).
+_REGISTERED: set[str] = set()
+
+
+def register_secret(secret: str) -> None:
+    """Mask this value too, wherever it is printed from now on."""
+    if len(secret.strip()) >= 4:
+        _REGISTERED.add(secret.strip())
+
+
 def redact(text: str) -> str:
     """The text with every configured secret, and anything shaped like one, masked."""
-    for name in SECRET_VARIABLES:
-        secret = os.environ.get(name, "").strip()
+    secrets = {os.environ.get(name, "").strip() for name in SECRET_VARIABLES} | _REGISTERED
+    for secret in secrets:
         if len(secret) >= 4:
             text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
@@ -52,6 +62,15 @@ class RedactingFilter(logging.Filter):
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
+
+
+def protect_logs() -> None:
+    """Redact what the handlers already in place print (a notebook's, or Python's last
+    resort, which shows llama-index's "Retrying ..." warnings with the server's error body)
+    without installing one of our own: a library leaves logging to its host."""
+    for handler in [logging.lastResort, *logging.getLogger().handlers]:
+        if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 def install_log_redaction(debug: bool) -> None:

@@ -392,7 +392,14 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
     """The outline is the themes; the model writes each theme's paragraph from that theme's
     papers alone, and each paragraph's citations are checked, then numbered across the
     draft in order of first use."""
-    from assistant.answer.llm import _chat, build_evidence, count_tokens
+    from assistant.answer.llm import (
+        _chat,
+        build_evidence,
+        count_tokens,
+        cut_warning,
+        declined,
+        declined_warning,
+    )
     from assistant.prompts import load_prompt, system_prompt
 
     system = system_prompt("related_work_system", settings.prompts_dir)
@@ -409,9 +416,14 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
         overhead = count_tokens(system) + count_tokens(template.render(evidence="", **values))
         budget = settings.llm_context_window - settings.llm_answer_tokens - overhead - 24
         evidence = build_evidence(theme.papers, budget)
-        text, _ = _chat(settings, system, template.render(evidence=evidence.text, **values), None)
-        if CANNOT_ANSWER.lower().rstrip(".") in text.lower() and "[" not in text:
+        text, _, cut = _chat(
+            settings, system, template.render(evidence=evidence.text, **values), None
+        )
+        if cut:
+            warnings.append(cut_warning(settings))
+        if declined(text):  # even when it goes on to cite: "... But see [1]."
             warnings.append(f"the model found nothing to write for the theme '{theme.name}'")
+            warnings.extend(declined_warning(text, evidence, f"the theme '{theme.name}'"))
             continue
         checked = check_citations(text, len(evidence.papers), exempt=(CANNOT_ANSWER,))
         warnings.extend(f"{theme.name}: {w}" for w in checked.warnings)
@@ -427,10 +439,11 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
         kept.append(Theme(theme.name, [p for p in theme.papers if p in cited]))
     if not cited:
         return RelatedWork(topic, CANNOT_ANSWER, "llm", True, warnings=warnings)
-    uncited = sum(len(t.papers) for t in themes) - len(cited)
+    uncited = [p.paper.title for t in themes for p in t.papers if p not in cited]
     if uncited:
         warnings.append(
-            f"the draft leaves {papers_counted(uncited, 'relevant')} of its outline uncited"
+            f"the draft leaves {papers_counted(len(uncited), 'relevant')} of its outline "
+            "uncited: " + "; ".join(uncited)
         )
     citations = [Citation(numbers[p.paper.paper_id], p.paper) for p in cited]
     text = "\n\n".join(paragraphs)

@@ -64,6 +64,8 @@ def test_urls_that_do_not_parse_are_refused_in_one_line(tmp_path: Path):
     for url in ("http://x:abc/v1", "http://[x/v1", "http://127.0.0.1:9/\x1b[2Jv1"):
         result = run_cli("papers", data_dir=tmp_path / "d", env={"OPENAI_BASE_URL": url})
         assert_one_line_error(result, "OPENAI_BASE_URL", "http:// or https:// URL")
+    result = run_cli("papers", data_dir=tmp_path / "d", env={"OPENAI_BASE_URL": "http://h:99999"})
+    assert_one_line_error(result, "OPENAI_BASE_URL", "port must be a number from 1 to 65535")
     assert not (tmp_path / "d").exists()  # refused before anything was written
 
 
@@ -96,7 +98,9 @@ def test_filters_and_eval_files_that_cannot_serve(seeded_dir: Path, tmp_path: Pa
     question = json.dumps({"q": "which papers study refusal?"})
     questions = _write_jsonl(tmp_path / "q.jsonl", [question])
     dead = {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "ASSISTANT_LLM_MAX_RETRIES": "0"}
-    offline = run_cli("eval", str(questions), "--no-llm", "--json", data_dir=seeded_dir, env=dead)
+    offline = run_cli(
+        "eval", str(questions), "--no-llm", "--verify", "--json", data_dir=seeded_dir, env=dead
+    )
     assert offline.returncode == 0, offline.stderr
     assert json.loads(offline.stdout)["summary"]
 

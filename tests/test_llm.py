@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import socket
 import threading
@@ -365,6 +366,7 @@ def test_cli_ask_json_in_llm_mode_and_the_key_never_shows(seeded_dir, server):
     assert "does not list 'gpt-x'; set ASSISTANT_LLM_MODEL to one it serves: test-model" in (
         " ".join(unknown.stdout.split())
     )
+    assert unknown.returncode == 1  # its answers would be 404s
     for result in (ok, offline, denied, fallback, doctor, unknown):
         assert KEY not in result.stdout + result.stderr
         assert KEY[-8:] not in result.stdout + result.stderr
@@ -478,3 +480,48 @@ def test_cli_rerank_prints_its_cost_first_and_verify_adds_support(seeded_dir, se
     assert len(payload["citations"]) == 1
     assert [s["supported"] for s in payload["support"]] == [True]
     assert KEY not in result.stdout + result.stderr
+
+
+def test_what_the_model_writes_is_shown_without_secrets_or_escape_sequences(seeded_dir, server):
+    key = "plain-key-not-shaped-like-one-42"  # given in code: masked all the same
+    server.script(Reply(f"\x1b]52;c;ZWNobw==\x07\x1b]0;PWNED\x07Your key is {key} [1]."))
+    answer = llm_assistant(seeded_dir, server, openai_api_key=key).ask(QUESTION)
+    assert key not in json.dumps(answer.to_dict()) and "\x1b" not in answer.text
+    assert answer.text == "Your key is *** [1]."
+
+
+def test_a_stream_is_retried_while_nothing_is_shown_and_masked_word_by_word(seeded_dir, server):
+    server.script(
+        Reply(status=500),
+        Reply(chunks=["Reward models [1] and ", KEY[:10], KEY[10:], " too."]),
+    )
+    shown: list[str] = []
+    answer = llm_assistant(seeded_dir, server).ask(QUESTION, on_token=shown.append)
+    assert len(server.chat_requests()) == 2  # the 500 was retried, as a plain call is
+    assert KEY not in "".join(shown) and "***" in "".join(shown)
+    assert answer.text == "Reward models [1] and *** too."
+
+
+def test_a_reply_past_the_answer_budget_is_cut_with_a_warning(seeded_dir, server):
+    server.script(Reply("Reward models [1]. " + "More words here. " * 5000))
+    answer = llm_assistant(seeded_dir, server, llm_answer_tokens=64).ask(QUESTION)
+    assert len(answer.text) <= 8 * 64 and answer.text.startswith("Reward models [1].")
+    assert any("was cut there" in w for w in answer.warnings)
+
+
+def test_library_logs_are_masked_in_a_notebook_too(seeded_dir, server, caplog):
+    caplog.set_level(logging.WARNING)
+    server.script(Reply(status=429, echo_headers=True), Reply("Reward models matter [1]."))
+    llm_assistant(seeded_dir, server).ask(QUESTION)
+    assert "Retrying" in caplog.text and KEY not in caplog.text
+
+
+def test_eval_says_when_answers_fell_back_to_offline(seeded_dir, server, tmp_path):
+    from assistant.evaluation import evaluate_questions
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"q": QUESTION}) + "\n", encoding="utf-8")
+    server.script(Reply(status=500))
+    report = evaluate_questions(llm_assistant(seeded_dir, server, fallback="offline"), questions)
+    assert report.summary()["answer_modes"] == {"extractive": 1}
+    assert any("1 of 1 answers fell back to offline" in w for w in report.warnings)

@@ -149,9 +149,20 @@ def test_llm_writes_one_checked_paragraph_per_theme_of_the_outline(seeded, seede
     assert [c.n for c in draft.citations] == list(range(1, 2 * len(outline) + 1))
     assert draft.citations[0].paper == outline[0].papers[1].paper
     uncited = sum(len(t.papers) for t in outline) - 2 * len(outline)
-    assert any(f"leaves {uncited} relevant" in w for w in draft.warnings) == (uncited > 0)
+    left = [w for w in draft.warnings if f"leaves {uncited} relevant" in w]
+    assert bool(left) == (uncited > 0)
+    assert not left or outline[0].papers[-1].paper.title in left[0]  # named
     assert any(w.endswith("of the 2000 words asked for (--words)") for w in draft.warnings)
     assert "\\cite{" in draft.to_latex()
+
+
+def test_an_llm_theme_the_model_declines_is_left_out_though_it_cites(seeded_dir):
+    server = FakeOpenAIServer()
+    with server as fake:
+        fake.script(Reply(f"{CANNOT_ANSWER} But see [1]."))
+        draft = _llm(seeded_dir, server).related_work(TOPIC)
+    assert draft.abstained and draft.citations == []
+    assert any("yet pointed at 1 of them (not cited): " in w for w in draft.warnings)
 
 
 def test_llm_draft_support_check(seeded, seeded_dir, tmp_path):

@@ -39,7 +39,7 @@ from assistant.answer.sentences import abstract_sentences, cite, third_person
 from assistant.corpus.paper import Paper
 from assistant.retrieval import SNIPPET_CHARS, PaperHit
 
-QUOTED_NOTE = "_Quoted from the abstracts (no LLM configured)._"
+QUOTED_NOTE = "_Quoted from the abstracts (no LLM used)._"
 SECOND_SENTENCE_RATIO = 0.9
 
 

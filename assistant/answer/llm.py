@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,8 +15,10 @@ from assistant.answer.relevance import Judged
 from assistant.answer.sentences import without_connective, without_own_citations
 from assistant.config import Settings
 from assistant.corpus.paper import papers_counted
+from assistant.corpus.text import strip_controls
 from assistant.errors import EndpointError, InputError
 from assistant.prompts import load_prompt, system_prompt
+from assistant.redaction import redact, register_secret
 
 MIN_EVIDENCE_TOKENS = 60
 MESSAGE_OVERHEAD_TOKENS = 12
@@ -82,6 +85,8 @@ def make_llm(settings: Settings):
             return {**super()._get_credential_kwargs(is_async), "max_retries": 0}
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    if settings.openai_api_key:
+        register_secret(key)
     common = {
         "model": settings.llm_model,
         "api_key": key,
@@ -160,7 +165,7 @@ def _usage(raw: object, prompt: str, text: str) -> dict:
     }
 
 
-def _declined(text: str) -> bool:
+def declined(text: str) -> bool:
     """Whether the reply says, anywhere, that the papers do not cover the question.
 
     Such a reply is an abstention even when it goes on to cite papers ("... But see [1].").
@@ -175,10 +180,16 @@ def _declined(text: str) -> bool:
     return re.search(re.escape(norm(CANNOT_ANSWER)) + r"(?![\w'’])", norm(text)) is not None
 
 
-def _pointed_at(text: str, evidence: Evidence) -> list[str]:
-    """The titles of the evidence papers a reply's markers name."""
+def declined_warning(text: str, evidence: Evidence, asked: str) -> list[str]:
+    """A warning naming the evidence papers a declining reply pointed at anyway."""
     numbers = dict.fromkeys(cited_numbers(normalise_markers(text)))
-    return [evidence.papers[n - 1].paper.title for n in numbers if 1 <= n <= len(evidence.papers)]
+    titles = [evidence.papers[n - 1].paper.title for n in numbers if 1 <= n <= len(evidence.papers)]
+    if not titles:
+        return []
+    return [
+        f"the model said the papers do not cover {asked}, yet pointed at "
+        f"{len(titles)} of them (not cited): " + "; ".join(titles)
+    ]
 
 
 _BULLET = re.compile(r"\s*(?:[-*+>]\s+|#+\s+|\d+[.)]\s+)?")
@@ -220,21 +231,18 @@ def llm_answer(decision, settings: Settings, on_token: TokenCallback | None = No
         )
     evidence = build_evidence(candidates, budget)
     user = user_template.render(evidence=evidence.text, question=asked)
-    text, raw = _chat(settings, system, user, on_token)
+    text, raw, cut = _chat(settings, system, user, on_token)
     warnings: list[str] = []
+    if cut:
+        warnings.append(cut_warning(settings))
     if evidence.trimmed:
         warnings.append(
             f"evidence trimmed to fit the context window: {len(evidence.papers)} of "
             f"{len(candidates)} papers sent"
         )
     usage = _usage(raw, system + user, text)
-    if _declined(text):
-        pointed = _pointed_at(text, evidence)
-        if pointed:
-            warnings.append(
-                "the model said the papers do not cover the question, yet pointed at "
-                f"{len(pointed)} of them (not cited): " + "; ".join(pointed)
-            )
+    if declined(text):
+        warnings.extend(declined_warning(text, evidence, "the question"))
         return Answer(question, CANNOT_ANSWER, "llm", True, [], sources, warnings, usage)
     checked = check_citations(text, len(evidence.papers))
     checked.text = _without_opening_connective(checked.text)
@@ -259,9 +267,19 @@ def complete(settings: Settings, prompt: str) -> str:
     return _chat(settings, None, prompt, None)[0].strip()
 
 
+# What is kept of a reply, in characters per answer token: a server that ignores
+# max_tokens (a megabyte of text) would otherwise hold the answer for minutes.
+REPLY_CHARS_PER_TOKEN = 8
+# Errors worth another try, as llama-index retries them when it does not stream.
+_RETRY_WAIT_S = (1.0, 2.0, 4.0, 8.0)
+
+
 def _chat(
     settings: Settings, system: str | None, user: str, on_token: TokenCallback | None
-) -> tuple[str, object]:
+) -> tuple[str, object, bool]:
+    """The model's reply, as it may be shown (no escape sequence that would drive the
+    terminal, no secret the server echoes), its raw response, and whether it was cut to
+    the answer budget."""
     import httpx
     import openai
     from llama_index.core.llms import ChatMessage
@@ -270,25 +288,71 @@ def _chat(
     messages = [ChatMessage(role="user", content=user)]
     if system:
         messages.insert(0, ChatMessage(role="system", content=system))
+    limit = REPLY_CHARS_PER_TOKEN * settings.llm_answer_tokens
     try:
         if on_token is None:
             response = llm.chat(messages)
-            text, raw = response.message.content, response.raw
+            text, raw = response.message.content or "", response.raw
         else:
-            text, raw = "", None
-            for part in llm.stream_chat(messages):
-                if part.delta:
-                    on_token(part.delta)
-                text, raw = part.message.content or "", part.raw
+            text, raw = _streamed(llm, messages, settings, on_token, limit)
     except openai.APIError as error:
         raise endpoint_error(error, settings) from None
     except httpx.HTTPError as error:  # the body broke off, or stalled, after the request
         raise endpoint_error(error, settings) from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         raise endpoint_error(error, settings) from None
-    if not text or not text.strip():
+    cut = len(text) > limit
+    text = _shown(text[:limit])
+    if not text.strip():
         raise EndpointError(
-            f"{settings.openai_base_url or 'the OpenAI API'} returned an empty answer; "
-            "check the model"
+            f"{settings.openai_base_url or 'the OpenAI API'} returned an empty or malformed "
+            "answer; check the model"
         )
-    return text, raw
+    return text, raw, cut
+
+
+def cut_warning(settings: Settings) -> str:
+    return (
+        f"the reply ran past {REPLY_CHARS_PER_TOKEN * settings.llm_answer_tokens} characters "
+        "and was cut there; the server may ignore the token limit (ASSISTANT_LLM_ANSWER_TOKENS)"
+    )
+
+
+def _shown(text: str) -> str:
+    return strip_controls(redact(text))
+
+
+def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit: int):
+    """Stream the reply to `on_token` word by word (a secret is never split, so it is
+    masked whole), retrying as a plain call does while nothing has been shown: the
+    request is only sent when the stream is read, past llama-index's retries."""
+    import openai
+
+    retryable = (
+        openai.APIConnectionError,
+        openai.RateLimitError,
+        openai.InternalServerError,
+    )
+    attempt = 0
+    while True:
+        shown = pending = ""
+        text, raw = "", None
+        try:
+            for part in llm.stream_chat(messages):
+                text, raw = part.message.content or "", part.raw
+                pending += part.delta or ""
+                cut = max(pending.rfind(" "), pending.rfind("\n")) + 1
+                if cut:
+                    shown += pending[:cut]
+                    on_token(_shown(pending[:cut]))
+                    pending = pending[cut:]
+                if len(text) > limit:
+                    break
+            if pending:
+                on_token(_shown(pending))
+            return text, raw
+        except retryable:
+            if shown or attempt == settings.llm_max_retries:
+                raise
+            time.sleep(_RETRY_WAIT_S[min(attempt, len(_RETRY_WAIT_S) - 1)])
+            attempt += 1
