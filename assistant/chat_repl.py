@@ -83,6 +83,10 @@ def run_chat(assistant: Assistant, llm: bool | None = None, filters: dict | None
 
 
 def _confirm(question: str) -> bool:
+    """A yes from the person at the terminal; piped input holds questions, not answers to
+    this one, so without a terminal the answer is no."""
+    if not sys.stdin.isatty():
+        return False
     try:
         return input(question).strip().lower() in ("y", "yes")
     except (EOFError, KeyboardInterrupt):
@@ -138,11 +142,12 @@ def _save(conversation: Conversation, argument: str) -> None:
     out = display.out
     try:
         path = Path(argument).expanduser()
+        shown = strip_controls(str(path))
         if path.is_dir():
-            out.print(f"Cannot write {path}: it is a directory; give a file name.")
+            out.print(f"Cannot write {shown}: it is a directory; give a file name.", markup=False)
             return
-        if path.exists() and not _confirm(f"{path} exists. Overwrite it? [y/N] "):
-            out.print(f"Not saved: {path} is left as it was.")
+        if path.exists() and not _confirm(f"{shown} exists. Overwrite it? [y/N] "):
+            out.print(f"Not saved: {shown} is left as it was.", markup=False)
             return
         path.write_text(conversation.to_markdown(), encoding="utf-8")
     except (OSError, RuntimeError, ValueError) as error:
@@ -150,4 +155,4 @@ def _save(conversation: Conversation, argument: str) -> None:
         out.print(f"Cannot write {strip_controls(argument)}: {reason}", markup=False)
     else:
         count = len(conversation.turns)
-        out.print(f"Saved {count} question{'' if count == 1 else 's'} to {path}.")
+        out.print(f"Saved {count} question{'' if count == 1 else 's'} to {shown}.", markup=False)

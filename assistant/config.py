@@ -188,6 +188,8 @@ class Settings(BaseSettings):
         if value and not (
             re.match(r"^https?://[^\s/]+", value, re.IGNORECASE) and _url_parses(value)
         ):
+            if _port_out_of_range(value):
+                raise ValueError("its port must be a number from 1 to 65535")
             raise ValueError("must be an http:// or https:// URL, e.g. http://localhost:8000/v1")
         return value or None
 
@@ -208,6 +210,12 @@ class Settings(BaseSettings):
     def collection_dir(self) -> Path:
         """Files of one collection that live beside the vector store (catalog, BM25, lock)."""
         return self.data_dir / "collections" / self.collection
+
+
+def _port_out_of_range(url: str) -> bool:
+    """ "http://127.0.0.1:99999/v1": a URL but for its port."""
+    match = re.match(r"^https?://[^\s/@]*?:(\d+)(?:/|$)", url, re.IGNORECASE)
+    return bool(match) and not 0 < int(match.group(1)) < 65536
 
 
 def _url_parses(url: str) -> bool:

@@ -40,11 +40,15 @@ def answer_html(text: str, citations) -> str:
     items = []
     for c in citations:
         title = html.escape(c.paper.title)
-        if c.paper.first_url:
+        if _web_link(c.paper.first_url):  # never "javascript:" a corpus file holds
             title = f'<a href="{html.escape(c.paper.first_url)}" target="_blank">{title}</a>'
         year = f" ({c.paper.year})" if c.paper.year else ""
         items.append(f'<li id="{anchor}-{c.n}" value="{c.n}">{title}{year}</li>')
     return f"<div>{paragraphs}<p><strong>References</strong></p><ol>{''.join(items)}</ol></div>"
+
+
+def _web_link(url: str | None) -> bool:
+    return bool(url) and url.lower().startswith(("http://", "https://"))
 
 
 def ranking_html(ranking) -> str:

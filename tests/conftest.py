@@ -81,9 +81,13 @@ def console_script() -> str:
 
 
 def run_cli(
-    *args: str, data_dir: Path | None = None, env: dict | None = None, timeout: float = 120
+    *args: str,
+    data_dir: Path | None = None,
+    env: dict | None = None,
+    timeout: float = 120,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run the installed `assistant` console script as a user would."""
+    """Run the installed `assistant` console script as a user would (`stdin`: piped in)."""
     environment = {k: v for k, v in os.environ.items() if k not in _SETTING_VARIABLES}
     environment.update(env or {})
     if data_dir is not None:
@@ -95,7 +99,7 @@ def run_cli(
         text=True,
         env=environment,
         timeout=timeout,
-        stdin=subprocess.DEVNULL,
+        **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
     )
 
 

@@ -15,7 +15,7 @@ from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.errors import InputError
 
-from .conftest import in_terminal
+from .conftest import in_terminal, run_cli
 from .fake_openai import FakeOpenAIServer, Reply
 
 REFUSAL = "which papers study over-refusal?"
@@ -364,3 +364,13 @@ def test_a_follow_up_for_a_kind_of_paper_lists_those_of_that_kind(seeded):
     one.ask(REFUSAL)
     single = one.ask("does [1] introduce a benchmark?")
     assert single.text.startswith("The paper above ")  # not "All 1 paper above"
+
+
+def test_piped_chat_never_takes_a_question_for_a_yes(seeded_dir, tmp_path):
+    saved = tmp_path / "kept.md"
+    saved.write_text("mine\n", encoding="utf-8")
+    questions = f"which papers study over-refusal?\n/save {saved}\nwhich of those use RL?\n/quit\n"
+    result = run_cli("chat", "--no-llm", data_dir=seeded_dir, stdin=questions)
+    assert result.returncode == 0, result.stderr
+    assert "is left as it was" in result.stdout and saved.read_text() == "mine\n"
+    assert "papers above" in result.stdout  # the follow-up was answered, not read as a yes

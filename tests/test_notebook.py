@@ -37,6 +37,26 @@ def test_answers_and_rankings_display_richly(seeded):
         assert columns == ["paper_id", "title", "score", "snippet", "year", "authors"]
 
 
+def test_only_web_links_become_links():
+    from assistant.answer.model import Citation
+    from assistant.corpus.paper import Paper
+    from assistant.notebook import answer_html
+
+    def paper(url: str) -> Paper:
+        return Paper(title="T", abstract="A", source="test", urls=[url], paper_id=url)
+
+    shown = answer_html("X [1] [2].", [Citation(1, paper("javascript:alert(1)")),
+                                        Citation(2, paper("https://example.org/p"))])  # fmt: skip
+    assert 'href="javascript' not in shown and 'href="https://example.org/p"' in shown
+
+
+def test_asking_of_papers_the_index_lacks_is_an_error(seeded):
+    from assistant.errors import InputError
+
+    with pytest.raises(InputError, match="no indexed paper has the id 'abc'"):
+        seeded.ask("which of those use RL?", only=["abc"])
+
+
 def test_answer_bibtex_parses(seeded):
     answer = seeded.ask("Which papers study reward models for RLHF?")
     library = bibtexparser.parse_string(answer.to_bibtex())
