@@ -649,6 +649,12 @@ def test_a_draft_on_alternatives_takes_the_papers_whose_title_names_one(seeded):
     assert len(decide(seeded.engine, topic).relevant) < len(cited)
 
 
+def test_an_abstention_names_the_phrase_whose_words_the_papers_use_apart(seeded):
+    answer = seeded.ask("What is speculative decoding and how much speedup does it give?")
+    assert answer.abstained and 'No paper in the collection mentions "speedup".' in answer.text
+    assert 'None of the papers closest to it mentions "speculative decoding".' in answer.text
+
+
 def test_a_mistyped_word_is_not_corrected_silently_but_suggested(seeded):
     answer = seeded.ask("Which papers study halucination in LLMs?")
     assert answer.abstained and answer.citations == []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 
 from assistant.answer.model import CANNOT_ANSWER, Answer, Citation
-from assistant.answer.question import QuestionAnalysis, property_phrase
+from assistant.answer.question import QuestionAnalysis, bigrams, property_phrase
 from assistant.answer.relevance import Judged
 from assistant.corpus.paper import Paper
+from assistant.index.bm25 import tokenize
 
 # (an example of no collection's in particular: the seeds' "over-refusal" read oddly in a
 # collection on robotics)
@@ -31,16 +34,55 @@ def _closest(judged: Sequence[Judged]) -> str:
     return "Closest papers (not cited):\n\n" + "\n".join(lines) if lines else ""
 
 
-def why_not(analysis: QuestionAnalysis) -> str:
-    """The sentence that names what the collection lacks."""
+def why_not(analysis: QuestionAnalysis, judged: Sequence[Judged] = ()) -> str:
+    """The sentences that name what the collection lacks: the words no paper mentions, and
+    the phrases of the question's key words that none of the closest papers holds
+    ("speculative decoding", whose words the papers use apart)."""
+    phrases = _phrases_unheld(analysis, judged)
     if analysis.missing:
         words = ", ".join(f'"{w}"' for w in analysis.missing)
         meant = " or ".join(f'"{s}"' for _, s in analysis.suggestions)
-        return f"No paper in the collection mentions {words}" + (
+        said = f"No paper in the collection mentions {words}" + (
             f" (did you mean {meant}?)." if meant else "."
         )
+        return f"{said} {_unheld(phrases)}" if phrases else said
+    if phrases:
+        return _unheld(phrases)
     # the words are there, but no paper was judged to be about them: say so, no more
     return f"No paper in the collection is close enough to {analysis.topic} to cite."
+
+
+def _unheld(phrases: Sequence[str]) -> str:
+    return (
+        "None of the papers closest to it mentions " + " or ".join(f'"{p}"' for p in phrases) + "."
+    )
+
+
+# A question's words as written, a hyphenated compound one word ("load-balancing")
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+
+
+def _phrases_unheld(analysis: QuestionAnalysis, judged: Sequence[Judged]) -> list[str]:
+    """Two adjacent key words of the question (or a compound of them) that no candidate's
+    title and abstract hold side by side, the missing words aside."""
+    if not judged:
+        return []
+    keys = set(analysis.key_terms)
+    missing = {w.lower() for w in analysis.missing}
+    words = [(w, tokenize([w])[0]) for w in _WORD.findall(analysis.question)]
+    phrases = [w for w, tokens in words if len(tokens) > 1 and set(tokens) <= keys]
+    phrases += [
+        f"{a} {b}"
+        for (a, ta), (b, tb) in itertools.pairwise(words)
+        if len(ta) == len(tb) == 1 and {*ta, *tb} <= keys and ta != tb
+    ]
+    phrases = [p for p in phrases if not missing & set(p.lower().split())]
+    if not phrases:
+        return []
+    held: set[tuple[str, str]] = set()
+    for candidate in judged:
+        held |= bigrams(tokenize([f"{candidate.paper.title} {candidate.paper.abstract}"])[0])
+    return [p for p in phrases if not bigrams(tokenize([p])[0]) <= held]
 
 
 NO_TOPIC_WORDS = (
@@ -62,7 +104,7 @@ def abstention(
         text = NO_TOPIC if noun == "question" else NO_TOPIC_WORDS
         return Answer(analysis.question, text, mode, True, [], sources, [])
     cannot = CANNOT_ANSWER.replace("this question", f"this {noun}")
-    parts = [f"{cannot} {why_not(analysis)}", _closest(judged)]
+    parts = [f"{cannot} {why_not(analysis, judged)}", _closest(judged)]
     text = "\n\n".join(part for part in parts if part)
     return Answer(analysis.question, text, mode, True, [], sources, [])
 
