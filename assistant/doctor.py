@@ -130,9 +130,9 @@ def _check_endpoint(settings: Settings, key: str | None) -> tuple[str, bool, str
     )
     if settings.llm_model in models:
         return ("endpoint", True, f"serves {settings.llm_model!r} (models: {listed})")
-    return (  # a server that lists models but not this one answers it with a 404
+    return (  # not a failure: Ollama serves "llama3.1" as "llama3.1:latest", llama.cpp any name
         "endpoint",
-        not models,
+        True,
         f"answers, but does not list {settings.llm_model!r}; set ASSISTANT_LLM_MODEL to one "
         f"it serves: {listed or 'none listed'}",
     )

@@ -36,6 +36,9 @@ def debug_enabled() -> bool:
 
 # Secrets given in code rather than the environment (a notebook's `openai_api_key=`).
 _REGISTERED: set[str] = set()
+# In what a model writes, a secret this short is a placeholder ("none", "test", "EMPTY"
+# for a local server), and masking it would mask every "none" of the answer.
+MIN_WRITTEN_SECRET = 8
 
 
 def register_secret(secret: str) -> None:
@@ -44,33 +47,53 @@ def register_secret(secret: str) -> None:
         _REGISTERED.add(secret.strip())
 
 
-def redact(text: str) -> str:
-    """The text with every configured secret, and anything shaped like one, masked."""
+def redact(text: str, shortest: int = 4) -> str:
+    """The text with every configured secret (of `shortest` characters or more), and
+    anything shaped like one, masked."""
     secrets = {os.environ.get(name, "").strip() for name in SECRET_VARIABLES} | _REGISTERED
     for secret in secrets:
-        if len(secret) >= 4:
+        if len(secret) >= shortest:
             text = text.replace(secret, MASK)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text
 
 
+def redact_written(text: str) -> str:
+    """What a model wrote, with the secrets it may echo masked (see MIN_WRITTEN_SECRET)."""
+    return redact(text, MIN_WRITTEN_SECRET)
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = redact(record.getMessage()), ()
-        if record.exc_info:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
+        try:
+            record.msg, record.args = redact(record.getMessage()), ()
+            if record.exc_info and not record.exc_text:  # other handlers keep exc_info
+                record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        except Exception:  # a record that cannot be formatted is logging's to report
+            pass
         return True
 
 
 def protect_logs() -> None:
-    """Redact what the handlers already in place print (a notebook's, or Python's last
-    resort, which shows llama-index's "Retrying ..." warnings with the server's error body)
-    without installing one of our own: a library leaves logging to its host."""
-    for handler in [logging.lastResort, *logging.getLogger().handlers]:
-        if handler is not None and not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
+    """Redact every log record as it is made, whichever handler prints it (a notebook's,
+    one added later, or Python's last resort, which shows llama-index's "Retrying ..."
+    warnings with the server's error body), without installing a handler of our own: a
+    library leaves logging to its host. Installed once per process."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "redacting", False):
+        return
+
+    def redacting(*args, **kwargs) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        _FILTER.filter(record)
+        return record
+
+    redacting.redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting)
+
+
+_FILTER = RedactingFilter()
 
 
 def install_log_redaction(debug: bool) -> None:

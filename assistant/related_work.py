@@ -419,7 +419,7 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
         text, _, cut = _chat(
             settings, system, template.render(evidence=evidence.text, **values), None
         )
-        if cut:
+        if cut and cut_warning(settings) not in warnings:
             warnings.append(cut_warning(settings))
         if declined(text):  # even when it goes on to cite: "... But see [1]."
             warnings.append(f"the model found nothing to write for the theme '{theme.name}'")

@@ -307,6 +307,7 @@ def test_sentence_helpers():
     assert leans_back("The authors find that in both cases the model fails.")
     assert not leans_back("Despite the hype, little research exists.")
     assert not leans_back("We train on data such as dialogues.")  # "such as" points nowhere
+    assert leans_back("We formulate this as an optimization problem.")
     # a definition needs what "this phenomenon" late in its sentence points at
     defining = "The work sheds light on the causes and implications of this odd phenomenon."
     assert leans_back(defining, late=True) and not leans_back(defining)
@@ -894,6 +895,7 @@ def test_what_a_specific_question_asks_for_is_read_from_its_wording():
     # what "how many" counts is its first plural noun, whatever follows it ("GPT-3.5.")
     assert counted_noun("how many physicians rated the GPT-3.5 and GPT-4 answers") == "physician"
     assert counted_noun("How many people were surveyed?") == "peopl"
+    assert counted_noun("How many bias categories does BBQ cover?") == "categori"
     # a measure asked for with words before it
     for question in ("What attack success rate does it reach?", "What refusal rate do they see?"):
         assert classify(question) == ("specific", "number"), question
@@ -909,6 +911,8 @@ def test_what_a_specific_question_asks_for_is_read_from_its_wording():
     highest = QuestionAnalysis("which scored highest?", "specific", "finding", (), (), "", (), True)
     best = "Results vary, with Claude-3.5 achieving the highest score (8.69/10)."
     assert fact_bonus(best, highest) > fact_bonus("Results vary across models.", highest)
+    relevant = QuestionAnalysis("Which are most relevant?", "list", "", (), (), "", (), True)
+    assert fact_bonus(best, relevant) == 0.0  # "most relevant" asks for no superlative
 
 
 def test_a_question_for_the_papers_that_lack_something_says_how_to_get_them(seeded):

@@ -366,7 +366,6 @@ def test_cli_ask_json_in_llm_mode_and_the_key_never_shows(seeded_dir, server):
     assert "does not list 'gpt-x'; set ASSISTANT_LLM_MODEL to one it serves: test-model" in (
         " ".join(unknown.stdout.split())
     )
-    assert unknown.returncode == 1  # its answers would be 404s
     for result in (ok, offline, denied, fallback, doctor, unknown):
         assert KEY not in result.stdout + result.stderr
         assert KEY[-8:] not in result.stdout + result.stderr
@@ -525,3 +524,22 @@ def test_eval_says_when_answers_fell_back_to_offline(seeded_dir, server, tmp_pat
     report = evaluate_questions(llm_assistant(seeded_dir, server, fallback="offline"), questions)
     assert report.summary()["answer_modes"] == {"extractive": 1}
     assert any("1 of 1 answers fell back to offline" in w for w in report.warnings)
+
+
+def test_a_placeholder_key_is_not_masked_in_what_the_model_writes(seeded_dir, server):
+    server.script(Reply("none of the papers disagree [1]."))  # OPENAI_API_KEY=none, locally
+    answer = llm_assistant(seeded_dir, server, openai_api_key="none").ask(QUESTION)
+    assert answer.text == "None of the papers disagree [1]."
+
+
+def test_masking_logs_never_breaks_the_code_that_logs(caplog):
+    from assistant.redaction import protect_logs, register_secret
+
+    register_secret("plain-key-not-shaped-like-one-43")
+    protect_logs()
+    protect_logs()  # once per process, however many assistants are made
+    # a record whose message cannot be formatted is logging's to report, not ours to raise
+    make = logging.getLogRecordFactory()
+    assert make("x", logging.WARNING, __file__, 1, "value %d", ("a",), None).args == ("a",)
+    logging.getLogger("x").warning("key plain-key-not-shaped-like-one-43")
+    assert "key ***" in caplog.text and "plain-key" not in caplog.text

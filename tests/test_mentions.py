@@ -45,6 +45,10 @@ def test_an_acronym_defined_in_quotes_is_read_and_written_out_without_them():
     assert with_acronyms_defined("FLR improves alignment.", abstract) == (
         "Follow-up Likelihood as Reward (FLR) improves alignment."
     )
+    # a word's own quote and the quotes around it are not tried every way: a long list of
+    # ``quoted'' words is read at once (it took seconds)
+    listed = ", ".join(f"``harm{i}''" for i in range(14))
+    assert written_out(f"We cover categories such as {listed}, and more.") == {}
 
 
 def test_a_term_is_mentioned_in_another_form_spelled_out_or_inside_a_longer_acronym():

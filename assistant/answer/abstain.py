@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 
@@ -53,29 +52,36 @@ def why_not(analysis: QuestionAnalysis, judged: Sequence[Judged] = ()) -> str:
 
 
 def _unheld(phrases: Sequence[str]) -> str:
-    return (
-        "None of the papers closest to it mentions " + " or ".join(f'"{p}"' for p in phrases) + "."
-    )
+    named = " or ".join(f'"{p}"' for p in phrases)
+    return f"None of the papers closest to it mentions {named}."
 
 
+# A word that ends as a noun of action or state does ("decoding", "recognition"): two or
+# three key words that end so are a phrase, not a verb and its subject ("tricks fix"); a
+# longer run of key words is a clause ("scaling laws relate pretraining loss")
+_NOUN = re.compile(r"(?:ing|ion|ment|ness|ity|ance|ence|ure|ism)s?$", re.IGNORECASE)
 # A question's words as written, a hyphenated compound one word ("load-balancing")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 
 
 def _phrases_unheld(analysis: QuestionAnalysis, judged: Sequence[Judged]) -> list[str]:
-    """Two adjacent key words of the question (or a compound of them) that no candidate's
-    title and abstract hold side by side, the missing words aside."""
+    """A phrase of the question's key words (or a compound of them) that no candidate's
+    title and abstract hold, the missing words aside."""
     if not judged:
         return []
     keys = set(analysis.key_terms)
     missing = {w.lower() for w in analysis.missing}
     words = [(w, tokenize([w])[0]) for w in _WORD.findall(analysis.question)]
     phrases = [w for w, tokens in words if len(tokens) > 1 and set(tokens) <= keys]
-    phrases += [
-        f"{a} {b}"
-        for (a, ta), (b, tb) in itertools.pairwise(words)
-        if len(ta) == len(tb) == 1 and {*ta, *tb} <= keys and ta != tb
-    ]
+    runs: list[list[str]] = [[]]  # consecutive key words, each a word of its own
+    for word, tokens in words:
+        if len(tokens) == 1 and tokens[0] in keys:
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    for run in (run for run in runs if 2 <= len(run) <= 3):  # "speculative decoding [speed]"
+        ends = [i for i in range(2, len(run) + 1) if _NOUN.search(run[i - 1])]
+        phrases += [" ".join(run[: ends[-1]])] if ends else []
     phrases = [p for p in phrases if not missing & set(p.lower().split())]
     if not phrases:
         return []

@@ -272,7 +272,8 @@ def _coins(candidate: Judged, word: str) -> bool:
         rf"\(\s*{name}\s*\)|\b(?:introduc\w*|propos\w*|present\w*|releas\w*|call(?:ed|s)?|"
         rf"dubb(?:ed)?|name[ds]?)\s+(?:\w+\s+)?"
         rf"{name}(?![\w-])|(?<![\w-]){name}(?:,| is) an?\b"
-        rf"|\b[Oo]ur\s+(?:[\w-]+\s+){{0,2}}?[\w-]+,\s+{name}(?![\w-])"
+        rf"|\b[Oo]ur\s+(?:[\w-]+\s+){{0,2}}?(?:model|method|approach|framework|system|agent|"
+        rf"dataset|benchmark|policy)s?,\s+{name}(?![\w-])"
     )
     return bool(
         re.search(rf"(?<![\w-]){name}(?![\w-])", candidate.paper.title)

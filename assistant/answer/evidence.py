@@ -63,8 +63,16 @@ _EVALUATION = re.compile(
     r"\b(?:benchmark|dataset|evaluat\w*|experiments? on|tested on|on the)\b", re.I
 )
 _SUPERLATIVE = re.compile(
-    r"\b(?:highest|lowest|best|worst|strongest|weakest|largest|smallest|most|least|fastest|"
+    r"\b(?:highest|lowest|best|worst|strongest|weakest|largest|smallest|fastest|"
     r"top-performing)\b",
+    re.IGNORECASE,
+)
+# ... as a question asks for one: of a score or a performance ("which scored highest?",
+# "the best accuracy"), not "most relevant" or "best describes"
+_ASKED_SUPERLATIVE = re.compile(
+    r"\b(?:scor|perform|achiev|rank|did|does|do)\w*\s+(?:the\s+)?(?:highest|lowest|best|worst)\b"
+    r"|\b(?:highest|lowest|best|worst|strongest|weakest|largest|smallest|fastest)\s+"
+    r"(?:[\w-]+\s+)?(?:score|accuracy|performance|rate|result|model|method|system)s?\b",
     re.IGNORECASE,
 )
 _OWN_WORK = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
@@ -95,17 +103,20 @@ _HOW_MANY = re.compile(
     r"does|did|have|has|had|can|could|will|would|in|of|per|for|on|at|to)\b|\s*[?.!]|\s*$)",
     re.IGNORECASE,
 )
-# ... the first plural noun after "how many", whatever follows it: "how many physicians
-# rated the GPT-3.5 answers" counts physicians (not "GPT-3", where a "." follows)
+# ... where that reads a name ("how many physicians rated the GPT-3.5 answers" is not a
+# question of "GPT-3"), the first plural noun after "how many" (not "bias", "focus")
 _HOW_MANY_PLURAL = re.compile(
-    r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?!(?:this|was|has|does|is|its)\b)([a-z][\w-]*[^\Ws]s)\b",
+    r"\bhow many\s+(?:[\w-]+\s+){0,3}?(?!(?:this|was|has|does|is|its)\b)"
+    r"([a-z][\w-]*[^\Wsuiy]s)\b",
     re.IGNORECASE,
 )
 
 
 def _asked_count(question: str) -> str | None:
     """The noun a "how many" or "how much" question counts, as written."""
-    match = _HOW_MANY_PLURAL.search(question) or _HOW_MANY.search(question)
+    match = _HOW_MANY.search(question)
+    if match and re.search(r"\d", match.group(1)) and (plural := _HOW_MANY_PLURAL.search(question)):
+        return plural.group(1)
     return match.group(1) if match else None
 
 
@@ -163,7 +174,7 @@ def _fact_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None =
     """How much the sentence looks like it holds the kind of fact the question asks for,
     and a superlative the question asks for ("which scored highest?": "with Claude-3.5
     achieving the highest overall score")."""
-    asked = _SUPERLATIVE.search(analysis.question) and _SUPERLATIVE.search(sentence)
+    asked = _ASKED_SUPERLATIVE.search(analysis.question) and _SUPERLATIVE.search(sentence)
     return (FACT_BONUS if asked else 0.0) + _kind_bonus(sentence, analysis, counted)
 
 

@@ -18,7 +18,7 @@ from assistant.corpus.paper import papers_counted
 from assistant.corpus.text import strip_controls
 from assistant.errors import EndpointError, InputError
 from assistant.prompts import load_prompt, system_prompt
-from assistant.redaction import redact, register_secret
+from assistant.redaction import redact_written
 
 MIN_EVIDENCE_TOKENS = 60
 MESSAGE_OVERHEAD_TOKENS = 12
@@ -85,8 +85,6 @@ def make_llm(settings: Settings):
             return {**super()._get_credential_kwargs(is_async), "max_retries": 0}
 
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-    if settings.openai_api_key:
-        register_secret(key)
     common = {
         "model": settings.llm_model,
         "api_key": key,
@@ -302,7 +300,7 @@ def _chat(
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         raise endpoint_error(error, settings) from None
     cut = len(text) > limit
-    text = _shown(text[:limit])
+    text = _shown(text)[:limit]  # masked whole, then cut: never the half of a key
     if not text.strip():
         raise EndpointError(
             f"{settings.openai_base_url or 'the OpenAI API'} returned an empty or malformed "
@@ -319,13 +317,15 @@ def cut_warning(settings: Settings) -> str:
 
 
 def _shown(text: str) -> str:
-    return strip_controls(redact(text))
+    return strip_controls(redact_written(text))
 
 
 def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit: int):
-    """Stream the reply to `on_token` word by word (a secret is never split, so it is
-    masked whole), retrying as a plain call does while nothing has been shown: the
-    request is only sent when the stream is read, past llama-index's retries."""
+    """Stream the reply to `on_token` as it may be shown, retrying as a plain call does
+    while nothing has been shown (the request is only sent when the stream is read, past
+    llama-index's retries). What is shown is the masked text up to the last whole word,
+    less what was shown before: a key split across pieces, or the token after "Bearer",
+    is masked whole."""
     import openai
 
     retryable = (
@@ -335,24 +335,26 @@ def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit:
     )
     attempt = 0
     while True:
-        shown = pending = ""
-        text, raw = "", None
+        shown, text, raw = "", "", None
         try:
             for part in llm.stream_chat(messages):
                 text, raw = part.message.content or "", part.raw
-                pending += part.delta or ""
-                cut = max(pending.rfind(" "), pending.rfind("\n")) + 1
-                if cut:
-                    shown += pending[:cut]
-                    on_token(_shown(pending[:cut]))
-                    pending = pending[cut:]
+                words = max(text.rfind(" "), text.rfind("\n")) + 1
+                shown = _show_more(shown, _shown(text[:words]), on_token)
                 if len(text) > limit:
                     break
-            if pending:
-                on_token(_shown(pending))
+            _show_more(shown, _shown(text[:limit]), on_token)
             return text, raw
         except retryable:
             if shown or attempt == settings.llm_max_retries:
                 raise
             time.sleep(_RETRY_WAIT_S[min(attempt, len(_RETRY_WAIT_S) - 1)])
             attempt += 1
+
+
+def _show_more(shown: str, showable: str, on_token: TokenCallback) -> str:
+    """Pass on what `showable` adds to what was `shown`; return what is shown now."""
+    if len(showable) > len(shown) and showable.startswith(shown):
+        on_token(showable[len(shown) :])
+        return showable
+    return shown

@@ -26,10 +26,12 @@ SHARED_PREFIX = 5
 # parentheses ("(or PBT)" too), the acronym itself (two or more capitals or digits, a
 # hyphen inside as in "Auto-CEI", an optional plural "s").
 _ACRONYM = r"[A-Z][A-Za-z0-9-]*[A-Z0-9][a-z]?"
-# the words may stand in quotes: ``Follow-up Likelihood as Reward" (FLR)
+# the words may stand in quotes: ``Follow-up Likelihood as Reward" (FLR) (possessive: a
+# word's own "'" and the quotes around it must not be tried every way, or a list of twelve
+# ``quoted'' words took seconds)
 _QUOTES = "`'\"“”‘’"
 _DEFINITION = re.compile(
-    rf"((?:[{_QUOTES}]{{0,2}}[^\W\d_][\w'-]*[{_QUOTES}]{{0,2}}[\s,]+){{1,12}})"
+    rf"((?:[{_QUOTES}]{{0,2}}+[^\W\d_][\w'-]*+[{_QUOTES}]{{0,2}}+[\s,]+){{1,12}})"
     rf"\((?:or )?({_ACRONYM})\)"
 )
 # "DRO (Directed Representation Optimization)": the acronym first, then what it stands for

@@ -70,7 +70,8 @@ _BACK_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _EARLY_REFERENCE = re.compile(
-    r"\b(?:(?:this|these|those|such)(?!\s+(?:paper|work|study|article|survey|report|end|as)\b)"
+    r"\b(?:(?:this|these|those)(?!\s+(?:paper|work|study|article|survey|report|end)\b)"
+    r"|such(?!\s+as\b)"
     r"|the above|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
     re.IGNORECASE,
 )

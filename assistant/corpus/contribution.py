@@ -121,15 +121,19 @@ _BY_PROPOSING = re.compile(
     r"(?P<object>[^.;]*)"
 )
 # "we apply X in order to develop a dataset", "we use it to bootstrap a larger dataset"
+# (the authors do it; not "we urge the community to create better benchmarks")
 _MAKING_TO = re.compile(
-    r"\b(?:we|We)\s(?:(?!\bto\b)[^.;]){0,150}?\bto\s+(?:develop|create|build|construct|curate|collect|compile|"
-    r"assemble|bootstrap|release)\s+(?P<object>[^.;]*)"
+    r"\b(?:we|We)\s+(?:(?:use|apply|employ|leverage|adapt)\w*\s(?:(?!\bto\b)[^.;]){0,150}?"
+    r"|(?:(?!\bto\b)[^.;]){0,150}?\bin order\s)"
+    r"to\s+(?:develop|create|build|construct|curate|collect|compile|assemble|bootstrap|release)\s+"
+    r"(?P<object>[^.;]*)"
 )
 # "Our datasets and code are available", "a probe trained on our WACK datasets"
+# (a name or "new" at most between: not "our method improves benchmark performance")
 _OUR_DATA = re.compile(
-    r"\b[Oo]ur\s+(?P<object>(?:(?!(?:on|in|for|of|with|by|to|from|using|that|which|and|or|"
-    r"than|results?|experiments?|evaluations?)\b)[\w-]+\s+){0,2}?"
+    r"\b[Oo]ur\s+(?P<object>(?:new\s+|novel\s+|[A-Z][\w-]*\s+)?"
     r"(?:benchmarks?|datasets?|data sets?|corpus|corpora)\b)"
+    r"(?!\s+(?:performance|scores?|results?)\b)"
 )
 _BENCHMARK_NOUNS = frozenset(
     "benchmark benchmarks dataset datasets corpus corpora suite suites testbed testbeds".split()
