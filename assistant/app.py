@@ -217,7 +217,7 @@ class Assistant:
         if only is not None and catalog and (unknown := set(only) - set(catalog.hashes_for(only))):
             raise InputError(
                 f"no indexed paper has the id {sorted(unknown)[0]!r}"
-                + (f" (nor {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+                + (f" (nor do {len(unknown) - 1} more)" if len(unknown) > 1 else "")
                 + "; `assistant papers --json` lists the ids"
             )
         decision = decide(self.engine, asked, only=only, within=within, follow_up=follow_up)

@@ -268,7 +268,7 @@ def complete(settings: Settings, prompt: str) -> str:
 # What is kept of a reply, in characters per answer token: a server that ignores
 # max_tokens (a megabyte of text) would otherwise hold the answer for minutes.
 REPLY_CHARS_PER_TOKEN = 8
-# Errors worth another try, as llama-index retries them when it does not stream.
+# Seconds before each retry of a streamed call (llama-index backs off so for a plain one).
 _RETRY_WAIT_S = (1.0, 2.0, 4.0, 8.0)
 
 
