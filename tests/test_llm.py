@@ -535,6 +535,7 @@ def test_a_placeholder_key_is_not_masked_in_what_the_model_writes(seeded_dir, se
 def test_masking_logs_never_breaks_the_code_that_logs(caplog):
     from assistant.redaction import protect_logs, register_secret
 
+    caplog.set_level(logging.WARNING)  # whatever level an earlier test left the root at
     register_secret("plain-key-not-shaped-like-one-43")
     protect_logs()
     protect_logs()  # once per process, however many assistants are made
