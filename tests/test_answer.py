@@ -311,6 +311,14 @@ def test_sentence_helpers():
     # a definition needs what "this phenomenon" late in its sentence points at
     defining = "The work sheds light on the causes and implications of this odd phenomenon."
     assert leans_back(defining, late=True) and not leans_back(defining)
+    # a quote starts where what it leans on starts: "the former" needs the questions
+    from assistant.answer.evidence import quotable
+
+    chain = ["We ask X and the reverse Y.", "GPT-4 gets the former 79% of the time.",
+             "This shows a failure."]  # fmt: skip
+    asked = "The authors ask X and the reverse Y."
+    assert quotable(chain, 2, True) == " ".join([asked, *chain[1:]])
+    assert quotable(chain, 1, True) == f"{asked} {chain[1]}"
     # the scene an abstract sets before its authors speak is no answer
     from assistant.answer.evidence import _context_penalty
     from assistant.answer.sentences import setup_length
