@@ -195,7 +195,7 @@ class Assistant:
 
         question = check_question(question)
         llm = arguments.flag(llm, "llm")
-        use_llm = self.settings.llm_configured if llm is None else llm
+        use_llm = self.settings.uses_llm(llm)
         if asks_about_the_collection(question):
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
         if only is None and asks_by_absence(question):
@@ -359,7 +359,7 @@ class Assistant:
         words = arguments.whole_number(words, "words", 50)
         max_papers = arguments.optional_whole_number(max_papers, "max_papers", 1)
         llm = arguments.flag(llm, "llm")
-        use_llm = self.settings.llm_configured if llm is None else llm
+        use_llm = self.settings.uses_llm(llm)
         engine = self.engine
         asked, selection, note = self._filter(topic, since, until, author)
         within = selection.paper_ids if selection else None

@@ -206,6 +206,10 @@ class Settings(BaseSettings):
         """A key or a base URL switches answering to the LLM."""
         return bool(self.openai_api_key or self.openai_base_url)
 
+    def uses_llm(self, llm: bool | None) -> bool:
+        """Whether a call answers with the LLM: as asked (`llm`), else as configured."""
+        return self.llm_configured if llm is None else llm
+
     @property
     def collection_dir(self) -> Path:
         """Files of one collection that live beside the vector store (catalog, BM25, lock)."""

@@ -238,8 +238,7 @@ def evaluate_questions(
             )
         )
     offline = sum(r.mode != "llm" for r in report.results)
-    with_llm = assistant.settings.llm_configured if llm is None else llm
-    if with_llm and offline:
+    if assistant.settings.uses_llm(llm) and offline:
         report.warnings.append(
             f"{offline} of {len(report.results)} answers fell back to offline (the endpoint "
             "failed): the scores mix the LLM's answers with extractive ones"

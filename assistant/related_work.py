@@ -407,6 +407,7 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
     numbers: dict[str, int] = {}  # paper_id -> its number in the draft
     cited: list[ScoredPaper] = []
     paragraphs, kept, warnings = [], [], _legacy_prompt_warning(settings.prompts_dir)
+    any_cut = False  # a reply cut to the answer budget: said once for the draft
     for theme in themes:
         values = {
             "topic": topic,
@@ -419,8 +420,7 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
         text, _, cut = _chat(
             settings, system, template.render(evidence=evidence.text, **values), None
         )
-        if cut and cut_warning(settings) not in warnings:
-            warnings.append(cut_warning(settings))
+        any_cut = any_cut or cut
         if declined(text):  # even when it goes on to cite: "... But see [1]."
             warnings.append(f"the model found nothing to write for the theme '{theme.name}'")
             warnings.extend(declined_warning(text, evidence, f"the theme '{theme.name}'"))
@@ -437,6 +437,8 @@ def llm_related_work(topic: str, themes: list[Theme], words: int, settings) -> R
         body = renumber(_without_heading(checked.text), mapping)
         paragraphs.append(f"**{theme.name}.** {body}")
         kept.append(Theme(theme.name, [p for p in theme.papers if p in cited]))
+    if any_cut:
+        warnings.append(cut_warning(settings))
     if not cited:
         return RelatedWork(topic, CANNOT_ANSWER, "llm", True, warnings=warnings)
     uncited = [p.paper.title for t in themes for p in t.papers if p not in cited]

@@ -325,7 +325,7 @@ def test_sentence_helpers():
 
     abstract = ["LLMs reason.", "CoT prompting has two paradigms.", "We propose Auto-CoT."]
     assert setup_length(abstract) == 2 and setup_length(["X holds.", "Y holds."]) == 1
-    penalties = [_context_penalty(abstract, i, False, s, 2) for i, s in enumerate(abstract)]
+    penalties = [_context_penalty(abstract, i, i, s, 2) for i, s in enumerate(abstract)]
     assert penalties[1] > penalties[2] == 0
     nuances = "We analyse the linguistic nuances of prompts for 21 LLMs and how these nuances act."
     assert not leans_back(nuances, late=True)

@@ -254,7 +254,10 @@ def quote_start(sentences: Sequence[str], position: int, leaning: bool) -> int:
 def quotable(sentences: Sequence[str], position: int, leaning: bool) -> str:
     """A sentence as it can stand alone: from quote_start on, each dangling connective
     dropped, first person turned into third."""
-    start = quote_start(sentences, position, leaning)
+    return _quote(sentences, quote_start(sentences, position, leaning), position)
+
+
+def _quote(sentences: Sequence[str], start: int, position: int) -> str:
     return third_person(" ".join(without_connective(s) for s in sentences[start : position + 1]))
 
 
@@ -336,16 +339,15 @@ def _closed_end(words: list[str], start: int, end: int) -> int:
 
 
 def _context_penalty(
-    sentences: Sequence[str], i: int, leaning: bool, quote: str, setup: int = 1
+    sentences: Sequence[str], i: int, start: int, quote: str, setup: int = 1
 ) -> float:
-    """How much a sentence loses for what its quote leans on: the sentence before it
-    (`leaning`), an item of a list the quote does not give, or the abstract's opening
-    (its first `setup` sentences, before the authors speak), which sets the scene unless
-    it states what the paper does or finds: "CoT prompting has two major paradigms." is
-    not what Auto-CoT is."""
-    penalty = BACK_REFERENCE_PENALTY if leaning else 0.0
-    if leaning and i > 1 and leans_back(sentences[i - 1]):  # the antecedent leans back too
-        penalty += BACK_REFERENCE_PENALTY
+    """How much a sentence loses for what its quote leans on: each sentence before it
+    that the quote must give too (it starts at `start`, see quote_start), an item of a
+    list the quote does not give, or the abstract's opening (its first `setup` sentences,
+    before the authors speak), which sets the scene unless it states what the paper does
+    or finds: "CoT prompting has two major paradigms." is not what Auto-CoT is."""
+    leaning = start < i
+    penalty = BACK_REFERENCE_PENALTY * (i - start)
     before = sentences[i - 1] if i > 0 else ""
     if any(item not in before for item in named_items(sentences[i])):
         penalty += UNDEFINED_ITEM_PENALTY
@@ -422,17 +424,18 @@ class SentencePicker:
                 if "http" in sentence or _TEX_MACRO.search(sentence) or len(sentence) < MIN_CHARS:
                     continue
                 leaning = i > 0 and leans_back(sentence, late=definition)
-                quote = quotable(sentences, i, leaning)
+                start = quote_start(sentences, i, leaning)
+                quote = _quote(sentences, start, i)
                 score = (
                     float(similarities[offset + i])
                     + LEXICAL_WEIGHT * weighted_share(self.weights, token_sets[offset + i])
                     + (PHRASE_BONUS if self.phrases & bigrams(token_lists[offset + i]) else 0.0)
                     + role_bonus(sentence)
                     + _fact_bonus(sentence, self.analysis, self.counted)
-                    - _context_penalty(sentences, i, leaning, quote, setup)
+                    - _context_penalty(sentences, i, start, quote, setup)
                     + (MENTION_BONUS if self.mentioned and self.mentioned(sentence) else 0.0)
                 )
-                scored.append(Sentence(quote, score, i, quote_start(sentences, i, leaning)))
+                scored.append(Sentence(quote, score, i, start))
             offset += len(sentences)
             if not paper.abstract.strip():  # indexed by title alone: nothing to quote
                 scored = [Sentence(TITLE_ONLY, 0.0, 0)]

@@ -335,12 +335,14 @@ def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit:
     )
     attempt = 0
     while True:
-        shown, text, raw = "", "", None
+        shown, text, raw, words = "", "", None, 0
         try:
             for part in llm.stream_chat(messages):
                 text, raw = part.message.content or "", part.raw
-                words = max(text.rfind(" "), text.rfind("\n")) + 1
-                shown = _show_more(shown, _shown(text[:words]), on_token)
+                ended = max(text.rfind(" "), text.rfind("\n")) + 1
+                if ended > words:  # a word more: mask what it adds (not per piece)
+                    words = ended
+                    shown = _show_more(shown, _shown(text[:words]), on_token)
                 if len(text) > limit:
                     break
             _show_more(shown, _shown(text[:limit]), on_token)
