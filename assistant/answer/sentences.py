@@ -69,8 +69,10 @@ _BACK_REFERENCE = re.compile(
     r"|\baforementioned\b|\bthe (?:former|latter)\b",
     re.IGNORECASE,
 )
+# What "this" names when it is the paper itself ("this paper"), or nothing ("to this end")
+_SELF_NOUNS = r"paper|work|study|article|survey|report|end"
 _EARLY_REFERENCE = re.compile(
-    r"\b(?:(?:this|these|those)(?!\s+(?:paper|work|study|article|survey|report|end)\b)"
+    rf"\b(?:(?:this|these|those)(?!\s+(?:{_SELF_NOUNS})\b)"
     r"|such(?!\s+as\b)"
     r"|the above|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
     re.IGNORECASE,
@@ -198,7 +200,7 @@ def named_items(sentence: str) -> list[str]:
 # what it points at ("such as" and "this is" point nowhere or within the sentence)
 _LATE_REFERENCE = re.compile(
     r"\b(?:this|these|such)\s+(?!(?:as|that|is|was|are|were|can|could|may|might|will|would|"
-    r"has|have|had|does|do|did|paper|work|study|article|survey|report|end)\b)"
+    rf"has|have|had|does|do|did|{_SELF_NOUNS})\b)"
     r"([a-z][\w-]*)(?:\s+([a-z][\w-]*))?",
     re.IGNORECASE,
 )
