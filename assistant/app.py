@@ -10,6 +10,7 @@ from assistant import arguments
 from assistant.answer.model import Answer
 from assistant.answer.question import (
     check_question,
+    with_slips_meant,
     without_citation_markers,
     without_unknown_alternatives,
 )
@@ -155,8 +156,10 @@ class Assistant:
         query = check_question(query, "query")
         k = arguments.whole_number(k, "k", 1)
         mode = arguments.search_mode(mode)
-        query, selection, note = self._filter(query, since, until, author)
         engine = self.engine  # an index that cannot be opened says so, whatever the query
+        query, read_note = with_slips_meant(query, engine.bm25)
+        query, selection, note = self._filter(query, since, until, author)
+        note = f"{read_note} {note}".strip()
         if not has_topic_words(query):  # "the of", "?!": every paper would score the same
             return Ranking(query, [], note=NO_TOPIC_QUERY)
         only = selection.paper_ids if selection is not None else None
@@ -196,12 +199,14 @@ class Assistant:
         question = check_question(question)
         llm = arguments.flag(llm, "llm")
         use_llm = self.settings.uses_llm(llm)
+        question, read_note = with_slips_meant(question, self.engine.bm25)
         if asks_about_the_collection(question):
             return about_the_collection(question, self.engine.catalog.count(), use_llm)
         if only is None and asks_by_absence(question):
             return by_absence(question, use_llm)
         asked, excluded = without_exclusion(question) if only is None else (question, "")
         asked, selection, note = self._filter(asked, since, until, author)
+        note = f"{read_note} {note}".strip()
         within = selection.paper_ids if selection is not None else None
         kind = ""
         if only is None:  # "Which papers introduce a benchmark for X?": the kind filters
@@ -361,7 +366,9 @@ class Assistant:
         llm = arguments.flag(llm, "llm")
         use_llm = self.settings.uses_llm(llm)
         engine = self.engine
-        asked, selection, note = self._filter(topic, since, until, author)
+        asked, read_note = with_slips_meant(topic, engine.bm25)
+        asked, selection, note = self._filter(asked, since, until, author)
+        note = f"{read_note} {note}".strip()
         within = selection.paper_ids if selection else None
         asked, unknown = without_unknown_alternatives(asked, engine.bm25)
         if unknown:

@@ -13,7 +13,7 @@ from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide
 from assistant.answer.evidence import Sentence, _window, shorten
 from assistant.answer.extractive import MAX_PARAGRAPHS, QUOTED_NOTE, _distinct, list_lead
 from assistant.answer.model import CANNOT_ANSWER
-from assistant.answer.question import analyse, check_question, topic_phrase
+from assistant.answer.question import analyse, check_question, topic_phrase, with_slips_meant
 from assistant.answer.relevance import default_model
 from assistant.answer.sentences import (
     abstract_sentences,
@@ -664,12 +664,23 @@ def test_an_abstention_names_the_phrase_whose_words_the_papers_use_apart(seeded)
     assert 'None of the papers closest to it mentions "speculative decoding".' in answer.text
 
 
-def test_a_mistyped_word_is_not_corrected_silently_but_suggested(seeded):
-    answer = seeded.ask("Which papers study halucination in LLMs?")
-    assert answer.abstained and answer.citations == []
-    assert 'mentions "halucination" (did you mean "hallucination"?).' in answer.text
-    # a short word no abstract holds is not taken for another word
-    assert analyse("papers on parsing", seeded.engine.bm25).suggestions == ()
+def test_a_mistyped_word_is_read_as_the_corpus_word_and_the_answer_says_so(seeded):
+    """ "halucination": no abstract holds it, nor does English; "hallucination", one edit
+    away, is what was meant. The answer is the one to the word meant, with a note."""
+    right = seeded.ask("Which papers study hallucination in LLMs?")
+    wrong = seeded.ask("Which papers study halucination in LLMs?")
+    assert not wrong.abstained and wrong.citations
+    assert [c.paper.title for c in wrong.citations] == [c.paper.title for c in right.citations]
+    assert wrong.text.startswith('_Read "halucination" as "hallucination"._\n\n')
+    assert 'Read "halucination"' in seeded.search("halucination").note
+    # an English word no abstract holds is meant as written, not read as its neighbour
+    assert with_slips_meant("Which papers study retraining?", seeded.engine.bm25) == (
+        "Which papers study retraining?",
+        "",
+    )
+    # nor a short word, nor a name within the question
+    for question in ("papers on parsin", "What does Halucinator-7B do?"):
+        assert with_slips_meant(question, seeded.engine.bm25) == (question, "")
 
 
 def test_an_irregular_participle_is_read_as_its_verb(seeded):

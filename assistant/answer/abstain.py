@@ -40,10 +40,7 @@ def why_not(analysis: QuestionAnalysis, judged: Sequence[Judged] = ()) -> str:
     phrases = _phrases_unheld(analysis, judged)
     if analysis.missing:
         words = ", ".join(f'"{w}"' for w in analysis.missing)
-        meant = " or ".join(f'"{s}"' for _, s in analysis.suggestions)
-        said = f"No paper in the collection mentions {words}" + (
-            f" (did you mean {meant}?)." if meant else "."
-        )
+        said = f"No paper in the collection mentions {words}."
         return f"{said} {_unheld(phrases)}" if phrases else said
     if phrases:
         return _unheld(phrases)

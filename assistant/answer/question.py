@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.answer.english_words import is_english_word
 from assistant.arguments import optional_text
 from assistant.corpus.text import strip_controls
 from assistant.errors import InputError
@@ -256,8 +257,6 @@ class QuestionAnalysis:
     # terms only of the question's -ing forms: what is done to its concept ("detecting and
     # reducing" hallucination), not the concept
     action_terms: frozenset[str] = frozenset()
-    # a corpus word for each missing word that looks mistyped: ("halucination", "hallucination")
-    suggestions: tuple[tuple[str, str], ...] = ()
     # the key terms of each coordinated part of a topic ("role-play and personas": {role,
     # play} and {persona}), when it names two or more alternatives; else empty
     alternatives: tuple[frozenset[str], ...] = ()
@@ -379,9 +378,6 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
         compound_pattern="|".join(_compound_pattern(w) for w in compounds),
         search_text=with_paraphrases(asked, bm25),
-        suggestions=tuple(
-            (w, suggestion) for w in missing if (suggestion := spelling_suggestion(w, bm25))
-        ),
         action_terms=actions,
         alternatives=_alternatives(asked, set(key_terms) - actions, bm25),
         acronyms=_acronyms(content_words, stems_of, asked),
@@ -596,9 +592,8 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
     return word
 
 
-# A word no abstract holds, this long, may be a mistyped one ("halucination"): the reply
-# asks whether the user meant the corpus word one edit away. Not corrected silently: in a
-# small corpus a word one edit away is as often another word ("retraining", "pretraining").
+# A word no abstract holds, this long, may be a mistyped one ("halucination") of the corpus
+# word one edit away. Shorter words are too often other words ("parsing", "pairing").
 MIN_TYPO_LETTERS = 8
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -625,15 +620,50 @@ def _edits(word: str) -> set[str]:
     return edits
 
 
-def spelling_suggestion(word: str, bm25: BM25Index) -> str | None:
-    """The most frequent corpus word one edit away from a long word, if any."""
-    word = word.lower()
-    if len(word) < MIN_TYPO_LETTERS or not word.isalpha():
+def corpus_word_meant(word: str, bm25: BM25Index) -> str | None:
+    """The most frequent corpus word one edit away from a long word that neither the
+    collection nor English holds ("represntation"), if any. A word English holds is meant
+    as written: "retraining" is no slip of "retaining"."""
+    lower = word.lower()
+    if len(lower) < MIN_TYPO_LETTERS or not lower.isalpha() or _frequency(lower, bm25):
         return None
-    candidates = sorted(_edits(word))
+    if is_english_word(lower):
+        return None
+    candidates = sorted(_edits(lower))
     frequencies = _frequencies(candidates, bm25)
     best = max(range(len(candidates)), key=frequencies.__getitem__, default=None)
     return candidates[best] if best is not None and frequencies[best] else None
+
+
+def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
+    """The question with each mistyped word read as the corpus word it is a slip of (see
+    corpus_word_meant), and a note that says so ("" when none is): 'Read "represntation"
+    as "representation".' A capitalised word within the question is a name, taken as
+    typed ("Llemma"); a question in another language is taken as typed too ("recusa
+    excessiva" is no slip of "excessive"): one whose words are foreign, or where more
+    than a third of its other words are neither English nor the collection's."""
+    first = next((i for i, ch in enumerate(question) if ch.isalpha()), -1)
+    slips = {
+        match.group(): meant
+        for match in _WORD.finditer(question)
+        if not (match.group()[:1].isupper() and match.start() != first)
+        and (meant := corpus_word_meant(match.group(), bm25))
+    }
+    if not slips or not is_english(question):
+        return question, ""
+    words = [w for w in _WORD.findall(question) if len(w) > 2 and w.isalpha()]
+    strange = [
+        w for w in words if w not in slips and not _frequency(w, bm25) and not is_english_word(w)
+    ]
+    if 3 * len(strange) > len(words):
+        return question, ""
+    read = {
+        typed: meant if typed[:1].islower() else meant.capitalize()
+        for typed, meant in slips.items()
+    }
+    corrected = _WORD.sub(lambda match: read.get(match.group(), match.group()), question)
+    said = "; ".join(f'"{typed}" as "{meant}"' for typed, meant in read.items())
+    return corrected, f"Read {said}."
 
 
 # Shorter words one slip from a framing word are too often other words ("wok", "wit").
