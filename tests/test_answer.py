@@ -658,6 +658,19 @@ def test_a_draft_on_alternatives_takes_the_papers_whose_title_names_one(seeded):
     assert len(decide(seeded.engine, topic).relevant) < len(cited)
 
 
+def test_a_question_whose_key_noun_no_abstract_holds_is_not_answered_from_its_setting(seeded):
+    """ "membership inference attacks on LLM training data": the papers closest to it share
+    "attacks" and "training data", not its concept; "eroded" is a verb's form, and the
+    papers on safety training being undone answer the question it is in."""
+    answer = seeded.ask("Which papers evaluate membership inference attacks on LLM training data?")
+    assert answer.abstained and answer.citations == []
+    assert 'No paper in the collection mentions "membership".' in answer.text
+    answer = seeded.ask(
+        "Which papers show that the safety of aligned models can be eroded by fine-tuning?"
+    )
+    assert not answer.abstained and answer.citations
+
+
 def test_an_abstention_names_the_phrase_whose_words_the_papers_use_apart(seeded):
     answer = seeded.ask("What is speculative decoding and how much speedup does it give?")
     assert answer.abstained and 'No paper in the collection mentions "speedup".' in answer.text

@@ -100,6 +100,8 @@ def decide(
         decision = Decision(analysis, ranking, judged, [], covered)
         return _cite_mentions(decision, asked, engine.bm25)
     alternatives = analysis.alternatives if survey else ()
+    if _concept_unseen(analysis, engine.bm25):
+        covered = 0.0
     relevant = judge.relevant(judged, survey, alternatives) if judge.covers(covered) else []
     if survey and relevant:
         relevant = _with_head_concept(question, judged, relevant, engine.bm25)
@@ -113,6 +115,27 @@ def decide(
         relevant = named + others
         return Decision(analysis, ranking, judged, relevant, covered, named=True)
     return Decision(analysis, ranking, judged, relevant, covered)
+
+
+# A verb's form ("eroded", "bypassing"): it says what is done, while the question's
+# concept may still be in the papers ("Can safety training be eroded?").
+_VERB_FORM = re.compile(r"(?:ing|ed)$", re.IGNORECASE)
+
+
+def _concept_unseen(analysis: QuestionAnalysis, bm25) -> bool:
+    """Whether no abstract holds any of the question's key terms, each of a noun or a
+    name: "membership" of "membership inference attacks on LLM training data". The
+    papers closest to it share its other words ("attacks", "training data") and would be
+    cited, matched on what the question only sets around its concept."""
+    key = set(analysis.key_terms)
+    if not key or not analysis.missing or any(bm25.document_frequency(t) for t in key):
+        return False
+    key_words = [
+        w
+        for w, terms in zip(analysis.missing, tokenize(analysis.missing), strict=True)
+        if key & set(terms)
+    ]
+    return bool(key_words) and not any(_VERB_FORM.search(w) for w in key_words)
 
 
 def _within(decision: Decision, admitted: set[str]) -> Decision:
