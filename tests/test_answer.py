@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from assistant.answer.abstain import NO_TOPIC, NOT_ENGLISH
-from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide
+from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide, method_name
 from assistant.answer.evidence import Sentence, _window, shorten
 from assistant.answer.extractive import MAX_PARAGRAPHS, QUOTED_NOTE, _distinct, list_lead
 from assistant.answer.model import CANNOT_ANSWER
@@ -809,6 +809,14 @@ def test_a_question_that_names_its_paper_is_answered_from_it(seeded):
     assert [c.paper.title for c in answer.citations] == [
         "Preference Learning Unlocks LLMs' Psycho-Counseling Skills"
     ]
+    # ... or by the name its title opens with, before "for" (not by a question's opening
+    # or an act: "Does Refusal Training", "Mitigating Gender Bias")
+    answer = seeded.ask("How does zero-resource hallucination prevention work?")
+    assert [c.paper.title for c in answer.citations] == [
+        "Zero-Resource Hallucination Prevention for Large Language Models"
+    ]
+    assert method_name("Does Refusal Training in LLMs Generalize to the Past Tense?") is None
+    assert method_name("Mitigating Gender Bias in Distilled Language Models via X") is None
     # a lower-case word is no coined name: "rode" does not name RODE
     judged = decide(seeded.engine, "who rode with the agents in StarCraft?").judged
     assert any(j.paper.title.startswith("RODE") for j in judged)

@@ -266,6 +266,11 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
     for candidate in judged:
         if id(candidate) in coined_ids:
             continue
+        if (lead := method_name(candidate.paper.title)) and re.search(
+            rf"\b{re.escape(lead)}\b", question, re.IGNORECASE
+        ):
+            named.append(candidate)  # "How was Reverse Preference Optimization evaluated?"
+            continue
         name = short_title(candidate.paper.title)
         words = name.split()
         if not 1 <= len(words) <= MAX_NAME_WORDS or len(name) < 4:
@@ -277,6 +282,30 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
             continue
         named.append(candidate)
     return sorted(named, key=lambda j: -j.probability)
+
+
+# What ends the name a title opens with: "Reverse Preference Optimization *for* Complex
+# Instruction Following", "Free Process Rewards *without* Process Labels".
+_NAME_ENDS = re.compile(r"\s+(?:for|with|without|via|using|through|in|on|from|by)\s+")
+MIN_METHOD_NAME_WORDS = 3
+_QUESTION_OR_ACT = re.compile(
+    r"(?:is|are|does|do|can|could|should|how|what|why|when|which|who|will|\w{3,}ing)$", re.I
+)
+
+
+def method_name(title: str) -> str | None:
+    """The name a title without a colon opens with, when it reads as one: three or four
+    capitalised words before a preposition ("Zero-Resource Hallucination Prevention"),
+    not a question's opening or an act ("Mitigating Gender Bias")."""
+    if ": " in title:
+        return None  # its head is the short name
+    lead = _NAME_ENDS.split(title, maxsplit=1)[0]
+    words = lead.split()
+    if lead == title or not MIN_METHOD_NAME_WORDS <= len(words) <= MAX_NAME_WORDS:
+        return None
+    if _QUESTION_OR_ACT.match(words[0]) or not all(w[:1].isupper() for w in words):
+        return None  # "Does Refusal Training ...?", "Mitigating Gender Bias": no name
+    return lead
 
 
 def _uses(candidate: Judged, word: str) -> bool:
