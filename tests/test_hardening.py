@@ -178,6 +178,31 @@ def test_bibtex_latex_is_decoded_macros_expanded_duplicates_named(tmp_path: Path
     assert problems[0].line == 9
 
 
+def test_bibtex_links_math_ties_and_braced_literals_are_read_as_every_reader_reads_them(
+    tmp_path: Path,
+):
+    """bibtexparser's decoder failed the whole entry on "\\href", and wrote
+    "$O(\\sqrt{n})$" as "O()"; "{A} # { B}" was kept as "A # B"."""
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        r"""@article{k1,
+  title = {Sparse} # { Steering of~{LLMs}},
+  author = {Erd\H{o}s, Paul},
+  abstract = {We show $O(\sqrt{n})$ bounds (Fig.~2). Code at \href{https://x.org/~me}{this URL}.},
+  year = {2024}
+}
+""",
+        encoding="utf-8",
+    )
+    papers, problems = _papers_and_problems(path)
+    (paper,) = papers
+    assert problems == []
+    assert (paper.title, paper.authors) == ("Sparse Steering of LLMs", ["Erdős, Paul"])
+    assert (
+        paper.abstract == "We show O(√(n)) bounds (Fig. 2). Code at this URL (https://x.org/~me)."
+    )
+
+
 def test_rebuild_recovers_from_a_garbage_vector_store(tmp_path: Path):
     corpus = tmp_path / "few.jsonl"
     corpus.write_text(json.dumps({"title": "A paper", "abstract": "About refusal."}) + "\n")

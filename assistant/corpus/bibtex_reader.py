@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.jsonl import MAX_ABSTRACT_CHARS, paper_from_record
+from assistant.corpus.latex import decode_latex
 from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, note, utf8
 
 # The fields of a .bib entry a draft's --bib writes back as they were (title, authors,
@@ -21,26 +22,41 @@ KEPT_FIELDS = frozenset(
     "organization school institution edition month note eprint archiveprefix "
     "primaryclass isbn issn".split()
 )
-_QUOTED = re.compile(r'\s*"(.*)"\s*', re.DOTALL)
+_LITERAL = re.compile(r'"(.*)"|\{(.*)\}', re.DOTALL)  # a "..." or {...} part of a value
 
 
 def _strip_braces(value: str) -> str:
     return value.replace("{", "").replace("}", "").strip()
 
 
+# A tie: the non-breaking space of "Fig.~1", "Smith~et~al." (not in an address: "~user").
+_TIE = re.compile(r"(?<!\\)~")
+_ADDRESSES = frozenset({"url", "doi", "eprint", "howpublished"})
+_TOKEN = re.compile(r"\S+")
+
+
+def _field_text(name: str, value: str, strings: dict[str, str]) -> str:
+    """A field's value as text: macros expanded, LaTeX decoded, braces and ties gone."""
+    text = _strip_braces(decode_latex(_concatenated(value, strings)))
+    if name in _ADDRESSES:
+        return text
+    return _TOKEN.sub(lambda t: t[0] if "://" in t[0] else _TIE.sub(" ", t[0]), text)
+
+
 def _concatenated(value: str, strings: dict[str, str]) -> str:
-    """`venue # " 2023"` with its macros expanded and joined to its literals; other values
-    unchanged. LaTeX decoding has already removed the braces of `{...}` literals; the
-    quotes of `"..."` ones, which it leaves, are removed here."""
+    """`venue # " 2023"` with its macros expanded and joined to its literals (`"..."` and
+    `{...}`, their quotes and outer braces removed); other values unchanged."""
     parts = value.split(" # ")
     if len(parts) == 1 or not any(
-        part.strip().lower() in strings or _QUOTED.fullmatch(part) for part in parts
+        part.strip().lower() in strings or _LITERAL.fullmatch(part.strip()) for part in parts
     ):
         return value  # a literal " # " in a title, not a concatenation
     joined = []
     for part in parts:
-        macro, quoted = strings.get(part.strip().lower()), _QUOTED.fullmatch(part)
-        joined.append(macro if macro is not None else quoted[1] if quoted else part)
+        macro, literal = strings.get(part.strip().lower()), _LITERAL.fullmatch(part.strip())
+        joined.append(
+            macro if macro is not None else (literal[1] or literal[2]) if literal else part
+        )
     return "".join(joined)
 
 
@@ -79,7 +95,6 @@ _TOO_LONG = "\x00too long: "  # what stands for a value set aside: its length fo
 
 def read_bibtex(path: Path) -> Iterator[Record]:
     import bibtexparser
-    from bibtexparser.middlewares import LatexDecodingMiddleware
     from bibtexparser.model import DuplicateBlockKeyBlock
 
     raw = path.read_bytes()
@@ -88,9 +103,9 @@ def read_bibtex(path: Path) -> Iterator[Record]:
     except NotText as error:  # an older export in Latin-1: kept, but said
         text = raw.decode("latin-1")
         yield note(path.name, error.line, f"{NOT_TEXT}; read as Latin-1 (check its accents)")
-    library = bibtexparser.parse_string(
-        text, append_middleware=[_before_decoding(), LatexDecodingMiddleware()]
-    )
+    # LaTeX is decoded field by field with the decoder every reader uses (corpus.latex):
+    # bibtexparser's failed whole entries on "\href{...}{...}" and dropped "$O(\sqrt{n})$"
+    library = bibtexparser.parse_string(text, append_middleware=[_before_decoding()])
     strings: dict[str, str] = {}
     for string in library.strings:  # in order: one may use those defined before it
         value = _concatenated(str(string.value), strings)  # spaces kept: "Proceedings of "
@@ -120,7 +135,7 @@ def read_bibtex(path: Path) -> Iterator[Record]:
             yield Problem(path.name, line_of.get(entry.key), f"entry {entry.key}: {message}")
             continue
         fields = {
-            name.lower(): _strip_braces(_concatenated(str(f.value), strings))
+            name.lower(): _field_text(name.lower(), str(f.value), strings)
             for name, f in entry.fields_dict.items()
         }
         url = fields.get("url") or (

@@ -18,6 +18,9 @@ _SPAN = re.compile(
     r"|\\(?:textbf|textit|textsl|textsc|textrm|textsf|texttt|emph|underline)\{[^{}\\]*\}"
 )
 _ESCAPED = re.compile(r"\\([%&_#$])")
+# Links: "\href{URL}{text}" is the text and its address; "\url{URL}" the address.
+_HREF = re.compile(r"\\href\{([^{}\s]*)\}\{([^{}]*)\}")
+_URL = re.compile(r"\\url\{([^{}\s]*)\}")
 _ONE_LETTER_MATH = re.compile(r"(?<!\\)\$([A-Za-z])\$")  # "$k$-NN" -> "k-NN"
 
 
@@ -25,6 +28,7 @@ def decode_latex(text: str) -> str:
     """The text with its LaTeX spans written as Unicode ("$\\sim$13" -> "∼13")."""
     if "\\" not in text and "$" not in text:
         return text
+    text = _URL.sub(r"\1", _HREF.sub(r"\2 (\1)", text))
     text = _ONE_LETTER_MATH.sub(r"\1", _SPAN.sub(_decode_span, text))
     return _ESCAPED.sub(r"\1", text)
 
