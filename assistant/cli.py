@@ -415,6 +415,7 @@ def related_work(
 ) -> None:  # fmt: skip
     """Draft a cited related-work section on TOPIC from the indexed papers."""
     from assistant import display
+    from assistant.corpus.text import strip_controls
     from assistant.errors import InputError
 
     if bib is not None and not bib.name:
@@ -430,7 +431,7 @@ def related_work(
     )
     if bib is not None and draft.citations:
         try:
-            bib.write_text(draft.to_bibtex(), encoding="utf-8")
+            bib.write_text(strip_controls(draft.to_bibtex()), encoding="utf-8")
         except OSError as error:
             raise InputError(f"cannot write {bib}: {error.strerror}") from None
     if as_json:
@@ -438,7 +439,7 @@ def related_work(
     elif fmt == "latex":
         # nothing cited: the reason as LaTeX comments, harmless where the output goes
         comment = "\n".join(f"% {line}" if line else "%" for line in draft.text.splitlines())
-        click.echo(draft.to_latex() if draft.citations else comment)
+        click.echo(strip_controls(draft.to_latex() if draft.citations else comment))
     else:
         display.render_related_work(draft)
     if bib is not None and not draft.citations:

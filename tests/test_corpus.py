@@ -426,3 +426,19 @@ def test_a_csv_separated_by_semicolons_or_tabs_is_read(tmp_path: Path):
         assert [(p.title, p.abstract, p.year) for p in load.papers] == [
             ("A paper", "An abstract, with a comma.", 2021)
         ]
+
+
+def test_terminal_escapes_in_a_record_are_never_stored(tmp_path: Path):
+    """A title that sets the terminal's title bar ("ESC ] 0 ; PWNED BEL") reached the
+    LaTeX output and the .bib file, which print and store what the paper holds."""
+    record = {
+        "id": "e1",
+        "title": "Evil \x1b]0;PWNED\x07\x1b[2J\x1b[31mRed Title\x1b[0m about refusal",
+        "abstract": "Refusal \x1b[5mblink\x1b[0m in chat models.\b\b",
+    }
+    (tmp_path / "esc.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (paper,) = read_corpus([tmp_path / "esc.jsonl"]).papers
+    assert (paper.title, paper.abstract) == (
+        "Evil Red Title about refusal",
+        "Refusal blink in chat models.",
+    )

@@ -37,8 +37,10 @@ def strip_controls(text: str) -> str:
 
 def repair_text(text: str) -> str:
     """Undo HTML escaping, damaged `xHHHH` references and LaTeX markup; normalise
-    whitespace."""
-    text = decode_latex(html.unescape(text))
+    whitespace; drop terminal escapes and control characters (see strip_controls): a
+    title that sets the terminal's title bar is stored without it, so that no writer
+    (LaTeX, .bib, JSON) passes it on."""
+    text = strip_controls(decode_latex(html.unescape(text)))
     text = _DAMAGED_REFERENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
     return " ".join(text.split())
 
