@@ -114,6 +114,34 @@ def test_prune_keeps_the_papers_of_a_file_with_a_line_that_broke(tmp_path, count
     assert {p.title for p in Assistant(settings).papers()} == {t for t, _ in corpus}
 
 
+def test_one_id_given_to_two_titles_in_two_files_is_never_one_merged_paper(tmp_path, counting):
+    """Two exports that number their records 1..N: the second "1" was merged into the
+    first, the longer abstract under the other title. Within a run the later is skipped
+    and said so; a later run that gives an indexed id another title replaces it, and
+    says so."""
+    settings = Settings(data_dir=tmp_path / "data")
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(
+        json.dumps({"id": "1", "title": "Sycophancy", "abstract": "Models agree."}) + "\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        json.dumps({"id": "1", "title": "Steering", "abstract": "Vectors steer models far."})
+        + "\n",
+        encoding="utf-8",
+    )
+    report = Assistant(settings).index([first, second])
+    assert (report.added, report.skipped, report.total) == (1, 1, 1)
+    assert any(
+        "duplicate id '1': a.jsonl gives it to another title" in str(p) for p in report.problems
+    )
+    ((title, abstract),) = [(p.title, p.abstract) for p in Assistant(settings).papers()]
+    assert (title, abstract) == ("Sycophancy", "Models agree.")
+    report = Assistant(settings).index([second])
+    assert report.updated == 1
+    assert any("id '1' was 'Sycophancy': replaced" in str(p) for p in report.problems)
+
+
 def test_the_same_paper_under_another_id_is_merged_not_indexed_twice(tmp_path, counting):
     """A file with ids and another without (or with other ids) for the same papers: each
     was indexed, and cited, twice."""

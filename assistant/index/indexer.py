@@ -157,6 +157,7 @@ class _Indexing:
         self.report = IndexReport()
         self.batch: dict[str, Paper] = {}
         self.indexed: dict[str, str] = {}  # paper_id -> content hash, for papers seen this run
+        self.read_titles: dict[str, tuple[str, str]] = {}  # id -> (title key, file), this run
         self.seen = 0
         self.embedder = None
 
@@ -174,6 +175,7 @@ class _Indexing:
             titles = list(self.catalog.titles())
             self.by_title = {paper_id_for(t or ""): pid for pid, t in titles}
             self.known = {pid for pid, _ in titles}
+            self.stored_titles = {pid: t or "" for pid, t in titles}
         except BaseException:
             self.lock.release()
             raise
@@ -217,6 +219,8 @@ class _Indexing:
             return
         record = self._same_paper(record)
         pid = record.paper_id
+        if not self._title_agrees(record):
+            return
         if pid in self.batch:
             self.batch[pid].merge(record)
             return
@@ -231,6 +235,35 @@ class _Indexing:
         self.batch[pid] = record
         if len(self.batch) >= BATCH_PAPERS:
             self.flush()
+
+    def _title_agrees(self, record: Paper) -> bool:
+        """Whether the record's id is its own this run: two files that give one id to
+        papers of different titles (exports that number their records 1..N) hold two
+        papers, and the later is reported and skipped, never merged under the other's
+        title. An id the index held for another title is replaced, and said so."""
+        key = paper_id_for(record.title)
+        first = self.read_titles.setdefault(record.paper_id, (key, record.source))
+        if first[0] != key:
+            self.report.problems.append(
+                Problem(
+                    record.source,
+                    None,
+                    f"duplicate id {record.paper_id!r}: {first[1]} gives it to another "
+                    "title; the record is skipped (give each paper its own id)",
+                )
+            )
+            return False
+        stored = self.stored_titles.pop(record.paper_id, None)
+        if stored is not None and paper_id_for(stored) != key:
+            self.report.problems.append(
+                note(
+                    record.source,
+                    None,
+                    f"id {record.paper_id!r} was {stored!r}: replaced (two papers? give "
+                    "each its own id)",
+                )
+            )
+        return True
 
     def _same_paper(self, record: Paper) -> Paper:
         """The record as it is indexed: under its own id, or merged into the paper with
