@@ -13,7 +13,13 @@ from assistant.answer.decision import WEAK_COVERAGE, _named_papers, decide, meth
 from assistant.answer.evidence import Sentence, _window, shorten
 from assistant.answer.extractive import MAX_PARAGRAPHS, QUOTED_NOTE, _distinct, list_lead
 from assistant.answer.model import CANNOT_ANSWER
-from assistant.answer.question import analyse, check_question, topic_phrase, with_slips_meant
+from assistant.answer.question import (
+    analyse,
+    check_question,
+    topic_phrase,
+    with_slips_meant,
+    without_writing_frame,
+)
 from assistant.answer.relevance import default_model
 from assistant.answer.sentences import (
     abstract_sentences,
@@ -691,9 +697,47 @@ def test_a_mistyped_word_is_read_as_the_corpus_word_and_the_answer_says_so(seede
         "Which papers study retraining?",
         "",
     )
-    # nor a short word, nor a name within the question
-    for question in ("papers on parsin", "What does Halucinator-7B do?"):
+    # a British spelling is the same word, written as the papers do, without a note
+    bm25 = seeded.engine.bm25
+    assert with_slips_meant("papers on generalisation", bm25) == ("papers on generalization", "")
+    # nor is a word whose neighbours share only a stem with corpus words ("quantiting":
+    # "quantitative") read as one, nor a short word, nor a name
+    for question in (
+        "quantizing",
+        "papers on parsin",
+        "What does Halucinator-7B do?",
+    ):
         assert with_slips_meant(question, seeded.engine.bm25) == (question, "")
+
+
+def test_a_writer_asking_what_to_cite_gets_the_list_on_their_topic(seeded):
+    """ "I'm writing about X - what should I cite?": "cite" and "writing" are no concepts
+    the collection lacks (it abstained, naming "cite"); the topic is what they write on."""
+    right = seeded.ask("Which papers study red-teaming language models?")
+    asked = seeded.ask("I'm writing about red-teaming language models - what should I cite?")
+    assert not asked.abstained
+    assert [c.paper.title for c in asked.citations] == [c.paper.title for c in right.citations]
+    assert asked.text.splitlines()[0].endswith("study red-teaming language models:")
+    assert without_writing_frame("What should I cite?") == ("What should I cite?", False)
+
+
+def test_words_that_place_the_papers_or_share_a_stem_with_filler_are_topics_or_not(seeded):
+    """ "in the collection" places the papers, it is no topic ("collection" was a key
+    term); "generalization" shares its stem with the filler "generally" and is a topic
+    (the question got "Ask about a topic")."""
+    bm25 = seeded.engine.bm25
+    assert analyse("Which papers in the collection study refusal?", bm25).terms == ("refus",)
+    assert "collect" in analyse("papers on data collection for RLHF", bm25).terms
+    answer = seeded.ask("Which papers study generalization?")
+    assert not answer.abstained and answer.citations
+
+
+def test_a_topic_cut_to_length_does_not_repeat_the_verb_in_the_lead(seeded):
+    answer = seeded.ask(
+        "Which papers steer or control model behaviour by intervening on internal "
+        "activations, representations or experts?"
+    )
+    assert answer.text.splitlines()[0].split(" collection ")[1].startswith("steer or control")
 
 
 def test_an_irregular_participle_is_read_as_its_verb(seeded):

@@ -33,6 +33,7 @@ from assistant.answer.question import (
     split_request,
     topic_phrase,
     topic_sentence,
+    without_writing_frame,
 )
 from assistant.answer.relevance import Judged
 from assistant.answer.sentences import abstract_sentences, cite, third_person
@@ -120,10 +121,12 @@ def list_lead(question: str, topic: str, count: int) -> str:
     concerns", "3 papers ... study how LLMs handle time", "9 papers ... focus on reward
     models", "2 papers ... look at the right to be forgotten")."""
     verb, rest = "study", topic
+    question, readings_asked = without_writing_frame(question)  # "... What should I cite?"
     # "hallucination: which papers propose detection methods?": the heading, then the question
     heading, sentence = colon_heading(topic_sentence(asking_part(question), after_colon=False))
     match = asking_verb(sentence)
     asked, papers_asked = split_request(question)  # "Can you point me to papers on X?"
+    papers_asked = papers_asked or readings_asked
     asked = topic_sentence(asking_part(asked))
     if not match and not papers_asked and asks_in_a_clause(asked):
         # "Do LLMs hold stable values? Which papers measure this?": not "study LLMs hold"
@@ -136,6 +139,8 @@ def list_lead(question: str, topic: str, count: int) -> str:
     elif papers_asked:  # "Can you point me to papers about how LLMs handle time?"
         rest = _after_verb(asked, 0, topic)
     on = f" on {topic_phrase(heading)}" if heading else ""
+    if rest.lower().startswith(f"{verb} "):  # a topic cut to length keeps the verb
+        rest = rest[len(verb) + 1 :]
     return f"{_count(count)}{on} {_agreeing(verb, count)} {rest}:"
 
 

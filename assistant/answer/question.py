@@ -327,6 +327,51 @@ def split_request(question: str) -> tuple[str, bool]:
     return rest, bool(_NAMES_PAPERS.search(match.group()))
 
 
+# Where the question places the papers it asks for: the collection is no topic ("Which
+# papers in the collection study X?", "What's in the collection?").
+_IN_THE_COLLECTION = re.compile(
+    r"\s*\b(?:in|from|within|across)\s+(?:the|this|your|my|our)\s+"
+    r"(?:collection|corpus|library|index)\b",
+    re.IGNORECASE,
+)
+# What a writer asks for: "What should I cite?", "what else could I read?", "Any papers I
+# should cite?" (asking for papers, about the topic said around it).
+_READINGS_ASKED = re.compile(
+    r"(?:\b(?:what|which(?:\s+\w+)?|anything|any\s+\w+)\s+(?:else\s+)?"
+    r"(?:(?:should|could|can|would|must|do)\s+I|I\s+(?:should|could|can|must)|to)\s+"
+    r"(?:cite|read|reference|look\s+at|include)\b"
+    r"(?:\s+(?:on|about|for|regarding|in|to\s+cover))?)",
+    re.IGNORECASE,
+)
+# How a writer says what the text is on: "I'm writing a related-work section on", "I am
+# drafting a survey about" (what they write is no topic).
+_WRITING_ON = re.compile(
+    r"\bI(?:'m|’m| am)\s+(?:currently\s+)?(?:writing|drafting|preparing)\s+"
+    r"(?:(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:section|paper|survey|review|thesis|chapter|essay|report|post|proposal|draft)\s+)?"
+    r"(?:on|about|covering|that covers)\s+",
+    re.IGNORECASE,
+)
+
+
+# The question mark of a request taken out, left after the sentence before it.
+_LEFT_OVER_MARK = re.compile(r"([.?!]|\w)\s*[?.!]+$")
+
+
+def without_writing_frame(question: str) -> tuple[str, bool]:
+    """The question without a writer's request for readings and the words that frame
+    what they write, and whether it asked for readings: "I'm writing a section on
+    over-refusal. What should I cite?" asks for the papers on over-refusal; "cite" and
+    "writing" are no concepts the collection lacks."""
+    request = _READINGS_ASKED.search(question)
+    if request is None:
+        return question, False
+    before = question[: request.start()].rstrip(" -–—,;:")
+    rest = _WRITING_ON.sub("", f"{before} {question[request.end() :].lstrip()}").strip()
+    rest = _LEFT_OVER_MARK.sub(r"\1", rest)  # "... agents - what should I cite?"
+    return (rest, True) if has_topic_words(rest) else (question, False)
+
+
 # "Which surveys discuss X?" asks for papers (of a kind, paper_kinds.py) on X: not on surveys
 _KIND_ASKED_FOR = re.compile(r"\b(which|what|any|many)\s+(?:surveys|overviews)\b", re.IGNORECASE)
 
@@ -334,12 +379,15 @@ _KIND_ASKED_FOR = re.compile(r"\b(which|what|any|many)\s+(?:surveys|overviews)\b
 def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     """Everything the answerers need to know about a question, for this corpus."""
     asked, papers_asked = split_request(question)
+    asked, readings_asked = without_writing_frame(asked)
+    asked = _IN_THE_COLLECTION.sub("", asked)  # "Which papers in the collection ...?"
+    papers_asked = papers_asked or readings_asked
     asked = _KIND_ASKED_FOR.sub(r"\1 papers", with_framing_words_meant(asked, bm25))
     asked = _without_framing_verb(asked)
     asking, context = _asking_sentences(asked)
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
-    chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asking, context)}
+    chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asked)}
     content_words = [
         w
         for w in words
@@ -416,7 +464,11 @@ def _asking_sentences(question: str) -> tuple[list[str], list[str]]:
     from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
 
     sentences = list(split_sentences(question))
-    asking = [s for s in sentences if s.rstrip().endswith("?") and has_topic_words(s)]
+    asking = [
+        s
+        for s in sentences
+        if s.rstrip().endswith("?") and has_topic_words(_IN_THE_COLLECTION.sub("", s))
+    ]
     context = [s for s in sentences if s not in asking]
     if not asking or any(_TOPIC_INTRODUCTION.search(s) for s in context):
         return sentences, []
@@ -428,11 +480,36 @@ def asking_part(question: str) -> str:
     return " ".join(_asking_sentences(question)[0])
 
 
-def _context_words(asking: list[str], context: list[str]) -> set[str]:
-    """The words only of the sentences that ask nothing (see _asking_sentences). Of those,
-    the words no abstract holds are chatter, not a concept the collection lacks."""
+# How many topic terms of its own a sentence that asks holds for the sentences around it
+# to be context, even one that says what the asker works on: "I teach an intro course on
+# AI ... Which papers document LLMs failing at simple tasks?" (not "I work on
+# watermarking. Which papers are relevant?", whose topic is the sentence before).
+MIN_OWN_TOPIC_TERMS = 2
+
+
+def _context_words(question: str) -> set[str]:
+    """The words only of the sentences around a question that do not ask (greetings,
+    thanks, a self-introduction: see _asking_sentences), unless one says what the asker
+    works on and the question holds too little topic of its own (MIN_OWN_TOPIC_TERMS).
+    Of those, the words no abstract holds are chatter ("grateful", "intro", "course",
+    "blog"), not a concept the collection lacks."""
+    from assistant.answer.sentences import split_sentences
+
+    sentences = list(split_sentences(question))
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    around = [s for s in sentences if s not in asking]
+    own = {
+        t
+        for s in asking
+        for w in _WORD.findall(_IN_THE_COLLECTION.sub("", s))
+        for t in _content_stems(w)
+        if t not in FRAMING_VERBS
+    }
+    introduced = any(_TOPIC_INTRODUCTION.search(s) for s in around)
+    if not own or (introduced and len(own) < MIN_OWN_TOPIC_TERMS):
+        return set()
     asked = {w for s in asking for w in _WORD.findall(s)}
-    return {w for s in context for w in _WORD.findall(s)} - asked
+    return {w for s in around for w in _WORD.findall(s)} - asked
 
 
 # What joins the alternatives of a topic: "and", "or", commas, slashes.
@@ -566,7 +643,8 @@ def with_paraphrases(question: str, bm25: BM25Index) -> str:
 
 # British -> American endings: an abstract says "behavior" where a question says "behaviour".
 _SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
-              ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"))  # fmt: skip
+              ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"),
+              ("amme", "am"))  # fmt: skip
 
 
 # Irregular past participles, whose stems miss their verb's: "undone" is "undon", "undoes"
@@ -574,10 +652,9 @@ _SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"
 _PARTICIPLE_ENDINGS = ("wn", "ne")
 
 
-def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
+def corpus_spelling(word: str, bm25: BM25Index) -> str:
     """The word as the corpus mostly spells it: "behaviour" becomes "behavior" where more
-    abstracts write that (British and American spellings are one concept), and an
-    irregular participle no abstract holds its verb where one does ("undone": "undo")."""
+    abstracts write that (British and American spellings are one concept)."""
     lower = word.lower()
     for british, american in _SPELLINGS:
         if lower.endswith(british):
@@ -585,6 +662,15 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
             if _frequency(variant, bm25) > _frequency(word, bm25):
                 return variant
             break
+    return word
+
+
+def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
+    """The word as the corpus spells it (see corpus_spelling), and an irregular
+    participle no abstract holds as its verb where one does ("undone": "undo")."""
+    lower = word.lower()
+    if (spelled := corpus_spelling(word, bm25)) != word:
+        return spelled
     if lower.endswith(_PARTICIPLE_ENDINGS) and len(lower) > 4 and not _frequency(word, bm25):
         for variant in (lower[:-1], lower[:-2]):  # "shown" -> "show", "undone" -> "undo"
             if _frequency(variant, bm25):
@@ -623,16 +709,25 @@ def _edits(word: str) -> set[str]:
 def corpus_word_meant(word: str, bm25: BM25Index) -> str | None:
     """The most frequent corpus word one edit away from a long word that neither the
     collection nor English holds ("represntation"), if any. A word English holds is meant
-    as written: "retraining" is no slip of "retaining"."""
+    as written ("retraining" is no slip of "retaining"), as is a British spelling whose
+    American one the collection holds ("generalisation").
+
+    The index knows stems, so a candidate counts only where it is a word: an English one
+    ("representation"), or one that is its own stem ("mossbench"). "Optimication" and
+    "quantiting" share stems with corpus words but are none."""
     lower = word.lower()
     if len(lower) < MIN_TYPO_LETTERS or not lower.isalpha() or _frequency(lower, bm25):
         return None
-    if is_english_word(lower):
+    if is_english_word(lower) or _frequency(in_corpus_spelling(lower, bm25), bm25):
         return None
     candidates = sorted(_edits(lower))
     frequencies = _frequencies(candidates, bm25)
-    best = max(range(len(candidates)), key=frequencies.__getitem__, default=None)
-    return candidates[best] if best is not None and frequencies[best] else None
+    words = [
+        (frequency, candidate)
+        for candidate, frequency in zip(candidates, frequencies, strict=True)
+        if frequency and (stem(candidate) == candidate or is_english_word(candidate))
+    ]
+    return max(words)[1] if words else None
 
 
 def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
@@ -641,29 +736,45 @@ def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
     as "representation".' A capitalised word within the question is a name, taken as
     typed ("Llemma"); a question in another language is taken as typed too ("recusa
     excessiva" is no slip of "excessive"): one whose words are foreign, or where more
-    than a third of its other words are neither English nor the collection's."""
+    than a third of its other words are neither English nor the collection's. A word in
+    the spelling the collection does not use ("maximising") is written in the one it does,
+    for the search too, without a note: it is the same word."""
     first = next((i for i, ch in enumerate(question) if ch.isalpha()), -1)
+    names = {
+        m.group()
+        for m in _WORD.finditer(question)
+        if m.group()[:1].isupper() and m.start() != first
+    }
     slips = {
-        match.group(): meant
-        for match in _WORD.finditer(question)
-        if not (match.group()[:1].isupper() and match.start() != first)
-        and (meant := corpus_word_meant(match.group(), bm25))
+        word: meant
+        for word in dict.fromkeys(_WORD.findall(question))
+        if word not in names and (meant := corpus_word_meant(word, bm25))
     }
-    if not slips or not is_english(question):
-        return question, ""
-    words = [w for w in _WORD.findall(question) if len(w) > 2 and w.isalpha()]
-    strange = [
-        w for w in words if w not in slips and not _frequency(w, bm25) and not is_english_word(w)
-    ]
-    if 3 * len(strange) > len(words):
-        return question, ""
-    read = {
-        typed: meant if typed[:1].islower() else meant.capitalize()
-        for typed, meant in slips.items()
-    }
-    corrected = _WORD.sub(lambda match: read.get(match.group(), match.group()), question)
+    if slips and is_english(question):
+        words = [w for w in _WORD.findall(question) if len(w) > 2 and w.isalpha()]
+        strange = [
+            w
+            for w in words
+            if w not in slips and not _frequency(w, bm25) and not is_english_word(w)
+        ]
+        if 3 * len(strange) > len(words):
+            slips = {}
+    else:
+        slips = {}
+
+    read = {typed: _cased(meant, typed) for typed, meant in slips.items()}
+
+    def as_meant(match: re.Match) -> str:
+        word = match.group()
+        return read.get(word) or _cased(corpus_spelling(word, bm25), word)
+
     said = "; ".join(f'"{typed}" as "{meant}"' for typed, meant in read.items())
-    return corrected, f"Read {said}."
+    return _WORD.sub(as_meant, question), f"Read {said}." if said else ""
+
+
+def _cased(lower: str, like: str) -> str:
+    """A lower-case word as the word it stands for was cased: "Hallucination"."""
+    return lower.capitalize() if like[:1].isupper() and lower != like else lower
 
 
 # Shorter words one slip from a framing word are too often other words ("wok", "wit").
@@ -745,21 +856,33 @@ FILLER = (
 
 
 @functools.cache
-def _non_topic_stems() -> frozenset[str]:
+def _non_topic_words() -> frozenset[str]:
     import bm25s.stopwords as lists
 
-    return frozenset(stem(w) for w in (*lists.STOPWORDS_EN_PLUS, *FILLER.split()))
+    return frozenset(w.lower() for w in (*lists.STOPWORDS_EN_PLUS, *FILLER.split()))
+
+
+# A suffix that makes a stop or filler word of a topic's stem: "generally" is filler, but
+# its stem is that of "generalization"; "interested", "probably", "honestly" likewise.
+_DERIVED = re.compile(r"(?:ly|ed|ing)$")
+
+
+@functools.cache
+def _non_topic_stems() -> frozenset[str]:
+    """The stems of the stop and filler words, but of those made with a suffix."""
+    return frozenset(stem(w) for w in _non_topic_words() if not _DERIVED.search(w))
 
 
 def is_stopword(word: str) -> bool:
     """A word that names nothing: a stop word ("are", "about") or filler ("please")."""
-    return stem(word.lower()) in _non_topic_stems()
+    word = word.lower()
+    return word in _non_topic_words() or stem(word) in _non_topic_stems()
 
 
 def _content_stems(word: str) -> list[str]:
     """The stems of a word that say what a question is about. A hyphenated compound keeps
     every part ("over-refusal" -> ["over", "refus"]): "over" is what makes it a concept."""
-    if is_question_word(word):
+    if is_question_word(word) or word.lower() in _non_topic_words():
         return []
     stems = tokenize([word])[0]
     if "-" in word.strip("-") and len(stems) > 1:
