@@ -4,6 +4,7 @@ Each line: {"id", "q", "gold": [titles], "abstain": bool, "type": "list" | "spec
 "comparison" | "offcorpus", "acceptable": [titles], "answer_contains": [strings]}; only
 "q" is required. Gold papers are matched by title through the same normalisation that
 makes paper ids. "acceptable" papers may be cited without counting against precision.
+"abstain" defaults to true for type "offcorpus".
 """
 
 from __future__ import annotations
@@ -149,7 +150,8 @@ def _question(record: object, where: str, number: int) -> dict:
         raise InputError(f"{where}: the question ('q') must be text")
     if not record["q"].strip():
         raise InputError(f"{where}: the question ('q') is empty; write the question to ask")
-    abstain = record.get("abstain", False)
+    # an off-corpus question is one to abstain on, whether or not it says so twice
+    abstain = record.get("abstain", record.get("type") == "offcorpus")
     if not isinstance(abstain, bool):
         raise InputError(f"{where}: abstain must be true or false")
     return {

@@ -109,6 +109,17 @@ def test_a_question_the_assistant_refuses_names_its_line(seeded, tmp_path: Path)
         evaluate_questions(seeded, path)
 
 
+def test_an_off_corpus_question_is_one_to_abstain_on_unless_it_says_otherwise(tmp_path: Path):
+    path = tmp_path / "q.jsonl"
+    lines = [
+        '{"q": "sourdough starters", "type": "offcorpus"}',
+        '{"q": "over-refusal", "type": "offcorpus", "abstain": false}',
+        '{"q": "over-refusal", "type": "list"}',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [q["abstain"] for q in load_questions(path)] == [True, False, False]
+
+
 def test_stated_count_reads_the_lead():
     assert stated_count("7 papers in the collection study X:\n\n- a") == 7
     assert stated_count("One paper in the collection studies X:") == 1
