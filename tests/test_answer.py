@@ -740,6 +740,31 @@ def test_a_topic_cut_to_length_does_not_repeat_the_verb_in_the_lead(seeded):
     assert answer.text.splitlines()[0].split(" collection ")[1].startswith("steer or control")
 
 
+def test_a_topic_that_several_titles_share_names_no_single_paper(seeded):
+    """ "Compare how papers explain and try to fix the reversal curse": "The Reversal
+    Curse" is one paper's short name, but two other titles hold it: the comparison cited
+    that paper alone. (Nor is "try to" the join of a topic's two halves.)"""
+    answer = seeded.ask("Compare how different papers explain and try to fix the reversal curse.")
+    titles = [c.paper.title for c in answer.citations]
+    assert len(titles) >= 2 and all("reversal curse" in t.lower() for t in titles), titles
+
+
+def test_a_request_that_opens_with_papers_asks_for_the_list():
+    from assistant.answer.question import classify
+
+    assert classify("Papers showing that AI models can deceive their users or overseers")[0] == (
+        "list"
+    )
+    assert classify("Research on jailbreaks")[0] == "list"
+
+
+def test_how_big_a_problem_names_no_concept(seeded):
+    """ "big" matched BIG-bench, so the question's one key concept ("contamination", in no
+    abstract) did not make it abstain."""
+    answer = seeded.ask("How big a problem is benchmark data contamination for LLMs?")
+    assert answer.abstained and 'mentions "contamination"' in answer.text
+
+
 def test_an_irregular_participle_is_read_as_its_verb(seeded):
     """ "undone": no abstract holds it, but *LoRA Fine-tuning Efficiently Undoes Safety
     Training* holds its verb; the question is no concept the collection lacks."""

@@ -151,7 +151,14 @@ def _within(decision: Decision, admitted: set[str]) -> Decision:
 
 
 # What joins the two halves of a short topic: "knowledge distillation *for* object detection".
-_JOIN = re.compile(r"\s+(?:for|with|using|via|in|on|to)\s+", re.IGNORECASE)
+# ... not the "to" of an infinitive: "explain and try to fix the reversal curse".
+_INFINITIVE_AFTER = "try tries tried trying how want wants need needs able aim aims seek seeks"
+_JOIN = re.compile(
+    r"\s+(?:for|with|using|via|in|on)\s+|"
+    + "".join(rf"(?<!\b{word})" for word in _INFINITIVE_AFTER.split())
+    + r"\s+to\s+",
+    re.IGNORECASE,
+)
 MAX_HALVED_WORDS = 8
 DISTINCTIVE_SHARE = 0.05  # a half is held to where one of its words is this rare...
 HELD_SHARE = 0.2  # ... and a paper holds it by any of its words this rare or rarer
@@ -280,8 +287,16 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
                 continue
         elif not re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE):
             continue
+        elif _titles_share(name, candidate, judged):
+            continue  # "the reversal curse" is a topic: other titles hold it too
         named.append(candidate)
     return sorted(named, key=lambda j: -j.probability)
+
+
+def _titles_share(name: str, candidate: Judged, judged: list[Judged]) -> bool:
+    """Whether another candidate's title holds the words of a paper's short name."""
+    pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
+    return any(pattern.search(j.paper.title) for j in judged if j is not candidate)
 
 
 # What ends the name a title opens with: "Reverse Preference Optimization *for* Complex

@@ -152,7 +152,10 @@ _ASKS_FOR_PAPERS = re.compile(
     r"(?!\s+(?:has|have|had|is|are|was|were)\s+(?-i:[A-Z]))"
     r"|^\s*what(?:'s|\s+has|\s+have)\s+been\s+(?:done|published|written|proposed)\b"
     r"|^\s*who\s+(?:(?:has|have)\s+(?:worked|studied|written|published)\b"
-    r"|(?:works|writes|publishes)\s+(?:on|about)\b)",
+    r"|(?:works|writes|publishes)\s+(?:on|about)\b)"
+    # a request that opens with the papers: "Papers showing that AI models can deceive ..."
+    rf"|^\s*(?:(?:any|some|other|more)\s+)?{PAPER_NOUNS}\s+"
+    r"(?:on|about|that|which|where|regarding|[a-z]+ing)\b",
     re.IGNORECASE,
 )
 # What a number question asks for: "what *percentage*", "the average refusal *rate*".
@@ -844,8 +847,8 @@ FILLER = (
     "honestly basically actually roughly briefly quickly lately recently nowadays currently "
     "today exactly generally usually perhaps possibly probably somewhat quite pretty rather "
     "else go goes going try tries trying someone anyone anybody somebody "
-    # quantifiers: "how many papers ...", "how much does X improve"
-    "many much "
+    # quantifiers: "how many papers ...", "how much does X improve", "how big a problem is X"
+    "many much big "
     # closed-class words the index's stop-word list lacks: determiners, prepositions,
     # conjunctions and sentence adverbs name no topic ("use GPT-4 or another LLM as a
     # judge", "gender, race, etc."), yet are rare enough in abstracts to pass for key terms
