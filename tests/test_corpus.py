@@ -250,7 +250,16 @@ def test_a_binary_file_of_any_format_is_skipped_and_the_others_read(tmp_path: Pa
     (tmp_path / "good.jsonl").write_text(json.dumps({"title": "Kept", "abstract": "A."}) + "\n")
     load = read_corpus([tmp_path])
     assert [p.title for p in load.papers] == ["Kept"]
-    assert [str(p) for p in load.problems] == [f"{name}: not UTF-8 text"]
+    (problem,) = load.problems
+    assert str(problem).startswith(f"{name}: not UTF-8 text (binary: a NUL byte on line ")
+
+
+def test_a_utf16_file_is_told_apart_from_binary_data(tmp_path: Path):
+    """UTF-16 is what Windows PowerShell's ">" writes: the fix is to convert it."""
+    path = tmp_path / "papers.jsonl"
+    path.write_text(json.dumps({"title": "T", "abstract": "A."}) + "\n", encoding="utf-16")
+    (problem,) = read_corpus([path]).problems
+    assert problem.message.startswith("UTF-16 text; save it as UTF-8")
 
 
 def test_a_listing_with_a_bad_byte_is_skipped_whole_with_its_line(tmp_path: Path):
@@ -441,4 +450,25 @@ def test_terminal_escapes_in_a_record_are_never_stored(tmp_path: Path):
     assert (paper.title, paper.abstract) == (
         "Evil Red Title about refusal",
         "Refusal blink in chat models.",
+    )
+
+
+def test_a_folder_is_read_without_its_hidden_folders_and_files(tmp_path: Path):
+    """Jupyter keeps a copy of each CSV in .ipynb_checkpoints/: it was indexed too."""
+    row = "title,abstract\nWidgets,We study widgets.\n"
+    (tmp_path / "papers.csv").write_text(row, encoding="utf-8")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "papers-checkpoint.csv").write_text(row, encoding="utf-8")
+    (tmp_path / ".~lock.papers.csv").write_text("x", encoding="utf-8")
+    assert [p.name for p in read_corpus([tmp_path]).files] == ["papers.csv"]
+
+
+def test_a_title_too_long_to_be_one_is_skipped_and_said(tmp_path: Path):
+    path = tmp_path / "p.jsonl"
+    records = [{"title": "T" * 200_000, "abstract": "A."}, {"title": "Kept", "abstract": "B."}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["Kept"]
+    assert (
+        str(load.problems[0]) == "p.jsonl:1: title of 200,000 characters is too long to be a title"
     )

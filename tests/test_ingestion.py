@@ -160,10 +160,12 @@ def test_a_binary_file_in_a_folder_is_skipped_and_the_good_one_indexed(tmp_path:
     (folder / "good.jsonl").write_text(json.dumps(good) + "\n", encoding="utf-8")
     result = run_cli("index", str(folder), data_dir=tmp_path / "data")
     assert result.returncode == 0, result.stderr
-    assert "skipped ls.txt: not UTF-8 text" in result.stderr
+    assert "skipped ls.txt: not UTF-8 text (binary" in result.stderr
     assert "1 added" in result.stderr and "1 skipped" in result.stderr
     alone = run_cli("index", str(folder / "ls.txt"), data_dir=tmp_path / "data")
-    assert_one_line_error(alone, "nothing in ls.txt looked like a paper (ls.txt: not UTF-8 text)")
+    assert_one_line_error(
+        alone, "nothing in ls.txt looked like a paper (ls.txt: not UTF-8 text (binary"
+    )
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".bib", ".csv", ".txt"])

@@ -11,7 +11,7 @@ from assistant.corpus.bibtex_reader import read_bibtex
 from assistant.corpus.csv_reader import read_csv
 from assistant.corpus.jsonl import read_jsonl
 from assistant.corpus.paper import Paper, paper_id_for
-from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, is_binary
+from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, not_text_reason
 from assistant.corpus.seed_dump import read_seed_dump
 from assistant.errors import CorpusError
 
@@ -63,7 +63,10 @@ def _files_under(paths: Iterable[Path], fmt: str | None) -> list[Path]:
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and (fmt or p.suffix.lower() in EXTENSIONS)
+                if p.is_file()
+                and (fmt or p.suffix.lower() in EXTENSIONS)
+                # not what tools keep beside the files: .ipynb_checkpoints/, .git/, .~lock
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
                 raise CorpusError(f"{path}: no corpus files found (known: {', '.join(EXTENSIONS)})")
@@ -102,8 +105,8 @@ def iter_records(
     for path in files:
         reader = reader_for(path, fmt)
         try:
-            if is_binary(path):
-                yield Problem(path.name, None, NOT_TEXT)
+            if reason := not_text_reason(path):
+                yield Problem(path.name, None, reason)
             elif reader is read_jsonl:
                 yield from read_jsonl(path, categories)
             else:

@@ -17,6 +17,9 @@ from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, note, u
 from assistant.corpus.text import find_urls, repair_text, year_of
 
 MAX_ABSTRACT_CHARS = 100_000
+# The longest titles of real papers run to about 300 characters; one of 200,000 is a field
+# filled with something else, and would be printed whole in every answer that cites it.
+MAX_TITLE_CHARS = 1_000
 MIN_YEAR, MAX_YEAR = 1800, 2100  # a year outside is a typo or a garbled field: left unknown
 
 
@@ -87,6 +90,8 @@ def paper_from_record(record: dict, source: str) -> tuple[Paper | str, list[str]
         return "the title is not text", []
     if not title:
         return "no title", []
+    if len(title) > MAX_TITLE_CHARS:
+        return f"title of {len(title):,} characters is too long to be a title", []
     abstract = _text(record, "abstract", "text")
     if abstract is None:
         return "the abstract is not text", []

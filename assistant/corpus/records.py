@@ -50,9 +50,24 @@ def utf8(raw: bytes) -> str:
         raise NotText(raw.count(b"\n", 0, error.start) + 1) from None
 
 
-def is_binary(path: Path) -> bool:
-    """Whether the file is binary data (a program, an image, UTF-16), told by a NUL byte
-    near its start, which text never holds: it is skipped as a whole, not line by line.
-    Text with a few bad bytes is not binary: its readers skip only the lines that hold them."""
+# UTF-16 as Windows writes it (PowerShell's ">", Excel's "Unicode text"): a byte-order mark,
+# or ASCII text with a NUL beside every letter.
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF16_TEXT = "UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 FILE > NEW)"
+
+
+def not_text_reason(path: Path) -> str | None:
+    """Why the file is no text to read, or None when it is: binary data (a program, an
+    image) or UTF-16, told by a NUL byte near its start, which UTF-8 text never holds. It
+    is skipped as a whole, not line by line; text with a few bad bytes is not binary (its
+    readers skip only the lines that hold them)."""
     with path.open("rb") as handle:
-        return b"\0" in handle.read(_HEAD_BYTES)
+        head = handle.read(_HEAD_BYTES)
+    if b"\0" not in head:
+        return None
+    half = len(head) // 2
+    nul_beside_each = max(head[1::2].count(0), head[::2].count(0)) > 0.9 * half
+    if head.startswith(_UTF16_BOMS) or nul_beside_each:
+        return UTF16_TEXT
+    line = head.count(b"\n", 0, head.index(0)) + 1
+    return f"{NOT_TEXT} (binary: a NUL byte on line {line})"
