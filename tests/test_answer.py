@@ -758,6 +758,22 @@ def test_a_request_that_opens_with_papers_asks_for_the_list():
     assert classify("Research on jailbreaks")[0] == "list"
 
 
+def test_a_question_that_opens_by_asking_an_amount_asks_a_number_whatever_it_compares():
+    """ "How often did X comply in training, versus when it thought it wasn't?" was answered
+    under "One paper in the collection bears on this comparison:"."""
+    from assistant.answer.question import classify
+
+    assert classify("How often did the model comply in training versus out of it?") == (
+        "specific",
+        "number",
+    )
+    assert classify("How much less data does it need compared with Math-Shepherd?")[0] == (
+        "specific"
+    )
+    assert classify("How many papers compare DPO and PPO?")[0] == "comparison"
+    assert classify("How well does RLHF compare to DPO?")[0] == "comparison"
+
+
 def test_how_big_a_problem_names_no_concept(seeded):
     """ "big" matched BIG-bench, so the question's one key concept ("contamination", in no
     abstract) did not make it abstain."""

@@ -174,6 +174,14 @@ _NUMBER = re.compile(
     r"versus|vs|compared|relative|over|under|from|to)\b|\s*[?.!]|\s*$))",
     re.IGNORECASE,
 )
+# A question that opens by asking an amount asks a number, whatever it compares it with
+# ("How much less data does X need compared with Y?").
+_AMOUNT_ASKED = re.compile(
+    r"\s*(?:by\s+)?how\s+(?:many|much|often|frequently)\b"
+    rf"(?!\s+(?:of\s+(?:the|these|those)\s+)?{PAPER_NOUNS}\b)"  # "how many papers": a list
+    rf"|\s*what\s+(?:{_MEASURES})\b",
+    re.IGNORECASE,
+)
 _NAMED = re.compile(
     r"\b(which|what) (?:[\w-]+ ){0,2}?(benchmark|dataset|data set|model|LLM|metric|game|task|"
     r"language|corpus|"
@@ -949,6 +957,8 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
     sentences = list(split_sentences(question)) or [question]
     if any(_asks_for_papers(s) for s in [*sentences, *context]) and not _NUMBER.search(question):
         return "list", ""
+    if _AMOUNT_ASKED.match(question):  # "How often did X comply in training versus not?"
+        return "specific", "number"
     if _COMPARISON.search(question):
         return "comparison", ""
     if any(_LIST.search(s) for s in sentences):
