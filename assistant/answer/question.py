@@ -729,15 +729,14 @@ def corpus_word_meant(word: str, bm25: BM25Index) -> str | None:
     lower = word.lower()
     if len(lower) < MIN_TYPO_LETTERS or not lower.isalpha() or _frequency(lower, bm25):
         return None
-    if is_english_word(lower) or _frequency(in_corpus_spelling(lower, bm25), bm25):
+    if _frequency(in_corpus_spelling(lower, bm25), bm25):
         return None
     candidates = sorted(_edits(lower))
     frequencies = _frequencies(candidates, bm25)
-    words = [
-        (frequency, candidate)
-        for candidate, frequency in zip(candidates, frequencies, strict=True)
-        if frequency and (stem(candidate) == candidate or is_english_word(candidate))
-    ]
+    held = [(f, c) for c, f in zip(candidates, frequencies, strict=True) if f]
+    if not held or is_english_word(lower):  # the word list is read only when needed
+        return None
+    words = [(f, c) for f, c in held if stem(c) == c or is_english_word(c)]
     return max(words)[1] if words else None
 
 
