@@ -719,6 +719,19 @@ def test_a_writer_asking_what_to_cite_gets_the_list_on_their_topic(seeded):
     assert [c.paper.title for c in asked.citations] == [c.paper.title for c in right.citations]
     assert asked.text.splitlines()[0].endswith("study red-teaming language models:")
     assert without_writing_frame("What should I cite?") == ("What should I cite?", False)
+    # not a question that only says "include" or "read" ...
+    for question in (
+        "Which features to include in a reward model?",
+        "Which layer should I read the truth direction from?",
+        "Is there any reason to include a KL penalty in RLHF?",
+    ):
+        assert without_writing_frame(question) == (question, False)
+    # ... and the question mark stays with what is asked, so the sentences around it are
+    # context ("PhD", "Toronto" are no missing concepts)
+    answer = seeded.ask(
+        "I'm a PhD student in Toronto. What should I read about why models hallucinate?"
+    )
+    assert not answer.abstained and answer.citations
 
 
 def test_words_that_place_the_papers_or_share_a_stem_with_filler_are_topics_or_not(seeded):
@@ -730,6 +743,8 @@ def test_words_that_place_the_papers_or_share_a_stem_with_filler_are_topics_or_n
     assert "collect" in analyse("papers on data collection for RLHF", bm25).terms
     answer = seeded.ask("Which papers study generalization?")
     assert not answer.abstained and answer.citations
+    # ... while "recent", "quick" and "authors" stay filler
+    assert analyse("What are the most recent papers on jailbreaks?", bm25).terms == ("jailbreak",)
 
 
 def test_a_topic_cut_to_length_does_not_repeat_the_verb_in_the_lead(seeded):
@@ -756,6 +771,25 @@ def test_a_request_that_opens_with_papers_asks_for_the_list():
         "list"
     )
     assert classify("Research on jailbreaks")[0] == "list"
+    # not a statement about papers, or a question on them
+    assert classify("Studies using GPT-4 as a judge: how reliable are they?")[0] != "list"
+    assert classify("Research on sycophancy suggests models agree with users.")[0] != "list"
+
+
+def test_a_title_opening_that_other_papers_use_names_no_paper():
+    """ "Large Language Models for Code Generation" opens with a name many abstracts use."""
+    from types import SimpleNamespace
+
+    def judged(title: str, abstract: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            paper=SimpleNamespace(title=title, abstract=abstract), probability=0.5
+        )
+
+    code = judged("Large Language Models for Code Generation", "We study code.")
+    other = judged("Refusal in Chat", "Large language models refuse requests.")
+    question = "How do large language models write code?"
+    assert _named_papers(question, [code, other]) == []
+    assert _named_papers("How well does Large Language Models do?", [code]) == [code]
 
 
 def test_a_question_that_opens_by_asking_an_amount_asks_a_number_whatever_it_compares():

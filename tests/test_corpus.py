@@ -451,6 +451,9 @@ def test_terminal_escapes_in_a_record_are_never_stored(tmp_path: Path):
         "Evil Red Title about refusal",
         "Refusal blink in chat models.",
     )
+    # a form feed or carriage return parts words; a repaired "x202E" is no bidi override
+    assert repair_text("end of page.\x0cNext.\rLast") == "end of page. Next. Last"
+    assert "\u202e" not in repair_text("x202Egnp")
 
 
 def test_a_folder_is_read_without_its_hidden_folders_and_files(tmp_path: Path):

@@ -178,29 +178,38 @@ def test_bibtex_latex_is_decoded_macros_expanded_duplicates_named(tmp_path: Path
     assert problems[0].line == 9
 
 
-def test_bibtex_links_math_ties_and_braced_literals_are_read_as_every_reader_reads_them(
-    tmp_path: Path,
-):
+def test_bibtex_links_math_letters_ties_and_braced_literals_are_read(tmp_path: Path):
     """bibtexparser's decoder failed the whole entry on "\\href", and wrote
-    "$O(\\sqrt{n})$" as "O()"; "{A} # { B}" was kept as "A # B"."""
+    "$O(\\sqrt{n})$" as "O()"; "{A} # { B}" was kept as "A # B"; letter commands
+    ("{\\L}ukasz"), nested formatting and dashes are decoded as they were; an empty
+    literal ("") joins as nothing (it crashed the run)."""
     path = tmp_path / "refs.bib"
     path.write_text(
         r"""@article{k1,
   title = {Sparse} # { Steering of~{LLMs}},
-  author = {Erd\H{o}s, Paul},
-  abstract = {We show $O(\sqrt{n})$ bounds (Fig.~2). Code at \href{https://x.org/~me}{this URL}.},
+  author = {Kaiser, {\L}ukasz and S{\o}ren, A. and Erd\H{o}s, Paul},
+  abstract = {We show $O(\sqrt{n})$ bounds (Fig.~2) -- \emph{and \textbf{nested}}.
+              Code at \href{https://x.org/~me}{this URL}.},
+  url = {https://x.org/~me},
   year = {2024}
+}
+@article{k2,
+  title = {A} # "",
+  abstract = {Plain.}
 }
 """,
         encoding="utf-8",
     )
     papers, problems = _papers_and_problems(path)
-    (paper,) = papers
+    first, second = papers
     assert problems == []
-    assert (paper.title, paper.authors) == ("Sparse Steering of LLMs", ["Erdős, Paul"])
-    assert (
-        paper.abstract == "We show O(√(n)) bounds (Fig. 2). Code at this URL (https://x.org/~me)."
+    assert first.title == "Sparse Steering of LLMs"
+    assert first.authors == ["Kaiser, Łukasz", "Søren, A.", "Erdős, Paul"]
+    assert first.abstract == (
+        "We show O(√(n)) bounds (Fig. 2) – and nested. Code at this URL (https://x.org/~me)."
     )
+    assert first.urls[0] == "https://x.org/~me"
+    assert second.title == "A"
 
 
 def test_rebuild_recovers_from_a_garbage_vector_store(tmp_path: Path):

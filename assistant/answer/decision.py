@@ -273,9 +273,8 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
     for candidate in judged:
         if id(candidate) in coined_ids:
             continue
-        if (lead := method_name(candidate.paper.title)) and re.search(
-            rf"\b{re.escape(lead)}\b", question, re.IGNORECASE
-        ):
+        lead = method_name(candidate.paper.title)
+        if lead and _says(question, lead) and not _said_elsewhere(lead, candidate, judged, True):
             named.append(candidate)  # "How was Reverse Preference Optimization evaluated?"
             continue
         name = short_title(candidate.paper.title)
@@ -283,25 +282,36 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
         if not 1 <= len(words) <= MAX_NAME_WORDS or len(name) < 4:
             continue
         if len(words) == 1:  # one word: a coined name, matched as written ("RODE", not "rode")
-            if name[1:] == name[1:].lower() or not re.search(rf"\b{re.escape(name)}\b", question):
+            if name[1:] == name[1:].lower() or not _says(question, name, case=True):
                 continue
-        elif not re.search(rf"\b{re.escape(name)}\b", question, re.IGNORECASE):
-            continue
-        elif _titles_share(name, candidate, judged):
+        elif not _says(question, name) or _said_elsewhere(name, candidate, judged):
             continue  # "the reversal curse" is a topic: other titles hold it too
         named.append(candidate)
     return sorted(named, key=lambda j: -j.probability)
 
 
-def _titles_share(name: str, candidate: Judged, judged: list[Judged]) -> bool:
-    """Whether another candidate's title holds the words of a paper's short name."""
-    pattern = re.compile(rf"\b{re.escape(name)}\b", re.IGNORECASE)
-    return any(pattern.search(j.paper.title) for j in judged if j is not candidate)
+def _says(text: str, name: str, case: bool = False) -> bool:
+    """Whether the text holds the name as words (in any case, unless `case`)."""
+    return re.search(rf"\b{re.escape(name)}\b", text, 0 if case else re.IGNORECASE) is not None
+
+
+def _said_elsewhere(
+    name: str, candidate: Judged, judged: list[Judged], abstracts: bool = False
+) -> bool:
+    """Whether another candidate's title (or, with `abstracts`, abstract) holds the name:
+    then it is a topic, not one paper's ("Large Language Models for Code Generation")."""
+    return any(
+        _says(j.paper.title, name) or (abstracts and _says(j.paper.abstract, name))
+        for j in judged
+        if j is not candidate
+    )
 
 
 # What ends the name a title opens with: "Reverse Preference Optimization *for* Complex
 # Instruction Following", "Free Process Rewards *without* Process Labels".
-_NAME_ENDS = re.compile(r"\s+(?:for|with|without|via|using|through|in|on|from|by)\s+")
+_NAME_ENDS = re.compile(
+    r"\s+(?:for|with|without|via|using|through|in|on|from|by)\s+", re.IGNORECASE
+)
 MIN_METHOD_NAME_WORDS = 3
 _QUESTION_OR_ACT = re.compile(
     r"(?:is|are|does|do|can|could|should|how|what|why|when|which|who|will|\w{3,}ing)$", re.I

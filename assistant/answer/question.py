@@ -153,9 +153,13 @@ _ASKS_FOR_PAPERS = re.compile(
     r"|^\s*what(?:'s|\s+has|\s+have)\s+been\s+(?:done|published|written|proposed)\b"
     r"|^\s*who\s+(?:(?:has|have)\s+(?:worked|studied|written|published)\b"
     r"|(?:works|writes|publishes)\s+(?:on|about)\b)"
-    # a request that opens with the papers: "Papers showing that AI models can deceive ..."
+    # a request that opens with the papers: "Papers showing that AI models can deceive ...",
+    # not a statement about them or a question on them ("Research on X suggests Y",
+    # "Studies using GPT-4 as a judge: how reliable are they?")
     rf"|^\s*(?:(?:any|some|other|more)\s+)?{PAPER_NOUNS}\s+"
-    r"(?:on|about|that|which|where|regarding|[a-z]+ing)\b",
+    r"(?:on|about|that|which|where|regarding|[a-z]+ing)\b"
+    r"(?![^?]*(?:\?|\b(?:suggests?|shows?|showed|finds?|found|indicates?|claims?|argues?|"
+    r"is|are|was|were|has|have|had)\b))",
     re.IGNORECASE,
 )
 # What a number question asks for: "what *percentage*", "the average refusal *rate*".
@@ -348,10 +352,12 @@ _IN_THE_COLLECTION = re.compile(
 # What a writer asks for: "What should I cite?", "what else could I read?", "Any papers I
 # should cite?" (asking for papers, about the topic said around it).
 _READINGS_ASKED = re.compile(
-    r"(?:\b(?:what|which(?:\s+\w+)?|anything|any\s+\w+)\s+(?:else\s+)?"
-    r"(?:(?:should|could|can|would|must|do)\s+I|I\s+(?:should|could|can|must)|to)\s+"
+    r"\b(?:what|which\s+(?:papers?|works?|references|ones)|anything|"
+    r"any\s+(?:papers?|works?|references))\s+(?:else\s+)?"
+    r"(?:(?:should|could|can|must|do)\s+I|I\s+(?:should|could|can|must))\s+"
     r"(?:cite|read|reference|look\s+at|include)\b"
-    r"(?:\s+(?:on|about|for|regarding|in|to\s+cover))?)",
+    r"(?!(?:\s+[\w-]+){1,5}\s+(?:from|off|out)\b)"  # "read the direction from", not a request
+    r"(?:\s+(?:on|about|for|regarding|in|to\s+cover))?",
     re.IGNORECASE,
 )
 # How a writer says what the text is on: "I'm writing a related-work section on", "I am
@@ -365,10 +371,6 @@ _WRITING_ON = re.compile(
 )
 
 
-# The question mark of a request taken out, left after the sentence before it.
-_LEFT_OVER_MARK = re.compile(r"([.?!]|\w)\s*[?.!]+$")
-
-
 def without_writing_frame(question: str) -> tuple[str, bool]:
     """The question without a writer's request for readings and the words that frame
     what they write, and whether it asked for readings: "I'm writing a section on
@@ -378,8 +380,11 @@ def without_writing_frame(question: str) -> tuple[str, bool]:
     if request is None:
         return question, False
     before = question[: request.start()].rstrip(" -–—,;:")
-    rest = _WRITING_ON.sub("", f"{before} {question[request.end() :].lstrip()}").strip()
-    rest = _LEFT_OVER_MARK.sub(r"\1", rest)  # "... agents - what should I cite?"
+    after = question[request.end() :].strip()
+    if after[:1] in ("?", ".", "!"):  # the request ended its sentence: "... - what should I cite?"
+        before = before.rstrip(".?!") + after[:1] if before else ""
+        after = after[1:].strip()
+    rest = _WRITING_ON.sub("", f"{before} {after}").strip()
     return (rest, True) if has_topic_words(rest) else (question, False)
 
 
@@ -872,15 +877,18 @@ def _non_topic_words() -> frozenset[str]:
     return frozenset(w.lower() for w in (*lists.STOPWORDS_EN_PLUS, *FILLER.split()))
 
 
-# A suffix that makes a stop or filler word of a topic's stem: "generally" is filler, but
-# its stem is that of "generalization"; "interested", "probably", "honestly" likewise.
-_DERIVED = re.compile(r"(?:ly|ed|ing)$")
+# Filler words whose stems are topics' stems: "generally" is filler, but its stem is that
+# of "generalization"; "probably" of "probability", "honestly" of "honesty", "interested"
+# of "interest", "possibly" of "possibility". They are filler only as written.
+_FILLER_WITH_TOPIC_STEMS = frozenset(
+    "generally probably possibly honestly interested interesting actually exactly".split()
+)
 
 
 @functools.cache
 def _non_topic_stems() -> frozenset[str]:
-    """The stems of the stop and filler words, but of those made with a suffix."""
-    return frozenset(stem(w) for w in _non_topic_words() if not _DERIVED.search(w))
+    """The stems of the stop and filler words, but of those whose stems name topics."""
+    return frozenset(stem(w) for w in _non_topic_words() - _FILLER_WITH_TOPIC_STEMS)
 
 
 def is_stopword(word: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.corpus.jsonl import MAX_ABSTRACT_CHARS, paper_from_record
-from assistant.corpus.latex import decode_latex
+from assistant.corpus.latex import decode_bibtex
 from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, note, utf8
 
 # The fields of a .bib entry a draft's --bib writes back as they were (title, authors,
@@ -29,18 +29,13 @@ def _strip_braces(value: str) -> str:
     return value.replace("{", "").replace("}", "").strip()
 
 
-# A tie: the non-breaking space of "Fig.~1", "Smith~et~al." (not in an address: "~user").
-_TIE = re.compile(r"(?<!\\)~")
 _ADDRESSES = frozenset({"url", "doi", "eprint", "howpublished"})
-_TOKEN = re.compile(r"\S+")
 
 
 def _field_text(name: str, value: str, strings: dict[str, str]) -> str:
-    """A field's value as text: macros expanded, LaTeX decoded, braces and ties gone."""
-    text = _strip_braces(decode_latex(_concatenated(value, strings)))
-    if name in _ADDRESSES:
-        return text
-    return _TOKEN.sub(lambda t: t[0] if "://" in t[0] else _TIE.sub(" ", t[0]), text)
+    """A field's value as text: macros expanded, LaTeX decoded (not in an address)."""
+    text = _concatenated(value, strings)
+    return _strip_braces(text if name in _ADDRESSES else decode_bibtex(text))
 
 
 def _concatenated(value: str, strings: dict[str, str]) -> str:
@@ -54,9 +49,12 @@ def _concatenated(value: str, strings: dict[str, str]) -> str:
     joined = []
     for part in parts:
         macro, literal = strings.get(part.strip().lower()), _LITERAL.fullmatch(part.strip())
-        joined.append(
-            macro if macro is not None else (literal[1] or literal[2]) if literal else part
-        )
+        if macro is not None:
+            joined.append(macro)
+        elif literal is not None:  # the group that matched: "" is a literal too
+            joined.append(literal[1] if literal[1] is not None else literal[2])
+        else:
+            joined.append(part)
     return "".join(joined)
 
 
@@ -103,8 +101,8 @@ def read_bibtex(path: Path) -> Iterator[Record]:
     except NotText as error:  # an older export in Latin-1: kept, but said
         text = raw.decode("latin-1")
         yield note(path.name, error.line, f"{NOT_TEXT}; read as Latin-1 (check its accents)")
-    # LaTeX is decoded field by field with the decoder every reader uses (corpus.latex):
-    # bibtexparser's failed whole entries on "\href{...}{...}" and dropped "$O(\sqrt{n})$"
+    # LaTeX is decoded field by field (corpus.latex.decode_bibtex): bibtexparser's decoder
+    # failed whole entries on "\href{...}{...}" and dropped "$O(\sqrt{n})$"
     library = bibtexparser.parse_string(text, append_middleware=[_before_decoding()])
     strings: dict[str, str] = {}
     for string in library.strings:  # in order: one may use those defined before it

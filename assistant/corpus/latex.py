@@ -33,6 +33,24 @@ def decode_latex(text: str) -> str:
     return _ESCAPED.sub(r"\1", text)
 
 
+# A web address in a field, whose "~" is a character, not a tie ("https://x.org/~me").
+_ADDRESS = re.compile(r"\S*://\S*")
+
+
+def decode_bibtex(text: str) -> str:
+    """A BibTeX field as text. A field is LaTeX through and through ("{\\L}ukasz",
+    "\\emph{...}", "--", "Fig.~2"), so all of it is decoded, as bibtexparser's decoder did;
+    links first, as text and address (that decoder failed whole entries on "\\href"). A
+    field pylatexenc cannot read gets the spans every reader decodes (decode_latex)."""
+    text = _URL.sub(r"\1", _HREF.sub(r"\2 (\1)", text))
+    text = _ADDRESS.sub(lambda match: match[0].replace("~", r"\textasciitilde{}"), text)
+    try:
+        decoded = _converter().latex_to_text(text)
+    except Exception:  # pylatexenc raises its own parse errors on odd input
+        return decode_latex(text)
+    return decoded.replace("\xa0", " ")
+
+
 def _decode_span(match: re.Match) -> str:
     span = match.group(0)
     try:

@@ -40,8 +40,11 @@ def repair_text(text: str) -> str:
     whitespace; drop terminal escapes and control characters (see strip_controls): a
     title that sets the terminal's title bar is stored without it, so that no writer
     (LaTeX, .bib, JSON) passes it on."""
-    text = strip_controls(decode_latex(html.unescape(text)))
+    text = decode_latex(html.unescape(text))
     text = _DAMAGED_REFERENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    # last, as what it repaired may be a control ("x202E"); a form feed or carriage
+    # return parts words as a space does
+    text = _CONTROL.sub(" ", _ESCAPE_SEQUENCE.sub("", text))
     return " ".join(text.split())
 
 

@@ -217,10 +217,10 @@ class _Indexing:
         if isinstance(record, Problem):
             self.report.problems.append(record)
             return
-        record = self._same_paper(record)
-        pid = record.paper_id
         if not self._title_agrees(record):
             return
+        record = self._same_paper(record)
+        pid = record.paper_id
         if pid in self.batch:
             self.batch[pid].merge(record)
             return
