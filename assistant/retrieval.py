@@ -172,7 +172,14 @@ class HybridRetriever:
                 lexical = [hit for hit in lexical if hit.paper_id in only][:depth]
         best_dense = best_per_paper(dense, lambda h: h.similarity)
         best_lexical = best_per_paper(lexical, lambda h: h.score)
-        fused = convex_fusion(best_dense, best_lexical)
+        # only the retrievers of the mode: a dense-only ranking is not half of a fusion
+        fused = convex_fusion(
+            *[
+                scores
+                for scores, on in ((best_dense, mode != "bm25"), (best_lexical, mode != "dense"))
+                if on
+            ]
+        )
         top = sorted(fused.items(), key=lambda item: -item[1])[:k]
         papers = self.catalog.get(pid for pid, _ in top)
         snippets = self._snippets(papers, [*dense, *lexical])

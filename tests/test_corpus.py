@@ -260,6 +260,9 @@ def test_a_utf16_file_is_told_apart_from_binary_data(tmp_path: Path):
     path.write_text(json.dumps({"title": "T", "abstract": "A."}) + "\n", encoding="utf-16")
     (problem,) = read_corpus([path]).problems
     assert problem.message.startswith("UTF-16 text; save it as UTF-8")
+    path.write_text(json.dumps({"title": "T", "abstract": "A."}) + "\n", encoding="utf-32")
+    (problem,) = read_corpus([path]).problems
+    assert "iconv -f UTF-32" in problem.message
 
 
 def test_a_listing_with_a_bad_byte_is_skipped_whole_with_its_line(tmp_path: Path):

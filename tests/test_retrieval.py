@@ -66,6 +66,12 @@ def test_hybrid_finds_a_paper_only_dense_retrieval_finds(mixed):
     assert DENSE_ONLY[0] in titles(mixed.search(query, k=3, mode="hybrid"))
 
 
+def test_a_single_retriever_ranking_scores_its_best_paper_one(mixed):
+    """A dense-only or BM25-only ranking was fused with an empty one: its best scored 0.5."""
+    for mode in ("dense", "bm25"):
+        assert mixed.search("refusal training", k=2, mode=mode).hits[0].score == 1.0, mode
+
+
 def test_focused_query_drops_question_framing_and_words_most_chunks_share(mixed):
     bm25 = mixed.engine.retriever.bm25
     assert bm25.chunk_share("models") > retrieval.COMMON_SHARE

@@ -53,7 +53,11 @@ def utf8(raw: bytes) -> str:
 # UTF-16 as Windows writes it (PowerShell's ">", Excel's "Unicode text"): a byte-order mark,
 # or ASCII text with a NUL beside every letter.
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-UTF16_TEXT = "UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 FILE > NEW)"
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+
+
+def _wide_text(encoding: str) -> str:
+    return f"{encoding} text; save it as UTF-8 (e.g. iconv -f {encoding} -t UTF-8 FILE > NEW)"
 
 
 def not_text_reason(path: Path) -> str | None:
@@ -67,7 +71,9 @@ def not_text_reason(path: Path) -> str | None:
         return None
     half = len(head) // 2
     nul_beside_each = max(head[1::2].count(0), head[::2].count(0)) > 0.9 * half
+    if head.startswith(_UTF32_BOMS):
+        return _wide_text("UTF-32")
     if head.startswith(_UTF16_BOMS) or nul_beside_each:
-        return UTF16_TEXT
+        return _wide_text("UTF-16")
     line = head.count(b"\n", 0, head.index(0)) + 1
     return f"{NOT_TEXT} (binary: a NUL byte on line {line})"
