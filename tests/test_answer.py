@@ -815,6 +815,15 @@ def test_how_big_a_problem_names_no_concept(seeded):
     assert answer.abstained and 'mentions "contamination"' in answer.text
 
 
+def test_a_list_line_quotes_a_result_over_a_background_sentence_nearly_as_close(seeded):
+    """RODE's line quoted "Role-based learning holds the promise of ...", its opening,
+    where "the authors propose to first decompose joint action spaces ..." says what it
+    does and scores nearly as well."""
+    answer = seeded.ask("role-based multi-agent reinforcement learning on StarCraft")
+    (line,) = [x for x in answer.text.splitlines() if x.startswith("- *RODE*")]
+    assert "the authors propose" in line.lower() and "holds the promise" not in line
+
+
 def test_an_irregular_participle_is_read_as_its_verb(seeded):
     """ "undone": no abstract holds it, but *LoRA Fine-tuning Efficiently Undoes Safety
     Training* holds its verb; the question is no concept the collection lacks."""

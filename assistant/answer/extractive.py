@@ -36,7 +36,7 @@ from assistant.answer.question import (
     without_writing_frame,
 )
 from assistant.answer.relevance import Judged
-from assistant.answer.sentences import abstract_sentences, cite, third_person
+from assistant.answer.sentences import abstract_sentences, cite, states_result, third_person
 from assistant.corpus.paper import Paper
 from assistant.retrieval import SNIPPET_CHARS, PaperHit
 
@@ -207,12 +207,36 @@ def _list_lines(analysis, relevant, picked, keep=None) -> tuple[str, list[str]]:
     lead = list_lead(analysis.question, analysis.topic, len(relevant))
     lines = []
     for n, judged in enumerate(relevant, start=1):
-        best = picked[judged.paper.paper_id][0]
+        best = _result_over_background(picked[judged.paper.paper_id])
         clause = shorten(best.text, analysis.terms)
         if keep is not None and keep(best.text) and not keep(clause):
             clause = best.text
         lines.append(f"- {_label(judged.paper)}: {cite(clause, f'[{n}]')}")
     return lead, lines
+
+
+# How close to the best sentence's score a result ("we propose", "we find") must come to
+# show, in a list, why its paper fits instead of a background sentence ("Role-based
+# learning holds the promise of ...").
+RESULT_OVER_BACKGROUND = 0.8
+
+
+def _result_over_background(ranked: Sequence[Sentence]) -> Sentence:
+    """The sentence a list line quotes: the best, unless it states no result and one that
+    does scores nearly as well."""
+    best = ranked[0]
+    if _states_result(best.text):
+        return best
+    floor = RESULT_OVER_BACKGROUND * best.score
+    return next((s for s in ranked[1:] if s.score >= floor and _states_result(s.text)), best)
+
+
+def _states_result(quote: str) -> bool:
+    """Whether a quote, written in the third person, states its paper's result."""
+    return states_result(_AUTHORS.sub(lambda m: "our" if m[0].endswith("'") else "we", quote))
+
+
+_AUTHORS = re.compile(r"\b[Tt]he authors'?")
 
 
 def _specific_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
