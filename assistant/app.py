@@ -92,21 +92,27 @@ class Assistant:
         """Every indexed paper (the bundled seeds are indexed on first use)."""
         return list(self.engine.catalog.all())
 
-    def _filter(self, question: str, since, until, author) -> tuple[str, Selection | None, str]:
+    def _filter(
+        self, question: str, since, until, author, read_note: str = ""
+    ) -> tuple[str, Selection | None, str]:
         """The question without its stated filter, the papers the filter admits (None when
-        there is no filter), and the note that says what was filtered."""
+        there is no filter), and the note that says what was filtered, after `read_note`
+        (how the question's slips were read)."""
         from assistant.filters import select
+
+        def noted(note: str) -> str:
+            return f"{read_note} {note}".strip()
 
         stated, rest = from_question(question)
         given = _given_filter(since, until, author)
         chosen = stated.merged(given)
         if not chosen.active:
-            return question, None, ""
+            return question, None, noted("")
         selection = select(self.engine.catalog.all(), chosen)
         if not given.active and selection.lacking == selection.total:
             # no paper has the metadata: the question's words serve better than a filter
-            return question, None, selection.unusable_note(chosen)
-        return rest or question, selection, selection.note(chosen)
+            return question, None, noted(selection.unusable_note(chosen))
+        return rest or question, selection, noted(selection.note(chosen))
 
     def _selected(self, question: str, within: set[str], note: str, llm: bool) -> Answer:
         """The answer to a question that is only a filter: the papers it selects."""
@@ -158,8 +164,7 @@ class Assistant:
         mode = arguments.search_mode(mode)
         engine = self.engine  # an index that cannot be opened says so, whatever the query
         query, read_note = with_slips_meant(query, engine.bm25)
-        query, selection, note = self._filter(query, since, until, author)
-        note = f"{read_note} {note}".strip()
+        query, selection, note = self._filter(query, since, until, author, read_note)
         if not has_topic_words(query):  # "the of", "?!": every paper would score the same
             return Ranking(query, [], note=NO_TOPIC_QUERY)
         only = selection.paper_ids if selection is not None else None
@@ -205,8 +210,7 @@ class Assistant:
         if only is None and asks_by_absence(question):
             return by_absence(question, use_llm)
         asked, excluded = without_exclusion(question) if only is None else (question, "")
-        asked, selection, note = self._filter(asked, since, until, author)
-        note = f"{read_note} {note}".strip()
+        asked, selection, note = self._filter(asked, since, until, author, read_note)
         within = selection.paper_ids if selection is not None else None
         kind = ""
         if only is None:  # "Which papers introduce a benchmark for X?": the kind filters
@@ -367,8 +371,7 @@ class Assistant:
         use_llm = self.settings.uses_llm(llm)
         engine = self.engine
         asked, read_note = with_slips_meant(topic, engine.bm25)
-        asked, selection, note = self._filter(asked, since, until, author)
-        note = f"{read_note} {note}".strip()
+        asked, selection, note = self._filter(asked, since, until, author, read_note)
         within = selection.paper_ids if selection else None
         asked, unknown = without_unknown_alternatives(asked, engine.bm25)
         if unknown:

@@ -17,6 +17,7 @@ from assistant.answer.question import (
     QuestionAnalysis,
     analyse,
     is_negated,
+    is_verb_form,
     property_phrase,
 )
 from assistant.answer.relevance import ANCHOR_FLOOR, POOL, Judged, RelevanceJudge
@@ -117,11 +118,6 @@ def decide(
     return Decision(analysis, ranking, judged, relevant, covered)
 
 
-# A verb's form ("eroded", "bypassing"): it says what is done, while the question's
-# concept may still be in the papers ("Can safety training be eroded?").
-_VERB_FORM = re.compile(r"(?:ing|ed)$", re.IGNORECASE)
-
-
 def _concept_unseen(analysis: QuestionAnalysis, bm25) -> bool:
     """Whether no abstract holds any of the question's key terms, each of a noun or a
     name: "membership" of "membership inference attacks on LLM training data". The
@@ -135,7 +131,9 @@ def _concept_unseen(analysis: QuestionAnalysis, bm25) -> bool:
         for w, terms in zip(analysis.missing, tokenize(analysis.missing), strict=True)
         if key & set(terms)
     ]
-    return bool(key_words) and not any(_VERB_FORM.search(w) for w in key_words)
+    # a verb's form says what is done, while the concept may still be in the papers:
+    # "Can safety training be eroded?"
+    return bool(key_words) and not any(is_verb_form(w) for w in key_words)
 
 
 def _within(decision: Decision, admitted: set[str]) -> Decision:
@@ -162,7 +160,6 @@ _JOIN = re.compile(
 MAX_HALVED_WORDS = 8
 DISTINCTIVE_SHARE = 0.05  # a half is held to where one of its words is this rare...
 HELD_SHARE = 0.2  # ... and a paper holds it by any of its words this rare or rarer
-_NOT_VERB_FORM = re.compile(r"\b(?![\w-]{3,}(?:ing|ed)\b)[\w-]+")
 
 
 def _on_each_part(analysis: QuestionAnalysis, relevant: list[Judged], bm25) -> list[Judged]:
@@ -180,7 +177,8 @@ def _on_each_part(analysis: QuestionAnalysis, relevant: list[Judged], bm25) -> l
     for half in halves:
         terms = set(tokenize([half])[0]) & share.keys()
         # a verb's form holds no half: "language models *taking* on personas"
-        named = set(tokenize([" ".join(_NOT_VERB_FORM.findall(half))])[0])
+        nouns = [w for w in re.findall(r"[\w-]+", half) if not is_verb_form(w)]
+        named = set(tokenize([" ".join(nouns)])[0])
         if not any(share[t] <= DISTINCTIVE_SHARE for t in terms & named):
             return relevant
         parts.append({t for t in terms if share[t] <= HELD_SHARE})
@@ -313,8 +311,8 @@ _NAME_ENDS = re.compile(
     r"\s+(?:for|with|without|via|using|through|in|on|from|by)\s+", re.IGNORECASE
 )
 MIN_METHOD_NAME_WORDS = 3
-_QUESTION_OR_ACT = re.compile(
-    r"(?:is|are|does|do|can|could|should|how|what|why|when|which|who|will|\w{3,}ing)$", re.I
+_QUESTION_WORD = re.compile(
+    r"(?:is|are|does|do|can|could|should|how|what|why|when|which|who|will)$", re.I
 )
 
 
@@ -328,8 +326,11 @@ def method_name(title: str) -> str | None:
     words = lead.split()
     if lead == title or not MIN_METHOD_NAME_WORDS <= len(words) <= MAX_NAME_WORDS:
         return None
-    if _QUESTION_OR_ACT.match(words[0]) or not all(w[:1].isupper() for w in words):
+    opening = words[0]
+    if _QUESTION_WORD.match(opening) or is_verb_form(opening):
         return None  # "Does Refusal Training ...?", "Mitigating Gender Bias": no name
+    if not all(w[:1].isupper() for w in words):
+        return None
     return lead
 
 

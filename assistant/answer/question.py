@@ -595,6 +595,12 @@ def _is_action(word: str) -> bool:
     return len(word) > 6 and word.lower().endswith("ing")
 
 
+def is_verb_form(word: str) -> bool:
+    """A verb's -ing or -ed form ("bypassing", "eroded"), which says what is done rather
+    than name a thing; not a short word that merely ends so ("king", "used", "red")."""
+    return len(word) > 5 and word.lower().endswith(("ing", "ed"))
+
+
 def _is_compound(word: str, stems: Sequence[str]) -> bool:
     return "-" in word.strip("-") and len(stems) > 1
 
