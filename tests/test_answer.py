@@ -710,6 +710,55 @@ def test_a_mistyped_word_is_read_as_the_corpus_word_and_the_answer_says_so(seede
         assert with_slips_meant(question, seeded.engine.bm25) == (question, "")
 
 
+def test_slips_inside_compounds_and_in_seven_letter_words_are_read(seeded):
+    """ "chain-of-thougth promting" abstained on "thougth" (a hyphenated word was never
+    read), "languge models" on "languge" (seven letters); "hallucinaton" was read as
+    "hallucinator", a word of the same stem; "defences" got a note as if mistyped."""
+    bm25 = seeded.engine.bm25
+    assert with_slips_meant("chain-of-thougth promting", bm25) == (
+        "chain-of-thought prompting",
+        'Read "thougth" as "thought"; "promting" as "prompting".',
+    )
+    assert with_slips_meant("languge models", bm25)[0] == "language models"
+    assert with_slips_meant("hallucinaton detection", bm25)[0] == "hallucination detection"
+    assert with_slips_meant("jailbreak defences", bm25) == ("jailbreak defenses", "")
+    answer = seeded.ask("chain-of-thougth promting")
+    assert not answer.abstained and answer.citations
+    assert not seeded.related_work("chain-of-thougth promting").abstained
+
+
+def test_a_long_lead_shows_its_topic_head_and_leaves_no_bracket_open():
+    cases = {
+        # what follows a dash elaborates: the lead shows the head, not "..., or …"
+        "Which papers show language models being deceptive - lying to users, faking "
+        "alignment, or misleading their overseers?": "show language models being deceptive:",
+        # "etc.)" frames nothing, and took the bracket's end with it
+        "papers on fighting online misinformation (fact-based rebuttals, fallacy detection, "
+        "etc.)": "study fighting online misinformation:",
+        # what the writer writes for is no heading ("on a survey section on ...")
+        "For a survey section on cognitive-science-inspired AI: which papers draw on "
+        "theories from psychology or neuroscience?": (
+            "draw on theories from psychology or neuroscience:"
+        ),
+        # "relevant" says what the papers are to the asker, not what they are about
+        "I'm looking at whose values LLMs encode -- moral, political and cultural values, "
+        "and the philosophy of value alignment. Which papers are relevant?": (
+            "study values LLMs encode:"
+        ),
+    }
+    for question, lead in cases.items():
+        assert list_lead(question, topic_phrase(question), 2) == (
+            f"2 papers in the collection {lead}"
+        )
+    question = (
+        "Which paper turns off specific mixture-of-experts experts in DeepSeek-R1 to change "
+        "refusal behaviour, how many experts, and how big was the refusal reduction?"
+    )
+    assert list_lead(question, topic_phrase(question), 1).startswith(
+        "One paper in the collection turns off specific mixture-of-experts experts"
+    )
+
+
 def test_a_writer_asking_what_to_cite_gets_the_list_on_their_topic(seeded):
     """ "I'm writing about X - what should I cite?": "cite" and "writing" are no concepts
     the collection lacks (it abstained, naming "cite"); the topic is what they write on."""

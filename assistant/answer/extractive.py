@@ -30,6 +30,7 @@ from assistant.answer.question import (
     classify,
     colon_heading,
     has_topic_words,
+    shown_topic,
     split_request,
     topic_phrase,
     topic_sentence,
@@ -131,17 +132,20 @@ def list_lead(question: str, topic: str, count: int) -> str:
     if not match and not papers_asked and asks_in_a_clause(asked):
         # "Do LLMs hold stable values? Which papers measure this?": not "study LLMs hold"
         return f"{_count(count)} {_agreeing('bear', count)} on the question “{asked}”:"
+    said = verb
     if match and _is_lexical_verb(match.group(2)):
         noun, verb = match.group(1).lower(), match.group(2).lower()
         rest = _after_verb(sentence, match.end(2), topic)
+        said = verb
         if not noun.endswith("s"):  # "which paper studies X?", "what research shows X?"
             verb = _plural(verb)
     elif papers_asked:  # "Can you point me to papers about how LLMs handle time?"
         rest = _after_verb(asked, 0, topic)
     on = f" on {topic_phrase(heading)}" if heading else ""
-    if rest.lower().startswith(f"{verb} "):  # a topic cut to length keeps the verb
-        rest = rest[len(verb) + 1 :]
-    return f"{_count(count)}{on} {_agreeing(verb, count)} {rest}:"
+    for form in {verb, said}:  # a topic cut to length keeps the verb: "turns off X …"
+        if rest.lower().startswith(f"{form} "):
+            rest = rest[len(form) + 1 :]
+    return f"{_count(count)}{on} {_agreeing(verb, count)} {shown_topic(rest)}:"
 
 
 def _after_verb(sentence: str, end: int, topic: str) -> str:

@@ -362,12 +362,16 @@ _READINGS_ASKED = re.compile(
 )
 # How a writer says what the text is on: "I'm writing a related-work section on", "I am
 # drafting a survey about" (what they write is no topic).
+_WRITTEN = r"(?:section|paper|survey|review|thesis|chapter|essay|report|post|proposal|draft|talk)"
 _WRITING_ON = re.compile(
     r"\bI(?:'m|’m| am)\s+(?:currently\s+)?(?:writing|drafting|preparing)\s+"
-    r"(?:(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){0,2}?"
-    r"(?:section|paper|survey|review|thesis|chapter|essay|report|post|proposal|draft)\s+)?"
+    rf"(?:(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){{0,2}}?{_WRITTEN}\s+)?"
     r"(?:on|about|covering|that covers)\s+",
     re.IGNORECASE,
+)
+# ... and what they write it for, before a colon: "For a survey section on X: which ...?"
+_WRITING_FOR = re.compile(
+    rf"\s*for\s+(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){{0,2}}?{_WRITTEN}s?\b", re.IGNORECASE
 )
 
 
@@ -666,7 +670,7 @@ def with_paraphrases(question: str, bm25: BM25Index) -> str:
 # British -> American endings: an abstract says "behavior" where a question says "behaviour".
 _SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
               ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"),
-              ("amme", "am"))  # fmt: skip
+              ("amme", "am"), ("ence", "ense"), ("ences", "enses"))  # fmt: skip
 
 
 # Irregular past participles, whose stems miss their verb's: "undone" is "undon", "undoes"
@@ -700,9 +704,12 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
     return word
 
 
-# A word no abstract holds, this long, may be a mistyped one ("halucination") of the corpus
-# word one edit away. Shorter words are too often other words ("parsing", "pairing").
-MIN_TYPO_LETTERS = 8
+# A word no abstract holds, this long, may be a mistyped one ("languge") of the corpus word
+# one edit away. Shorter words that neither English nor the papers hold are too often
+# another field's terms ("statin", "atopic", "priori"), read then as "stating", "topic".
+MIN_TYPO_LETTERS = 7
+# A word's letters without its hyphens and apostrophes: "chain-of-thougth" holds a slip.
+_LETTER_RUN = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -747,8 +754,11 @@ def corpus_word_meant(word: str, bm25: BM25Index) -> str | None:
     held = [(f, c) for c, f in zip(candidates, frequencies, strict=True) if f]
     if not held or is_english_word(lower):  # the word list is read only when needed
         return None
-    words = [(f, c) for f, c in held if stem(c) == c or is_english_word(c)]
-    return max(words)[1] if words else None
+    slipped = _omitted_or_swapped(lower)
+    # the commonest slip wins among words of one stem: "hallucinaton" is "hallucination"
+    # (a letter left out), not "hallucinator" (a letter mistyped)
+    words = [(f, c in slipped, c) for f, c in held if stem(c) == c or is_english_word(c)]
+    return max(words)[2] if words else None
 
 
 def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
@@ -766,10 +776,14 @@ def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
         for m in _WORD.finditer(question)
         if m.group()[:1].isupper() and m.start() != first
     }
+    parts = [
+        part
+        for word in _WORD.findall(question)
+        if word not in names
+        for part in _LETTER_RUN.findall(word)
+    ]
     slips = {
-        word: meant
-        for word in dict.fromkeys(_WORD.findall(question))
-        if word not in names and (meant := corpus_word_meant(word, bm25))
+        part: meant for part in dict.fromkeys(parts) if (meant := corpus_word_meant(part, bm25))
     }
     if slips and is_english(question):
         words = [w for w in _WORD.findall(question) if len(w) > 2 and w.isalpha()]
@@ -786,11 +800,11 @@ def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
     read = {typed: _cased(meant, typed) for typed, meant in slips.items()}
 
     def as_meant(match: re.Match) -> str:
-        word = match.group()
-        return read.get(word) or _cased(corpus_spelling(word, bm25), word)
+        part = match.group()
+        return read.get(part) or _cased(corpus_spelling(part, bm25), part)
 
     said = "; ".join(f'"{typed}" as "{meant}"' for typed, meant in read.items())
-    return _WORD.sub(as_meant, question), f"Read {said}." if said else ""
+    return _LETTER_RUN.sub(as_meant, question), f"Read {said}." if said else ""
 
 
 def _cased(lower: str, like: str) -> str:
@@ -867,6 +881,8 @@ FILLER = (
     "else go goes going try tries trying someone anyone anybody somebody "
     # quantifiers: "how many papers ...", "how much does X improve", "how big a problem is X"
     "many much big "
+    # what a paper is to the asker, not what it is about: "Which papers are relevant?"
+    "relevant useful "
     # closed-class words the index's stop-word list lacks: determiners, prepositions,
     # conjunctions and sentence adverbs name no topic ("use GPT-4 or another LLM as a
     # judge", "gender, race, etc."), yet are rare enough in abstracts to pass for key terms
@@ -887,7 +903,8 @@ def _non_topic_words() -> frozenset[str]:
 # of "generalization"; "probably" of "probability", "honestly" of "honesty", "interested"
 # of "interest", "possibly" of "possibility". They are filler only as written.
 _FILLER_WITH_TOPIC_STEMS = frozenset(
-    "generally probably possibly honestly interested interesting actually exactly".split()
+    "generally probably possibly honestly interested interesting actually exactly relevant "
+    "useful".split()
 )
 
 
@@ -1101,6 +1118,8 @@ def colon_heading(sentence: str) -> tuple[str, str]:
     opener = head.strip().split()[0].lower() if head.strip() else ""
     if opener in _NOT_HEADINGS or not has_topic_words(head):  # "Quick question: ..."
         return "", sentence
+    if _WRITING_FOR.match(head):  # "For a survey section on X: which papers ...?"
+        return "", asked.strip()
     if colon and has_topic_words(asked) and not _POINTS_BACK.search(asked):
         match = asking_verb(f": {asked.strip()}")
         if match and match.start() == 0:
@@ -1201,6 +1220,39 @@ def topic_phrase(question: str) -> str:
     if len(topic) > MAX_TOPIC_CHARS:
         topic = topic[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0] + " …"
     return topic
+
+
+def shown_topic(topic: str) -> str:
+    """A topic as an answer's lead shows it. A long one (or one topic_phrase cut) is cut
+    at its head, where what follows elaborates on it ("language models being deceptive -
+    lying to users, ..."), else at a word, before any bracket the cut leaves open and
+    without a dangling "or", then "…"; a short one loses a bracket its framing words left
+    open ("misinformation (rebuttals, etc.)" without "etc.)")."""
+    whole = topic.removesuffix(" …")
+    if whole == topic and len(whole) <= MAX_TOPIC_CHARS:
+        return _without_open_bracket(whole) or whole
+    head, *elaboration = _ELABORATION.split(whole, maxsplit=1)
+    shown = elaboration and len(head.split()) >= 2 and len(head) <= MAX_TOPIC_CHARS
+    if shown and has_topic_words(head):
+        return head.strip()
+    if len(whole) > MAX_TOPIC_CHARS:
+        whole = whole[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0]
+    return _without_open_bracket(whole) + " …"
+
+
+def _without_open_bracket(text: str) -> str:
+    """The text without a bracket it leaves open, nor a dangling "or" or comma at its end:
+    "misinformation (fact-based rebuttals, etc.)" whose "etc.)" framed nothing."""
+    if text.count("(") > text.count(")"):
+        text = text[: text.rfind("(")]
+    return _DANGLING_END.sub("", text)
+
+
+# Where a topic's head ends and its elaboration begins: "being deceptive - lying to users,
+# ...", "online misinformation (fact-based rebuttals, ...)", "X: Y", "X; Y".
+_ELABORATION = re.compile(r"\s+(?:--?|[–—])\s+|\s*[(:;]\s*|,\s+(?:e\.g\.|i\.e\.|such as)\s")
+# What a cut list must not end with: "lying to users, faking alignment, or"
+_DANGLING_END = re.compile(r"(?:[\s,;:]+|\s+(?:and|or))+$", re.IGNORECASE)
 
 
 # Question words the stop-word lists lack, though questions open with them.
