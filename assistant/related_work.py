@@ -363,7 +363,7 @@ def extractive_related_work(
     citations = [Citation(n, p.paper) for n, p in enumerate(papers, start=1)]
     draft = RelatedWork(topic, text, "extractive", False, citations, themes)
     if len(text.split()) < words * (1 - WORDS_TOLERANCE):
-        how_many = f"only {papers_counted(len(papers))} on this topic"
+        how_many = f"only {papers_counted(len(papers))} judged on this topic"
         if on_topic and on_topic > len(papers) + left_out:
             how_many = f"--max-papers keeps {len(papers)} of the {on_topic} papers on this topic"
         draft.warnings.append(

@@ -27,6 +27,7 @@ from assistant.answer.sentences import (
     leans_back,
     named_items,
     role_bonus,
+    setup_length,
     split_sentences,
     third_person,
     without_connective,
@@ -871,6 +872,17 @@ def test_a_list_line_quotes_a_result_over_a_background_sentence_nearly_as_close(
     answer = seeded.ask("role-based multi-agent reinforcement learning on StarCraft")
     (line,) = [x for x in answer.text.splitlines() if x.startswith("- *Attention-Guided")]
     assert "the authors propose" in line and "Real-world multi-agent tasks" not in line
+
+
+def test_a_list_line_quotes_what_the_paper_says_after_its_opening_scene(seeded):
+    """RODE's line of the same question quoted its opening, "Role-based learning holds the
+    promise of ...", which states no result and none came close: what the paper says
+    after its scene ("The authors propose to first decompose joint action spaces ...")
+    comes close enough. "The current work" is the authors speaking too."""
+    answer = seeded.ask("role-based multi-agent reinforcement learning on StarCraft")
+    (line,) = [x for x in answer.text.splitlines() if x.startswith("- *RODE*")]
+    assert "holds the promise" not in line and "The authors" in line
+    assert setup_length(["LLMs forget.", "The current work takes another approach."]) == 1
 
 
 def test_an_irregular_participle_is_read_as_its_verb(seeded):

@@ -37,6 +37,8 @@ from assistant.writing.prose import attributed, paper_name, within
          "others."),
         ("We argue that X fails and propose Y.", "N [1] argues that X fails and proposes Y."),
         ("We apply X to Y.", "N [1] applies X to Y."),
+        ("We study the case of COVID-19 and perform experiments.", "N [1] studies the case of "
+         "COVID-19 and performs experiments."),
         ("We proceed to delve into X, and discuss Y.", "N [1] proceeds to delve into X, and "
          "discusses Y."),
         ("We embed X.", "N [1] embeds X."),

@@ -91,6 +91,7 @@ class Sentence:
     score: float
     position: int
     first: int | None = None  # where the quote starts: position - 1 with its antecedent
+    opening: bool = False  # it sets the abstract's scene, before the authors speak
 
     @property
     def span(self) -> range:
@@ -435,7 +436,7 @@ class SentencePicker:
                     - _context_penalty(sentences, i, start, quote, setup)
                     + (MENTION_BONUS if self.mentioned and self.mentioned(sentence) else 0.0)
                 )
-                scored.append(Sentence(quote, score, i, start))
+                scored.append(Sentence(quote, score, i, start, opening=i < setup))
             offset += len(sentences)
             if not paper.abstract.strip():  # indexed by title alone: nothing to quote
                 scored = [Sentence(TITLE_ONLY, 0.0, 0)]

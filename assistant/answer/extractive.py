@@ -223,16 +223,24 @@ def _list_lines(analysis, relevant, picked, keep=None) -> tuple[str, list[str]]:
 # show, in a list, why its paper fits instead of a background sentence ("Role-based
 # learning holds the promise of ...").
 RESULT_OVER_BACKGROUND = 0.8
+# ... and how close what the paper says after its opening must come to an opening sentence
+# that states no result ("RLHF has achieved great success in aligning LLMs").
+AFTER_THE_OPENING = 0.6
 
 
 def _result_over_background(ranked: Sequence[Sentence]) -> Sentence:
     """The sentence a list line quotes: the best, unless it states no result and one that
-    does scores nearly as well."""
+    does scores nearly as well, or it sets the abstract's scene and one after the scene
+    scores well enough."""
     best = ranked[0]
-    if _states_result(best.text):
+    if _states_result(best.text) or best.score <= 0:
         return best
     floor = RESULT_OVER_BACKGROUND * best.score
-    return next((s for s in ranked[1:] if s.score >= floor and _states_result(s.text)), best)
+    result = next((s for s in ranked[1:] if s.score >= floor and _states_result(s.text)), None)
+    if result is None and best.opening:
+        floor = AFTER_THE_OPENING * best.score
+        result = next((s for s in ranked[1:] if s.score >= floor and not s.opening), None)
+    return result or best
 
 
 def _states_result(quote: str) -> bool:

@@ -77,8 +77,10 @@ _EARLY_REFERENCE = re.compile(
     r"|the above|(?:both|either|each) (?:cases?|settings?|scenarios?))\b",
     re.IGNORECASE,
 )
+# How an abstract names its own paper: "this paper", "the current work", "the present study".
+_THIS_PAPER = r"(?:this|the current|the present) (?:paper|work|study|article)"
 _CONTRIBUTION = re.compile(
-    r"\b(?:we|our|this (?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:propose|introduce|present|"
+    rf"\b(?:we|our|{_THIS_PAPER})\s+(?:\w+\s+){{0,2}}?(?:propose|introduce|present|"
     r"develop|design|construct|build|release|create|curate|offer|formulate|train|fine-tune)",
     re.IGNORECASE,
 )
@@ -242,7 +244,7 @@ def role_bonus(sentence: str) -> float:
     return bonus
 
 
-_AUTHORS_SPEAK = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Tt]his (?:paper|work|study|article))\b")
+_AUTHORS_SPEAK = re.compile(rf"\b(?:we|our|{_THIS_PAPER})\b", re.IGNORECASE)
 
 
 def setup_length(sentences: Sequence[str]) -> int:

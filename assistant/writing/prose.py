@@ -55,7 +55,9 @@ _COORDINATED = re.compile(
     r"validate|benchmark|quantify|measure|characteri[sz]e|argue|suggest|reveal|establish|"
     r"contribute|curate|collect|create|formulate|derive|prove|observe|outline|describe|"
     r"approach|call|point|replace|focus|leverage|elucidate|explain|assess|uncover|detail|"
-    r"illustrate|summari[sz]e|review|survey|simulate|discover|verify|unify)\b"
+    r"illustrate|summari[sz]e|review|survey|simulate|discover|verify|unify|perform|run|"
+    r"achieve|obtain|employ|adopt|implement|annotate|generate|consider|conclude|"
+    r"hypothesi[sz]e|recommend|attain|outperform|improve)\b"
 )
 # Of those, the verbs only authors do: joined by "and" after "that ...", still the authors'
 # ("We argue that X and propose Y"); "We find that models fail and show gaps" is not.
