@@ -874,6 +874,29 @@ def test_a_list_line_quotes_a_result_over_a_background_sentence_nearly_as_close(
     assert "the authors propose" in line and "Real-world multi-agent tasks" not in line
 
 
+def test_a_question_after_one_paper_and_its_numbers_quotes_the_numbers(seeded):
+    """ "Which paper turns off experts ..., how many experts, and how big was the refusal
+    reduction?" was a list of one paper, whose line quoted a clause cut after "we dub
+    fTRI --" as "They empirically identify ...": the numbers are in the next sentence."""
+    from assistant.answer.evidence import shorten
+    from assistant.answer.question import classify
+
+    question = (
+        "Which paper turns off specific mixture-of-experts experts in DeepSeek-R1 to change "
+        "refusal behaviour, how many experts, and how big was the refusal reduction?"
+    )
+    assert classify(question) == ("specific", "number")
+    assert classify("Which paper turns off experts in DeepSeek-R1?")[0] == "list"
+    answer = seeded.ask(question)
+    assert "top 10 most refusal-relevant experts" in answer.text and "52%" in answer.text
+    sentence = third_person(
+        "By analyzing the brain of DeepSeek-R1 using a technique we dub fTRI (inspired by "
+        "fMRI and using prompts designed to elicit specific behavior) -- we empirically "
+        "identify distinctive experts associated with behaviors like refusal responses."
+    )
+    assert shorten(sentence, ["expert", "refus"]).startswith("The authors empirically")
+
+
 def test_a_list_line_quotes_what_the_paper_says_after_its_opening_scene(seeded):
     """RODE's line of the same question quoted its opening, "Role-based learning holds the
     promise of ...", which states no result and none came close: what the paper says

@@ -991,6 +991,8 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
         return "specific", "number"
     if _COMPARISON.search(question):
         return "comparison", ""
+    if _ONE_PAPER.search(question) and _NUMBER.search(question):
+        return "specific", "number"  # "Which paper turns off experts, and how many?"
     if any(_LIST.search(s) for s in sentences):
         return "list", ""
     if _NUMBER.search(question):
@@ -1007,6 +1009,10 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
     if len(question.split()) <= 8 and not asks:
         return "list", ""  # a bare topic ("jailbreak attacks", "RLHF?") asks for its papers
     return "specific", "finding"
+
+
+# A question after one paper: "Which paper introduced X, and how many prompts has it?"
+_ONE_PAPER = re.compile(r"\b(?:which|what)\s+(?:paper|work|study|article)\b", re.IGNORECASE)
 
 
 # Verbs that frame what a question asks about ("which of those *build* a benchmark?").
