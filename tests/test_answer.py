@@ -723,6 +723,10 @@ def test_slips_inside_compounds_and_in_seven_letter_words_are_read(seeded):
     assert with_slips_meant("languge models", bm25)[0] == "language models"
     assert with_slips_meant("hallucinaton detection", bm25)[0] == "hallucination detection"
     assert with_slips_meant("jailbreak defences", bm25) == ("jailbreak defenses", "")
+    # a term English lacks, one vowel off: the index knows only "multimod", its stem
+    assert with_slips_meant("multimodel LLMs", bm25)[0] == "multimodal LLMs"
+    answer = seeded.ask("multimodel LLMs / vision-language models -- list the papers")
+    assert answer.text.splitlines()[2].endswith("study multimodal LLMs / vision-language models:")
     answer = seeded.ask("chain-of-thougth promting")
     assert not answer.abstained and answer.citations
     assert not seeded.related_work("chain-of-thougth promting").abstained

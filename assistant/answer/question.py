@@ -84,7 +84,8 @@ _COMPARISON = re.compile(
     re.IGNORECASE,
 )
 _LIST = re.compile(
-    r"^\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
+    # at the question's start, or after a dash that follows its topic ("VLMs -- list papers")
+    r"(?:^|\s(?:--?|[–—])\s)\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
     r"(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
     r"(?:papers?|works?|studies|articles|research|publications)\b"
     # "Which surveys discuss X?" asks for papers of a kind (paper_kinds.py); "What do
@@ -758,7 +759,20 @@ def corpus_word_meant(word: str, bm25: BM25Index) -> str | None:
     # the commonest slip wins among words of one stem: "hallucinaton" is "hallucination"
     # (a letter left out), not "hallucinator" (a letter mistyped)
     words = [(f, c in slipped, c) for f, c in held if stem(c) == c or is_english_word(c)]
+    # a term English lacks, mistyped by one vowel: "multimodel" is "multimodal"
+    words = words or [(f, False, c) for f, c in held if _one_vowel_apart(lower, c)]
     return max(words)[2] if words else None
+
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _one_vowel_apart(typed: str, word: str) -> bool:
+    """Whether one vowel of the word was typed as another: "multimodel", "multimodal"."""
+    if len(typed) != len(word):
+        return False
+    apart = [(a, b) for a, b in zip(typed, word, strict=True) if a != b]
+    return len(apart) == 1 and set(apart[0]) <= _VOWELS
 
 
 def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
