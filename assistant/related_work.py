@@ -243,13 +243,16 @@ def _paper_sentences(
         ranked = [s.position for s in paper.sentences]
         kind = _kind(paper.paper)
         first = best_sentence(paper.paper, ranked, name, budget, kind=kind)
-        texts, used = [first.text], {first.position}
+        later, used = [], {first.position}
         for _ in range(extra.get(paper.paper.paper_id, 0)):
             more = best_sentence(paper.paper, ranked, "It", budget, frozenset(used))
             if more.position in used or not more.own:
                 break
-            texts.append(more.text)
+            later.append((more.position, more.text))
             used.add(more.position)
+        # after the sentence that names it, the paper's others in its abstract's order: its
+        # aim before its findings, not "It tests whether ..." after them
+        texts = [first.text, *(text for _, text in sorted(later))]
         written.append(_Sentences(paper, " ".join(texts), kind, first.contributes))
     order = [*_DOES, UNREAD]  # "See also *X* [5]." last
     ordered = sorted(written, key=lambda w: order.index(w.kind))  # stable
