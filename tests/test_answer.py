@@ -788,6 +788,28 @@ def test_a_writer_asking_what_to_cite_gets_the_list_on_their_topic(seeded):
     assert not answer.abstained and answer.citations
 
 
+def test_a_request_for_references_within_a_writers_question_asks_for_the_list(seeded):
+    """ "I'm writing the related-work section of a paper on X. I need references on Y --
+    what does my collection have?" was answered as a question of a fact, its key terms
+    "write" and "section"."""
+    question = (
+        "I'm writing the related-work section of a paper on jailbreaks. I need references "
+        "on attacks that get around an LLM's safety training -- what does my collection have?"
+    )
+    analysis = analyse(question, seeded.engine.bm25)
+    assert analysis.kind == "list" and not {"write", "section", "refer"} & set(analysis.terms)
+    answer = seeded.ask(question)
+    assert answer.text.splitlines()[0].endswith("study jailbreaks:") and answer.citations
+    assert without_writing_frame("Hello. I need papers on jailbreaks.") == (
+        "Hello. jailbreaks.",
+        True,
+    )
+    assert without_writing_frame("jailbreaks -- what does my collection have?") == (
+        "jailbreaks.",
+        True,
+    )
+
+
 def test_words_that_place_the_papers_or_share_a_stem_with_filler_are_topics_or_not(seeded):
     """ "in the collection" places the papers, it is no topic ("collection" was a key
     term); "generalization" shares its stem with the filler "generally" and is a topic

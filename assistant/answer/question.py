@@ -364,10 +364,19 @@ _READINGS_ASKED = re.compile(
 # How a writer says what the text is on: "I'm writing a related-work section on", "I am
 # drafting a survey about" (what they write is no topic).
 _WRITTEN = r"(?:section|paper|survey|review|thesis|chapter|essay|report|post|proposal|draft|talk)"
+_WRITTEN_THING = rf"(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){{0,2}}?{_WRITTEN}\s+"
 _WRITING_ON = re.compile(
     r"\bI(?:'m|’m| am)\s+(?:currently\s+)?(?:writing|drafting|preparing)\s+"
-    rf"(?:(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){{0,2}}?{_WRITTEN}\s+)?"
+    # "the related-work section of a paper on X"
+    rf"(?:{_WRITTEN_THING}(?:(?:of|for|in)\s+{_WRITTEN_THING})?)?"
     r"(?:on|about|covering|that covers)\s+",
+    re.IGNORECASE,
+)
+# A closing question that asks what the collection holds on what was said before it:
+# "... -- what does my collection have?"
+_COLLECTION_ASKED = re.compile(
+    r"\s*(?:--?|[–—,;:])?\s*\bwhat (?:does|do) (?:the|this|your|my|our) "
+    r"(?:collection|corpus|library|index) (?:have|hold|contain|say)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 # ... and what they write it for, before a colon: "For a survey section on X: which ...?"
@@ -383,13 +392,36 @@ def without_writing_frame(question: str) -> tuple[str, bool]:
     "writing" are no concepts the collection lacks."""
     request = _READINGS_ASKED.search(question)
     if request is None:
-        return question, False
+        return _without_request_within(question)
     before = question[: request.start()].rstrip(" -–—,;:")
     after = question[request.end() :].strip()
     if after[:1] in ("?", ".", "!"):  # the request ended its sentence: "... - what should I cite?"
         before = before.rstrip(".?!") + after[:1] if before else ""
         after = after[1:].strip()
     rest = _WRITING_ON.sub("", f"{before} {after}").strip()
+    return (rest, True) if has_topic_words(rest) else (question, False)
+
+
+def _without_request_within(question: str) -> tuple[str, bool]:
+    """The question without a request for papers that opens a later sentence or closes
+    it, and without what the writer writes: "I'm writing the related-work section of a
+    paper on jailbreaks. I need references on attacks -- what does my collection have?"
+    asks for the papers on jailbreaks and attacks."""
+    from assistant.answer.sentences import split_sentences
+
+    rest, asked = question, False
+    if (closing := _COLLECTION_ASKED.search(question)) and has_topic_words(
+        question[: closing.start()]
+    ):
+        rest, asked = question[: closing.start()].rstrip(" -–—,;:") + ".", True
+    pieces = []
+    for sentence in split_sentences(rest):
+        opened, papers = split_request(sentence)
+        asked = asked or papers
+        pieces.append(opened if papers else sentence)
+    if not asked:
+        return question, False
+    rest = _WRITING_ON.sub("", " ".join(pieces)).strip()
     return (rest, True) if has_topic_words(rest) else (question, False)
 
 
