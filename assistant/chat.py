@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant import arguments
+from assistant.answer.abstain import NOT_ENGLISH
 from assistant.answer.extractive import QUOTED_NOTE, papers_above, short_title
 from assistant.answer.model import Answer, Citation
 from assistant.answer.paper_kinds import KIND_VERBS, asked_kind
@@ -31,7 +32,7 @@ from assistant.answer.sentences import (
 )
 from assistant.corpus.contribution import contributes_in, contribution
 from assistant.corpus.paper import Paper
-from assistant.errors import InputError
+from assistant.errors import EndpointError, InputError
 from assistant.filters import PaperFilter, Selection, from_question
 
 if TYPE_CHECKING:  # the conversation builds on the library API; app.py only constructs it
@@ -320,7 +321,14 @@ class Conversation:
         ask = functools.partial(
             self.assistant.ask, llm=self.use_llm, on_token=on_token, **self.filters
         )
-        standalone = self._condense(question) if self.turns and self.use_llm else None
+        standalone, warning = None, ""
+        if self.turns and self.use_llm:
+            try:
+                standalone = self._condense(question)
+            except EndpointError as error:  # read offline, as the answer will be
+                if self.assistant.settings.fallback != "offline":
+                    raise
+                warning = f"LLM failed ({error}); the follow-up was read offline"
         stated, rest = from_question(question)
         if scope is None:
             answer = ask(standalone or question)
@@ -335,7 +343,11 @@ class Conversation:
             answer = _none_mention(answer, scope)
         if standalone is not None:
             answer.question, answer.rewritten = question, standalone
-        chatter = scope is None and not answer.citations and not has_topic_words(question)
+        answer.warnings[:0] = [warning] if warning else []
+        # a line that names no topic ("thanks!"), or that the collection cannot be asked in
+        # ("welche davon?"), leaves what "those" and "[2]" refer to as it was
+        unasked = not has_topic_words(question) or answer.text.startswith(NOT_ENGLISH)
+        chatter = scope is None and not answer.citations and unasked
         self.turns.append(Turn(question, answer, follow_up=scope is not None, chatter=chatter))
         return answer
 

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from rich.markdown import Markdown
 from rich.text import Text
 
 from assistant import display
@@ -122,17 +121,19 @@ def _command(line: str, conversation: Conversation) -> str | None:
                 + _NO_REFERENCES[bool(conversation.turns)]
             )
         else:
+            # the paper's own words, verbatim: a "[text](url)" or "<b>" in an abstract is
+            # shown as written, never made a link or markup
             year = f" ({paper.year})" if paper.year else ""
             urls = "\n\n" + "\n".join(paper.urls) if paper.urls else ""
-            text = f"**{paper.title}**{year}\n\n{paper.abstract}{urls}"
-            out.print(Markdown(strip_controls(text)))
+            title = Text(strip_controls(paper.title), style="bold")
+            out.print(Text.assemble(title, f"{year}\n\n", strip_controls(paper.abstract + urls)))
     elif name == "/save":
         if not argument:
             out.print("Usage: /save FILE")
         else:
             _save(conversation, argument)
     else:
-        out.print(f"Unknown command {name}; /help lists them.")
+        out.print(f"Unknown command {strip_controls(name)}; /help lists them.", markup=False)
     return None
 
 

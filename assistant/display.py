@@ -24,7 +24,7 @@ from rich.text import Text
 from assistant.answer.model import Answer
 from assistant.corpus.paper import Paper
 from assistant.corpus.text import strip_controls
-from assistant.redaction import redact
+from assistant.redaction import redact, redact_written
 from assistant.retrieval import Ranking
 
 
@@ -38,7 +38,20 @@ err = Console(stderr=True, highlight=False, soft_wrap=not _is_terminal(sys.stder
 
 
 def print_json(payload: dict) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    """The payload as JSON, every string in it with its secrets masked: a warning may
+    quote an endpoint's URL with its credentials ("LLM failed (cannot connect to
+    http://user:KEY@host)")."""
+    sys.stdout.write(json.dumps(_redacted(payload), ensure_ascii=False, indent=2) + "\n")
+
+
+def _redacted(value: object) -> object:
+    if isinstance(value, str):
+        return redact_written(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
 
 
 class _RateColumn(ProgressColumn):

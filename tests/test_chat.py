@@ -163,6 +163,16 @@ def test_thanks_between_an_answer_and_its_follow_up_is_passed_over(seeded):
     assert cited and cited <= {c.paper.paper_id for c in first.citations}
 
 
+def test_a_question_in_another_language_leaves_the_references_as_they_were(seeded):
+    """ "welche davon verwenden RL?" got the English-only reply and wiped the last
+    answer: "which of those use RL?" then referred to nothing."""
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study over-refusal?")
+    foreign = conversation.ask("welche davon verwenden RL?")
+    assert foreign.abstained and conversation.last is first
+    assert "papers above" in conversation.ask("which of those use RL?").text
+
+
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:
@@ -374,3 +384,14 @@ def test_piped_chat_never_takes_a_question_for_a_yes(seeded_dir, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "is left as it was" in result.stdout and saved.read_text() == "mine\n"
     assert "papers above" in result.stdout  # the follow-up was answered, not read as a yes
+
+
+def test_typed_markup_and_a_papers_own_words_are_shown_as_written(seeded_dir):
+    """An unknown command holding "[/]" ended the chat with a markup error, and /paper
+    rendered the abstract as Markdown (its "[text](url)" became a hidden terminal link)."""
+    lines = "which papers study over-refusal?\n/foo[/]\n/paper 1\n/sources\n/quit\n"
+    result = run_cli("chat", "--no-llm", data_dir=seeded_dir, stdin=lines)
+    assert result.returncode == 0, result.stderr
+    assert "Unknown command /foo[/]; /help lists them." in result.stdout
+    after = result.stdout.split("Unknown command")[1]
+    assert "MOSSBench" in after and "**" not in after  # /paper and /sources still ran

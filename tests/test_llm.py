@@ -371,6 +371,42 @@ def test_cli_ask_json_in_llm_mode_and_the_key_never_shows(seeded_dir, server):
         assert KEY[-8:] not in result.stdout + result.stderr
 
 
+def test_credentials_in_the_endpoint_url_never_show_in_json_warnings(seeded_dir):
+    """The JSON of a fallback answer quoted the endpoint's URL with its credentials in its
+    warning ("cannot connect to http://u:SECRET@..."); stderr masked them."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: nothing listens
+    env = {
+        "OPENAI_API_KEY": KEY,
+        "OPENAI_BASE_URL": f"http://user:PASSWORD-IN-URL@127.0.0.1:{port}/v1?api_key=QUERYKEY",
+        "ASSISTANT_LLM_MODEL": "test-model",
+        "ASSISTANT_LLM_MAX_RETRIES": "0",
+    }
+    result = run_cli(
+        "ask", "--fallback", "offline", "--json", QUESTION, data_dir=seeded_dir, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("answered offline instead" in w for w in warnings)
+    for secret in ("PASSWORD-IN-URL", "QUERYKEY", KEY):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_chat_follow_ups_are_read_offline_when_the_endpoint_fails(seeded_dir, server):
+    """With --fallback offline, the first answer fell back, but every follow-up failed: its
+    rewriting into a standalone question called the endpoint outside the fallback."""
+    server.script(Reply(status=500))
+    conversation = llm_assistant(seeded_dir, server, fallback="offline", llm_max_retries=0).chat()
+    first = conversation.ask(QUESTION)
+    assert first.mode == "extractive" and first.citations
+    follow_up = conversation.ask("which of those use RL?")
+    assert any("the follow-up was read offline" in w for w in follow_up.warnings)
+    assert {c.paper.paper_id for c in follow_up.citations} <= {
+        c.paper.paper_id for c in first.citations
+    }
+
+
 def test_doctor_reports_a_dead_endpoint(seeded_dir):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
