@@ -202,6 +202,8 @@ class Assistant:
         )
 
         question = check_question(question)
+        if follow_up is not None:
+            follow_up = check_question(follow_up, "follow-up")
         llm = arguments.flag(llm, "llm")
         use_llm = self.settings.uses_llm(llm)
         question, read_note = with_slips_meant(question, self.engine.bm25)
@@ -322,9 +324,14 @@ class Assistant:
         `sentences` of each abstract."""
         from assistant.answer.extractive import describe_papers
 
-        if not all(isinstance(p, Paper) for p in papers):
-            raise InputError("describe() takes Paper records, from papers() or a citation's .paper")
-        return describe_papers(check_question(question), list(papers), sentences)
+        listed = papers if isinstance(papers, list | tuple) else None
+        if not listed or not all(isinstance(p, Paper) for p in listed):
+            raise InputError(
+                "describe() takes a non-empty list of Paper records, from papers() or a "
+                "citation's .paper"
+            )
+        sentences = arguments.whole_number(sentences, "sentences", 1)
+        return describe_papers(check_question(question), list(listed), sentences)
 
     def chat(self, *, llm: bool | None = None, **filters: int | str | None):
         """A conversation that keeps context: `.ask(question)` answers follow-ups.

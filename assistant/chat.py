@@ -305,7 +305,7 @@ class Conversation:
 
     def paper(self, n: int) -> Paper:
         """Reference n of the last answer."""
-        n = arguments.whole_number(n, "the reference number", 0)
+        n = arguments.whole_number(n, "the reference number", 1)
         if self.last is None or not 1 <= n <= len(self.last.citations):
             count = len(self.last.citations) if self.last else 0
             raise IndexError(f"the last answer has {count} references")

@@ -70,8 +70,12 @@ _COLLECTION = click.option(
 
 
 _FILTER_OPTIONS = (
-    click.option("--since", type=int, metavar="YEAR", help="Only papers from YEAR on."),
-    click.option("--until", type=int, metavar="YEAR", help="Only papers up to YEAR."),
+    click.option(
+        "--since", type=click.IntRange(min=1), metavar="YEAR", help="Only papers from YEAR on."
+    ),
+    click.option(
+        "--until", type=click.IntRange(min=1), metavar="YEAR", help="Only papers up to YEAR."
+    ),
     click.option("--author", metavar="NAME", help="Only papers with an author named NAME."),
 )
 
@@ -294,7 +298,9 @@ def papers(as_json, data_dir, collection) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("-k", default=10, show_default=True, help="How many papers to show.")
+@click.option(
+    "-k", default=10, type=click.IntRange(min=1), show_default=True, help="How many papers to show."
+)
 @click.option(
     "--mode",
     type=click.Choice(["hybrid", "dense", "bm25"]),
@@ -388,7 +394,13 @@ def ask(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the cited papers as BibTeX to this file (keys match \\cite).",
 )
-@click.option("--words", default=250, show_default=True, help="Length of the draft (within 15%).")
+@click.option(
+    "--words",
+    default=250,
+    type=click.IntRange(min=50),
+    show_default=True,
+    help="Length of the draft (within 15%; at least 50).",
+)
 @click.option(
     "--max-papers",
     type=click.IntRange(min=1),
@@ -483,7 +495,13 @@ def doctor(data_dir, collection, model, base_url, fallback) -> None:
 
 @cli.command(name="eval")
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
-@click.option("-k", default=10, show_default=True, help="Search depth for recall@k (questions).")
+@click.option(
+    "-k",
+    default=10,
+    type=click.IntRange(min=1),
+    show_default=True,
+    help="Search depth for recall@k (questions).",
+)
 @click.option(
     "--retriever",
     "retrievers",

@@ -207,7 +207,14 @@ class Settings(BaseSettings):
         return bool(self.openai_api_key or self.openai_base_url)
 
     def uses_llm(self, llm: bool | None) -> bool:
-        """Whether a call answers with the LLM: as asked (`llm`), else as configured."""
+        """Whether a call answers with the LLM: as asked (`llm`), else as configured. Asked
+        for with none configured, it fails at once: the OpenAI client would try the public
+        API without a key, retrying."""
+        if llm and not self.llm_configured:
+            raise InputError(
+                "no LLM is configured: set OPENAI_API_KEY, or OPENAI_BASE_URL for a local "
+                "server (or answer offline)"
+            )
         return self.llm_configured if llm is None else llm
 
     @property

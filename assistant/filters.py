@@ -95,13 +95,15 @@ class PaperFilter:
         return no_year or no_names
 
     def merged(self, other: PaperFilter) -> PaperFilter:
-        """Options win over what the question says."""
-        return replace(
-            self,
-            since=other.since if other.since is not None else self.since,
-            until=other.until if other.until is not None else self.until,
-            author=other.author or self.author,
-        )
+        """Options win over what the question says: each bound given replaces the one it
+        states ("since 2020" with --until 2023 is 2020 to 2023), and where the two would
+        make a range that ends before it begins, the options' years stand alone ("papers
+        from 2019" with --since 2024 is from 2024 on)."""
+        since = other.since if other.since is not None else self.since
+        until = other.until if other.until is not None else self.until
+        if since is not None and until is not None and since > until:
+            since, until = other.since, other.until
+        return replace(self, since=since, until=until, author=other.author or self.author)
 
 
 def from_question(question: str) -> tuple[PaperFilter, str]:

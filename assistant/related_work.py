@@ -25,6 +25,7 @@ from assistant.corpus.contribution import (
     names_benchmark,
 )
 from assistant.corpus.paper import Paper, papers_counted
+from assistant.errors import InputError
 from assistant.retrieval import PaperHit
 from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
@@ -113,6 +114,8 @@ class RelatedWork:
 
     def to_dict(self, fmt: str = "markdown") -> dict:
         """The `related-work --json` object, its text in `fmt` (markdown or latex)."""
+        if fmt not in ("markdown", "latex"):
+            raise InputError(f"fmt must be 'markdown' or 'latex', not {fmt!r}")
         keys = self.keys
         return {
             "topic": self.topic,

@@ -176,3 +176,14 @@ def test_markup_and_escape_sequences_in_corpus_text_print_literally(tmp_path: Pa
         assert result.returncode == 0, result.stderr
         assert "\x1b]0;" not in result.stdout and "\x07" not in result.stdout
     assert "[/INST]" in run_cli("papers", "--collection", "hostile", data_dir=data).stdout
+
+
+def test_out_of_range_numbers_are_refused_with_the_flag_named(seeded_dir):
+    """ "error: words must be at least 50" named a Python parameter, not --words."""
+    for args, flag in (
+        (("related-work", "--words", "-5", "jailbreaks"), "'--words'"),
+        (("search", "-k", "0", "jailbreaks"), "'-k'"),
+        (("ask", "--since", "0", "jailbreaks"), "'--since'"),
+    ):
+        result = run_cli(*args, data_dir=seeded_dir)
+        assert result.returncode == 2 and flag in result.stderr, result.stderr

@@ -162,6 +162,15 @@ def test_a_question_may_bound_the_years_from_both_sides_but_not_past_each_other(
         from_question("papers about refusal since 2025 before 2020")
 
 
+def test_year_options_replace_the_bounds_the_question_states():
+    """ "papers from 2019" with --since 2024 failed: "--since 2024 is after --until 2019",
+    though no --until was given."""
+    stated, _ = from_question("papers from 2019 about refusal")
+    assert stated.merged(PaperFilter(since=2024)) == PaperFilter(since=2024)
+    stated, _ = from_question("papers about refusal since 2020")
+    assert stated.merged(PaperFilter(until=2023)) == PaperFilter(since=2020, until=2023)
+
+
 def test_a_filter_narrows_the_decision_on_the_whole_collection(seeded):
     """Judged among the few papers a filter admits, the best of a poor lot looked relevant:
     "red teaming since 2023" cited a paper on team composition in multi-agent RL."""

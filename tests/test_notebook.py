@@ -76,3 +76,37 @@ def test_the_quickstart_notebook_runs_headlessly(seeded_dir, monkeypatch):
     assert any(re.search(r'href="#ref-\w+-1"', h) for h in htmls)
     printed = "".join(o.get("text", "") for cell in outputs for o in cell)
     assert "@misc{" in printed and "\\cite{" in printed
+
+
+def test_asking_for_the_llm_with_none_configured_says_so(seeded_dir, monkeypatch):
+    """ask(llm=True) with no key and no endpoint tried the public OpenAI API, retrying,
+    then failed to connect."""
+    from assistant import Assistant
+    from assistant.config import Settings
+    from assistant.errors import InputError
+
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assistant = Assistant(Settings(data_dir=seeded_dir))
+    with pytest.raises(InputError, match="no LLM is configured"):
+        assistant.ask("which papers study over-refusal?", llm=True)
+    assert not assistant.ask("which papers study over-refusal?", llm=False).abstained
+
+
+def test_wrong_arguments_to_the_api_get_input_errors(seeded):
+    """Raw TypeErrors (follow_up=5, describe(q, None), sentences="x"), an empty answer
+    marked as not abstained (describe(q, [])), and to_dict("html") accepted."""
+    from assistant.errors import InputError
+
+    papers = seeded.papers()[:2]
+    calls = {
+        "follow-up must be text": lambda: seeded.ask("which papers study RL?", follow_up=5),
+        "non-empty list of Paper": lambda: seeded.describe("more?", None),
+        "non-empty list": lambda: seeded.describe("more?", []),
+        "sentences must be a whole number": lambda: seeded.describe("x", papers, sentences="x"),
+        "sentences must be at least 1": lambda: seeded.describe("x", papers, sentences=0),
+        "fmt must be": lambda: seeded.related_work("jailbreaks").to_dict("html"),
+    }
+    for message, call in calls.items():
+        with pytest.raises(InputError, match=message):
+            call()
