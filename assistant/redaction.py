@@ -19,7 +19,7 @@ MASK = "***"
 _PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[^\s'\",}]+"),
     re.compile(
-        r"(?i)((?:x-chroma-token|api[-_]key|authorization)['\"]?\s*[:=]\s*['\"]?)[^\s'\",}]+"
+        r"(?i)((?:x-chroma-token|api[-_]key|authorization)['\"]?\s*[:=]\s*['\"]?)[^\s'\",;}]+"
     ),
     re.compile(r"\b(sk-)[A-Za-z0-9_-]{8,}"),
     # credentials inside a URL: "http://KEY@host", "https://user:KEY@host", "?api_key=KEY"

@@ -437,3 +437,12 @@ def test_paths_and_settings_that_cannot_serve_say_what_is_wrong(tmp_path: Path):
     missing = tmp_path / "no-prompts"
     result = run_cli("papers", data_dir=tmp_path / "d", env={"ASSISTANT_PROMPTS_DIR": str(missing)})
     assert_one_line_error(result, "ASSISTANT_PROMPTS_DIR", "not a folder")
+
+
+def test_a_masked_query_key_keeps_the_sentence_after_it():
+    """ "...?api_key=KEY; is the server running?" lost its ";" with the key."""
+    from assistant.redaction import redact
+
+    assert redact("cannot connect to http://h:9/v1?api_key=SECRET123; is it running?") == (
+        "cannot connect to http://h:9/v1?api_key=***; is it running?"
+    )

@@ -121,6 +121,12 @@ def test_arxiv_snapshot_is_streamed_and_filtered_by_category(tmp_path: Path):
     assert first.abstract == "We study topic 1 in cs.CL cs.AI. Results are promising."
     assert first.urls == ["https://arxiv.org/abs/2401.00001"]
     assert (first.year, first.authors) == (2024, ["Ada Lovelace", "Alan Turing"])
+    # a JSONL file of other records has no categories to filter by: it says so, rather
+    # than "nothing looked like a paper" for want of a reason
+    plain = tmp_path / "plain.jsonl"
+    plain.write_text(json.dumps({"title": "Refusal", "abstract": "We study refusal."}) + "\n")
+    report = assistant.index([plain], categories=["cs.CL"])
+    assert report.added == 0 and "no categories field" in report.problems[0].message
 
 
 def test_collections_live_side_by_side(seeded_dir: Path, tmp_path: Path):

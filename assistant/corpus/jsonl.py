@@ -154,6 +154,10 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
             if not isinstance(record, dict):
                 yield Problem(path.name, number, "expected a JSON object")
                 continue
+            if categories is not None and "categories" not in record:
+                why = "no categories field for --filter-category, made for the arXiv snapshot"
+                yield Problem(path.name, number, why)
+                continue
             if categories is not None and not categories & set(
                 str(record.get("categories", "")).split()
             ):
