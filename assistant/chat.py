@@ -88,6 +88,14 @@ _FILLER = re.compile(
 HISTORY_TURNS = 3
 
 
+# A line that only thanks or acknowledges: "thanks!", "ok, great", "thank you so much".
+_THANKS = re.compile(
+    r"\s*(?:(?:thanks?|thank you|thx|cheers|ok(?:ay)?|great|cool|nice|perfect|got it|"
+    r"much appreciated|so much|a lot|very much)[\s,.!:)]*)+",
+    re.IGNORECASE,
+)
+
+
 @dataclass
 class Turn:
     question: str
@@ -348,6 +356,8 @@ class Conversation:
         # ("welche davon?"), leaves what "those" and "[2]" refer to as it was
         unasked = not has_topic_words(question) or answer.text.startswith(NOT_ENGLISH)
         chatter = scope is None and not answer.citations and unasked
+        if chatter and _THANKS.fullmatch(question):  # not "Ask about a topic" to a thank-you
+            answer.text = "Glad to help. Ask a follow-up about these papers, or a new question."
         self.turns.append(Turn(question, answer, follow_up=scope is not None, chatter=chatter))
         return answer
 
