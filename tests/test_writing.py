@@ -304,3 +304,19 @@ def test_a_hyphenated_verb_agrees_with_the_paper_as_subject():
     # a comma joins nouns as often as verbs: "two settings, train and test" stays
     listed = attributed("We measure accuracy in two settings, train and test.", "X [1]")
     assert ", train and test" in listed
+
+
+def test_a_sentence_that_only_names_the_paper_gives_way_to_one_that_says_more(seeded):
+    """ "*Self-Supervised Alignment with Mutual Information* [10] introduces SAMI." (cut to
+    the budget) and "MOSSBench [2] proposes the Multimodal OverSenSitivity Benchmark
+    (MOSSBench)." say nothing the name does not."""
+    from assistant.writing.prose import _names_only, best_sentence
+
+    assert _names_only(
+        "MOSSBench [2] proposes the Multimodal OverSenSitivity Benchmark (MOSSBench).",
+        "MOSSBench: Is Your Multimodal Language Model Oversensitive to Safe Queries?",
+    )
+    paper = next(p for p in seeded.papers() if p.title.startswith("Self-Supervised Alignment"))
+    name = "*Self-Supervised Alignment with Mutual Information* [1]"
+    written = best_sentence(paper, [2, 8], name, 20)
+    assert written.position == 8 and "without using preference labels" in written.text

@@ -338,6 +338,25 @@ class Written:
     own: bool  # written around the paper's name, not attributed to it
 
 
+# Fewer words than this beside the paper's own name and a proposing verb say nothing of it:
+# "MOSSBench [2] proposes the Multimodal OverSenSitivity Benchmark (MOSSBench)."
+MIN_SAID_WORDS = 3
+# ... the words that name a contribution (as the index stems them)
+_NAMING = frozenset(
+    "propos introduc develop design devis present paper work studi novel new call name dub "
+    "term".split()
+)
+
+
+def _names_only(sentence: str, title: str) -> bool:
+    """Whether the sentence only names what the paper proposes, in its title's words."""
+    from assistant.index.bm25 import tokenize
+
+    own, said = tokenize([title, sentence])
+    rest = [t for t in said if t not in set(own) and t not in _NAMING]
+    return len(rest) < MIN_SAID_WORDS
+
+
 def best_sentence(
     paper: Paper,
     ranked: Sequence[int],
@@ -373,5 +392,7 @@ def best_sentence(
         says = bool(kind) and contributes_in(first, kind)
         written = [Written(within(attributed(first, name), words), says, positions[0], False)]
     own = [w for w in written if w.own] or written
+    # of the paper's own sentences, one that says more than its name, where one does
+    own = [w for w in own if not _names_only(w.text, paper.title)] or own
     fitting = [w for w in own if len(w.text.split()) <= words]
     return ([w for w in fitting if w.contributes] or fitting or own)[0]
