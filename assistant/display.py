@@ -59,6 +59,13 @@ class _RateColumn(ProgressColumn):
         return f"{task.speed:,.1f} papers/s" if task.speed else ""
 
 
+def _markdown(text: str) -> Markdown:
+    """An answer or draft for the terminal: its markdown rendered, but with no escape
+    sequences, and every link shown with its address: a quoted abstract's "[click](url)"
+    is never a terminal hyperlink hiding where it goes."""
+    return Markdown(strip_controls(text), hyperlinks=False)
+
+
 def plain(text: object) -> Text:
     """Corpus or model text for a rich view: never read as markup ("[/INST]" in a title),
     with no escape sequences or control characters to drive the terminal."""
@@ -123,13 +130,13 @@ class _StreamingAnswer:
 
         self.text += token
         if self.live is None:
-            self.live = Live(Markdown(self.text), console=out, refresh_per_second=15)
+            self.live = Live(_markdown(self.text), console=out, refresh_per_second=15)
             self.live.start()
-        self.live.update(Markdown(self.text))
+        self.live.update(_markdown(self.text))
 
     def finish(self, answer: Answer) -> None:
         if self.live is not None:
-            self.live.update(Markdown(answer.text))
+            self.live.update(_markdown(answer.text))
             self.live.stop()
             self.live = None
             render_answer(answer, with_text=False)
@@ -167,7 +174,7 @@ def render_answer(answer: Answer, with_text: bool = True) -> None:
         _write_markdown(answer.to_markdown())
     else:
         if with_text:
-            out.print(Markdown(strip_controls(answer.text)))
+            out.print(_markdown(answer.text))
         _print_references(answer.citations)
     print_warnings(answer.warnings)
 
@@ -274,7 +281,7 @@ def render_related_work(draft) -> None:
     if not out.is_terminal:
         _write_markdown(draft.to_markdown())
         return
-    out.print(Markdown(strip_controls(draft.text)))
+    out.print(_markdown(draft.text))
     _print_references(draft.citations)
 
 

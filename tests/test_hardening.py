@@ -446,3 +446,21 @@ def test_a_masked_query_key_keeps_the_sentence_after_it():
     assert redact("cannot connect to http://h:9/v1?api_key=SECRET123; is it running?") == (
         "cannot connect to http://h:9/v1?api_key=***; is it running?"
     )
+
+
+def test_a_link_in_quoted_text_shows_its_address_on_the_terminal(monkeypatch):
+    """A quoted abstract's "[click](http://evil.example)" became an OSC 8 terminal
+    hyperlink: the reader saw "click", not where it goes."""
+    import io
+
+    from rich.console import Console
+
+    from assistant import display
+    from assistant.answer.model import Answer
+
+    screen = io.StringIO()
+    monkeypatch.setattr(display, "out", Console(file=screen, force_terminal=True, width=200))
+    text = "The authors say [click](http://evil.example) \x1b]0;renamed\x07 [1]."
+    display.render_answer(Answer("q", text, "extractive", False))
+    shown = screen.getvalue()
+    assert "http://evil.example" in shown and "\x1b]8;" not in shown and "renamed\x07" not in shown
