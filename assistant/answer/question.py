@@ -402,6 +402,15 @@ def without_writing_frame(question: str) -> tuple[str, bool]:
     return (rest, True) if has_topic_words(rest) else (question, False)
 
 
+# A request for papers in the first person or the imperative, as a later sentence opens it.
+_ASKED_FOR = re.compile(
+    r"\s*(?:please\s+)?(?:(?:can|could|would) you\s+(?:please\s+)?)?"
+    r"(?:i(?:'m|’m| am) looking for|i (?:need|want|would like)|i'd like|point me|recommend|"
+    r"suggest|list|find|give me|show me)\b",
+    re.IGNORECASE,
+)
+
+
 def _without_request_within(question: str) -> tuple[str, bool]:
     """The question without a request for papers that opens a later sentence or closes
     it, and without what the writer writes: "I'm writing the related-work section of a
@@ -414,9 +423,12 @@ def _without_request_within(question: str) -> tuple[str, bool]:
         question[: closing.start()]
     ):
         rest, asked = question[: closing.start()].rstrip(" -–—,;:") + ".", True
-    pieces = []
-    for sentence in split_sentences(rest):
-        opened, papers = split_request(sentence)
+    first, *later = split_sentences(rest) or [rest]
+    pieces = [first]  # a request that opens the question is split_request's to read
+    for sentence in later:
+        # "I need references on X", not a question ("Do any papers discuss X?"), whose
+        # verb the lead keeps
+        opened, papers = split_request(sentence) if _ASKED_FOR.match(sentence) else ("", False)
         asked = asked or papers
         pieces.append(opened if papers else sentence)
     if not asked:
