@@ -17,6 +17,7 @@ from assistant.answer.question import (
     analyse,
     check_question,
     topic_phrase,
+    topic_sentence,
     with_slips_meant,
     without_writing_frame,
 )
@@ -921,6 +922,31 @@ def test_a_question_after_one_paper_and_its_numbers_quotes_the_numbers(seeded):
         "identify distinctive experts associated with behaviors like refusal responses."
     )
     assert shorten(sentence, ["expert", "refus"]).startswith("The authors empirically")
+
+
+def test_blind5_question_forms(seeded):
+    """From a fifth blind question set: a number asked "compared with" another is a
+    fact, not a comparison of papers ("One paper ... bears on this comparison"); "apply"
+    is no adverb ("2 papers ... study LLMs to healthcare"); "What X are in the collection,
+    and ...?" echoed as "What X are, and ...?"; "the original Reversal Curse paper" names
+    that paper though two other titles hold "Reversal Curse"."""
+    from assistant.answer.question import classify
+
+    number = "On GPT-4o, what attack success rate did it reach, compared with direct requests?"
+    assert classify(number) == ("specific", "number")
+    assert classify("How does DPO compare with PPO?")[0] == "comparison"
+    question = "Which papers apply LLMs to healthcare, medicine or mental-health counselling?"
+    assert list_lead(question, topic_phrase(question), 2).startswith(
+        "2 papers in the collection apply LLMs to healthcare"
+    )
+    assert topic_sentence(
+        "What approaches to X are in the collection, and how do they differ?"
+    ) == ("What approaches to X are there, and how do they differ?")
+    answer = seeded.ask(
+        "Contrast the original Reversal Curse paper with the work on bilinear relational structure."
+    )
+    titles = [c.paper.title for c in answer.citations]
+    assert any(t.startswith("The Reversal Curse: LLMs trained") for t in titles), titles
 
 
 def test_a_list_line_quotes_what_the_paper_says_after_its_opening_scene(seeded):

@@ -282,10 +282,18 @@ def _named_papers(question: str, judged: list[Judged]) -> list[Judged]:
         if len(words) == 1:  # one word: a coined name, matched as written ("RODE", not "rode")
             if name[1:] == name[1:].lower() or not _says(question, name, case=True):
                 continue
-        elif not _says(question, name) or _said_elsewhere(name, candidate, judged):
-            continue  # "the reversal curse" is a topic: other titles hold it too
+        elif not (_says(question, name) or _says(question, _paper_of(name))):
+            continue
+        elif _said_elsewhere(name, candidate, judged) and not _says(question, _paper_of(name)):
+            continue  # "the reversal curse" is a topic (other titles hold it too), but "the
+            # original Reversal Curse paper" is that paper
         named.append(candidate)
     return sorted(named, key=lambda j: -j.probability)
+
+
+def _paper_of(name: str) -> str:
+    """How a question names one paper by a name others share: "Reversal Curse paper"."""
+    return re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE) + " paper"
 
 
 def _says(text: str, name: str, case: bool = False) -> bool:

@@ -171,12 +171,13 @@ _BEING_VERBS = frozenset({"exist", "exists"})
 
 
 def _is_lexical_verb(word: str) -> bool:
-    from assistant.answer.question import is_stopword
+    from assistant.answer.question import is_adverb, is_stopword
 
     word = word.lower()
     return not (
         is_stopword(word)
-        or word.endswith(("ing", "ly", "ed"))
+        or word.endswith(("ing", "ed"))
+        or is_adverb(word)  # "apply" is no adverb
         or len(word) < 3
         or word in _BEING_VERBS
     )

@@ -83,6 +83,8 @@ _COMPARISON = re.compile(
     r"versus|vs\.?|trade-?offs?|similarit(?:y|ies)|agree|disagree)\b",
     re.IGNORECASE,
 )
+# A number set beside another, which asks for the number: "... compared with direct requests?"
+_COMPARED_WITH = re.compile(r"\bcompared\s+(?:with|to)\b", re.IGNORECASE)
 _LIST = re.compile(
     # at the question's start, or after a dash that follows its topic ("VLMs -- list papers")
     r"(?:^|\s(?:--?|[–—])\s)\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
@@ -349,6 +351,11 @@ _IN_THE_COLLECTION = re.compile(
     r"\s*\b(?:in|from|within|across)\s+(?:the|this|your|my|our)\s+"
     r"(?:collection|corpus|library|index)\b",
     re.IGNORECASE,
+)
+# ... and where it says only that they are there: "What approaches to X are in the
+# collection, and how do they differ?" asks what approaches there are.
+_THERE_IN_THE_COLLECTION = re.compile(
+    r"\b(is|are)" + _IN_THE_COLLECTION.pattern + r"(?=\s*[,;?.!]|\s+and\b)", re.IGNORECASE
 )
 # What a writer asks for: "What should I cite?", "what else could I read?", "Any papers I
 # should cite?" (asking for papers, about the topic said around it).
@@ -1047,6 +1054,10 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
         return "list", ""
     if _AMOUNT_ASKED.match(question):  # "How often did X comply in training versus not?"
         return "specific", "number"
+    # "what success rate did X reach, compared with Y?" asks the number
+    beside = _COMPARED_WITH.search(question) and _NUMBER.search(question)
+    if beside and not _COMPARISON.search(_COMPARED_WITH.sub(" ", question)):
+        return "specific", "number"
     if _COMPARISON.search(question):
         return "comparison", ""
     if _ONE_PAPER.search(question) and _NUMBER.search(question):
@@ -1204,6 +1215,7 @@ def topic_sentence(question: str, after_colon: bool = True) -> str:
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     sentence = (asking or sentences or [question])[0]
     sentence = colon_heading(sentence)[1] if after_colon else sentence
+    sentence = _THERE_IN_THE_COLLECTION.sub(r"\1 there", sentence)  # "what X are there?"
     sentence = _IN_THE_COLLECTION.sub(" ", sentence)
     return re.sub(r"\s+(?=[?.!,;:])", "", re.sub(r"\s{2,}", " ", sentence)).strip()
 
