@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -324,14 +324,15 @@ class Assistant:
         `sentences` of each abstract."""
         from assistant.answer.extractive import describe_papers
 
-        listed = papers if isinstance(papers, list | tuple) else None
+        iterable = isinstance(papers, Iterable) and not isinstance(papers, str | bytes)
+        listed = list(papers) if iterable else None  # a list, a dict's .values(), ...
         if not listed or not all(isinstance(p, Paper) for p in listed):
             raise InputError(
                 "describe() takes a non-empty list of Paper records, from papers() or a "
                 "citation's .paper"
             )
         sentences = arguments.whole_number(sentences, "sentences", 1)
-        return describe_papers(check_question(question), list(listed), sentences)
+        return describe_papers(check_question(question), listed, sentences)
 
     def chat(self, *, llm: bool | None = None, **filters: int | str | None):
         """A conversation that keeps context: `.ask(question)` answers follow-ups.

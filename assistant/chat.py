@@ -91,7 +91,7 @@ HISTORY_TURNS = 3
 # A line that only thanks or acknowledges: "thanks!", "ok, great", "thank you so much".
 _THANKS = re.compile(
     r"\s*(?:(?:thanks?|thank you|thx|cheers|ok(?:ay)?|great|cool|nice|perfect|got it|"
-    r"much appreciated|so much|a lot|very much)[\s,.!:)]*)+",
+    r"much appreciated|so much|a lot|very much)[\W_]*)+",  # "thank you :-)", "thanks 🙏"
     re.IGNORECASE,
 )
 
@@ -333,10 +333,11 @@ class Conversation:
         if self.turns and self.use_llm:
             try:
                 standalone = self._condense(question)
-            except EndpointError as error:  # read offline, as the answer will be
+            except EndpointError as error:  # read and answered offline: not a second wait
                 if self.assistant.settings.fallback != "offline":
                     raise
-                warning = f"LLM failed ({error}); the follow-up was read offline"
+                warning = f"LLM failed ({error}); the follow-up was answered offline"
+                ask = functools.partial(ask, llm=False)
         stated, rest = from_question(question)
         if scope is None:
             answer = ask(standalone or question)
@@ -357,7 +358,11 @@ class Conversation:
         unasked = not has_topic_words(question) or answer.text.startswith(NOT_ENGLISH)
         chatter = scope is None and not answer.citations and unasked
         if chatter and _THANKS.fullmatch(question):  # not "Ask about a topic" to a thank-you
-            answer.text = "Glad to help. Ask a follow-up about these papers, or a new question."
+            answer.text = "Glad to help. " + (
+                "Ask a follow-up about these papers, or a new question."
+                if self.last
+                else "Ask about a topic of your papers."
+            )
         self.turns.append(Turn(question, answer, follow_up=scope is not None, chatter=chatter))
         return answer
 

@@ -24,7 +24,7 @@ from rich.text import Text
 from assistant.answer.model import Answer
 from assistant.corpus.paper import Paper
 from assistant.corpus.text import strip_controls
-from assistant.redaction import redact, redact_written
+from assistant.redaction import redact
 from assistant.retrieval import Ranking
 
 
@@ -38,19 +38,24 @@ err = Console(stderr=True, highlight=False, soft_wrap=not _is_terminal(sys.stder
 
 
 def print_json(payload: dict) -> None:
-    """The payload as JSON, every string in it with its secrets masked: a warning may
-    quote an endpoint's URL with its credentials ("LLM failed (cannot connect to
-    http://user:KEY@host)")."""
+    """The payload as JSON, its messages with their secrets masked: a warning may quote an
+    endpoint's URL with its credentials ("LLM failed (cannot connect to
+    http://user:KEY@host)"). The papers' own words are left as written ("the bearer of
+    tail risk")."""
     sys.stdout.write(json.dumps(_redacted(payload), ensure_ascii=False, indent=2) + "\n")
 
 
-def _redacted(value: object) -> object:
+# Where a payload carries messages, at any depth.
+_MESSAGES = frozenset({"warnings", "warning", "error", "errors", "note", "notes"})
+
+
+def _redacted(value: object, message: bool = False) -> object:
     if isinstance(value, str):
-        return redact_written(value)
+        return redact(value) if message else value
     if isinstance(value, dict):
-        return {key: _redacted(item) for key, item in value.items()}
+        return {k: _redacted(v, message or k in _MESSAGES) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_redacted(item) for item in value]
+        return [_redacted(item, message) for item in value]
     return value
 
 

@@ -733,7 +733,7 @@ def test_slips_inside_compounds_and_in_seven_letter_words_are_read(seeded):
     assert not seeded.related_work("chain-of-thougth promting").abstained
 
 
-def test_a_long_lead_shows_its_topic_head_and_leaves_no_bracket_open():
+def test_a_long_lead_shows_its_topic_head_and_leaves_no_bracket_open(seeded):
     cases = {
         # what follows a dash elaborates: the lead shows the head, not "..., or …"
         "Which papers show language models being deceptive - lying to users, faking "
@@ -741,11 +741,14 @@ def test_a_long_lead_shows_its_topic_head_and_leaves_no_bracket_open():
         # "etc.)" frames nothing, and took the bracket's end with it
         "papers on fighting online misinformation (fact-based rebuttals, fallacy detection, "
         "etc.)": "study fighting online misinformation:",
-        # what the writer writes for is no heading ("on a survey section on ...")
+        # what the writer writes for is no heading ("on a survey section on ..."), what it
+        # is on is ("For a survey section on over-refusal: ...?" led with "study cite:")
         "For a survey section on cognitive-science-inspired AI: which papers draw on "
         "theories from psychology or neuroscience?": (
-            "draw on theories from psychology or neuroscience:"
+            "on cognitive-science-inspired AI draw on theories from psychology or neuroscience:"
         ),
+        "For a survey section on over-refusal: which papers should I cite?": "study over-refusal:",
+        "For a blog post on sycophancy: which papers measure it?": "measure sycophancy:",
         # "relevant" says what the papers are to the asker, not what they are about
         "I'm looking at whose values LLMs encode -- moral, political and cultural values, "
         "and the philosophy of value alignment. Which papers are relevant?": (
@@ -753,9 +756,8 @@ def test_a_long_lead_shows_its_topic_head_and_leaves_no_bracket_open():
         ),
     }
     for question, lead in cases.items():
-        assert list_lead(question, topic_phrase(question), 2) == (
-            f"2 papers in the collection {lead}"
-        )
+        topic = analyse(question, seeded.engine.bm25).topic  # as the answer reads it
+        assert list_lead(question, topic, 2) == (f"2 papers in the collection {lead}")
     question = (
         "Which paper turns off specific mixture-of-experts experts in DeepSeek-R1 to change "
         "refusal behaviour, how many experts, and how big was the refusal reduction?"

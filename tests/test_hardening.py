@@ -374,7 +374,7 @@ def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Pat
         (lambda a: a.index(5), "paths must be a str, a Path or a list of them"),
         (lambda a: a.index("x.jsonl", rebuild="no"), "rebuild must be True, False or None"),
         (lambda a: a.ask("refusal", only=5), "only must be paper ids"),
-        (lambda a: a.describe("refusal", ["p1"]), "describe() takes Paper records"),
+        (lambda a: a.describe("refusal", ["p1"]), "describe() takes a non-empty list of Paper records"),
         (lambda a: Assistant(data_dirr="/tmp/x"), "unknown setting data_dirr (did you mean"),
         (lambda a: Assistant(collection="a b"), "invalid setting collection: a collection name"),
     ],

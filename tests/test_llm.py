@@ -400,8 +400,10 @@ def test_chat_follow_ups_are_read_offline_when_the_endpoint_fails(seeded_dir, se
     conversation = llm_assistant(seeded_dir, server, fallback="offline", llm_max_retries=0).chat()
     first = conversation.ask(QUESTION)
     assert first.mode == "extractive" and first.citations
+    before = len(server.chat_requests())
     follow_up = conversation.ask("which of those use RL?")
-    assert any("the follow-up was read offline" in w for w in follow_up.warnings)
+    assert any("the follow-up was answered offline" in w for w in follow_up.warnings)
+    assert len(server.chat_requests()) == before + 1  # the rewriting failed: not tried again
     assert {c.paper.paper_id for c in follow_up.citations} <= {
         c.paper.paper_id for c in first.citations
     }

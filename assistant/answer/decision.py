@@ -319,6 +319,7 @@ _NAME_ENDS = re.compile(
     r"\s+(?:for|with|without|via|using|through|in|on|from|by)\s+", re.IGNORECASE
 )
 MIN_METHOD_NAME_WORDS = 3
+_ACT = re.compile(r"[A-Za-z]{3,}ing")
 _QUESTION_WORD = re.compile(
     r"(?:is|are|does|do|can|could|should|how|what|why|when|which|who|will)$", re.I
 )
@@ -334,8 +335,8 @@ def method_name(title: str) -> str | None:
     words = lead.split()
     if lead == title or not MIN_METHOD_NAME_WORDS <= len(words) <= MAX_NAME_WORDS:
         return None
-    opening = words[0]
-    if _QUESTION_WORD.match(opening) or is_verb_form(opening):
+    opening = words[0]  # an act opens with its -ing form; "Attention-Guided" is a name's
+    if _QUESTION_WORD.match(opening) or _ACT.fullmatch(opening):
         return None  # "Does Refusal Training ...?", "Mitigating Gender Bias": no name
     if not all(w[:1].isupper() for w in words):
         return None

@@ -268,6 +268,8 @@ _CLAUSE_BREAK = re.compile(r"(?<=;)\s+|\s+(?:--|—)\s+")
 # ... but what a dash opens with these words only names what came before it ("identify a
 # simple method -- namely, in-context learning with ...").
 _APPOSITION = re.compile(r"^(?:namely|i\.e\.|e\.g\.|such as|including|that is)\b", re.I)
+# ... nor does a phrase that says how or when, not what ("By analyzing X using fTRI --").
+_MODIFIER = re.compile(r"^(?:by|using|through|via|with|after|before|inspired|based)\b", re.I)
 
 
 def shorten(sentence: str, terms: Sequence[str]) -> str:
@@ -277,34 +279,18 @@ def shorten(sentence: str, terms: Sequence[str]) -> str:
     if len(sentence.split()) <= MAX_CLAUSE_WORDS:
         return sentence
     clauses = [c.strip(" ;,") for c in _CLAUSE_BREAK.split(sentence) if c.strip(" ;,")]
-    clauses = [c for c in clauses if not _APPOSITION.match(c)] or [sentence]
+    clauses = [c for c in clauses if not (_APPOSITION.match(c) or _MODIFIER.match(c))]
+    clauses = clauses or [sentence]
     wanted = set(terms)
     best = max(clauses, key=lambda c: len(wanted & set(tokenize([c])[0])))
     if len(best.split()) < MIN_CLAUSE_WORDS:
         best = sentence
-    best = _authors_named(best, sentence)
     words = best.split()
     if len(words) > MAX_CLAUSE_WORDS and (window := _window(words, wanted)):
         return window
     if not best.endswith((".", "!", "?")):
         best += "."
     return best[0].upper() + best[1:]
-
-
-_AUTHORS_PRONOUN = re.compile(r"(?i:(they|their))\b")
-
-
-def _authors_named(clause: str, sentence: str) -> str:
-    """A clause cut from within a sentence that named its authors before it, opening
-    with the pronoun that stood for them (the sentence's later "we", see third_person):
-    "... a technique the authors dub fTRI -- they identify experts" -> "The authors
-    identify experts", not a "They" that points at nothing."""
-    before = sentence[: sentence.find(clause)]
-    pronoun = _AUTHORS_PRONOUN.match(clause)
-    if not before.strip() or pronoun is None or not re.search(r"\b[Tt]he authors\b", before):
-        return clause
-    named = "The authors'" if pronoun.group(1).lower() == "their" else "The authors"
-    return named + clause[pronoun.end() :]
 
 
 def _window(words: list[str], wanted: set[str]) -> str | None:

@@ -84,9 +84,7 @@ def _distinct(ranked: Sequence[Sentence]) -> list[Sentence]:
             kept.append(sentence)
         elif len(overlapping) == 1 and _holds(sentence, kept[overlapping[0]]):
             better = kept[overlapping[0]]
-            kept[overlapping[0]] = Sentence(
-                sentence.text, better.score, sentence.position, sentence.first
-            )
+            kept[overlapping[0]] = replace(sentence, score=better.score)
     return kept
 
 
@@ -132,7 +130,7 @@ def list_lead(question: str, topic: str, count: int) -> str:
     if not match and not papers_asked and asks_in_a_clause(asked):
         # "Do LLMs hold stable values? Which papers measure this?": not "study LLMs hold"
         return f"{_count(count)} {_agreeing('bear', count)} on the question “{asked}”:"
-    said = verb
+    said = verb  # the verb as the question says it ("turns"), before it agrees ("turn")
     if match and _is_lexical_verb(match.group(2)):
         noun, verb = match.group(1).lower(), match.group(2).lower()
         rest = _after_verb(sentence, match.end(2), topic)
@@ -142,7 +140,8 @@ def list_lead(question: str, topic: str, count: int) -> str:
     elif papers_asked:  # "Can you point me to papers about how LLMs handle time?"
         rest = _after_verb(asked, 0, topic)
     on = f" on {topic_phrase(heading)}" if heading else ""
-    for form in {verb, said}:  # a topic cut to length keeps the verb: "turns off X …"
+    for form in dict.fromkeys((verb, said)):  # a topic cut to length keeps its verb:
+        # "turns off X …"
         if rest.lower().startswith(f"{form} "):
             rest = rest[len(form) + 1 :]
     return f"{_count(count)}{on} {_agreeing(verb, count)} {shown_topic(rest)}:"

@@ -76,6 +76,12 @@ Kind = Literal["list", "specific", "comparison"]
 # ... or, for a list of a kind of paper, what each contributes ("benchmark", "survey").
 Fact = Literal["number", "named", "method", "finding", "definition", "benchmark", "survey", ""]
 
+# The user's collection, as a question names it: "the collection", "my library".
+_THE_COLLECTION = r"(?:the|this|your|my|our)\s+(?:collection|corpus|library|index)\b"
+# What asks what the collection holds: "what does my collection have (on)".
+_COLLECTION_HOLDS = rf"what\s+(?:does|do)\s+{_THE_COLLECTION}\s*(?:say|have|hold|contain|cover)"
+# A dash between a topic and what follows it: "X -- list the papers", "X - lying to users".
+_DASH = r"(?:--?|[–—])"
 # a word, without the quotes, hyphens or Markdown underscores around it ("_attacks_")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?", re.UNICODE)
 _COMPARISON = re.compile(
@@ -86,8 +92,9 @@ _COMPARISON = re.compile(
 # A number set beside another, which asks for the number: "... compared with direct requests?"
 _COMPARED_WITH = re.compile(r"\bcompared\s+(?:with|to)\b", re.IGNORECASE)
 _LIST = re.compile(
-    # at the question's start, or after a dash that follows its topic ("VLMs -- list papers")
-    r"(?:^|\s(?:--?|[–—])\s)\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
+    # at the question's start, or after a dash that follows its topic, as a command ("VLMs
+    # -- list the papers"; not "Jailbreak defenses -- what works best?")
+    rf"(?:^|\s{_DASH}\s(?=(?:please\s+)?(?:list|show|give|find)\b))\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0, 4}?)?"
     r"(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
     r"(?:papers?|works?|studies|articles|research|publications)\b"
     # "Which surveys discuss X?" asks for papers of a kind (paper_kinds.py); "What do
@@ -327,8 +334,7 @@ _REQUEST = re.compile(
     rf"|(?:recommend|suggest|name)\s+{_QUANTIFIERS}{_PAPERS_ASKED}"
     rf"|(?:is|are) there\s+{_QUANTIFIERS}{_PAPERS_ASKED}"
     rf"|do(?:es)? any\s+(?:of\s+(?:the|these|those)\s+)?{PAPER_NOUNS}\s+"
-    r"|what (?:does|do) (?:the|this|your|my) (?:collection|corpus|library|index)\s+"
-    r"(?:say|have|hold|contain|cover)(?:\s+(?:on|about|regarding))?\s+)",
+    rf"|{_COLLECTION_HOLDS}(?:\s+(?:on|about|regarding))?\s+)",
     re.IGNORECASE,
 )
 # What in a request says that it asks for papers: their noun, or the collection's.
@@ -348,9 +354,7 @@ def split_request(question: str) -> tuple[str, bool]:
 # Where the question places the papers it asks for: the collection is no topic ("Which
 # papers in the collection study X?", "What's in the collection?").
 _IN_THE_COLLECTION = re.compile(
-    r"\s*\b(?:in|from|within|across)\s+(?:the|this|your|my|our)\s+"
-    r"(?:collection|corpus|library|index)\b",
-    re.IGNORECASE,
+    rf"\s*\b(?:in|from|within|across)\s+{_THE_COLLECTION}", re.IGNORECASE
 )
 # ... and where it says only that they are there: "What approaches to X are in the
 # collection, and how do they differ?" asks what approaches there are.
@@ -382,13 +386,12 @@ _WRITING_ON = re.compile(
 # A closing question that asks what the collection holds on what was said before it:
 # "... -- what does my collection have?"
 _COLLECTION_ASKED = re.compile(
-    r"\s*(?:--?|[–—,;:])?\s*\bwhat (?:does|do) (?:the|this|your|my|our) "
-    r"(?:collection|corpus|library|index) (?:have|hold|contain|say)\s*[?.!]*\s*$",
-    re.IGNORECASE,
+    rf"\s*(?:{_DASH}|[,;:])?\s*\b{_COLLECTION_HOLDS}\s*[?.!]*\s*$", re.IGNORECASE
 )
-# ... and what they write it for, before a colon: "For a survey section on X: which ...?"
+# ... and what they write it for, opening the question: "For a survey section on X: ..."
 _WRITING_FOR = re.compile(
-    rf"\s*for\s+(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){{0,2}}?{_WRITTEN}s?\b", re.IGNORECASE
+    rf"\s*for\s+(?:a|an|the|my|our)\s+(?:[\w-]+\s+){{0,2}}?{_WRITTEN}s?\s+(?:on|about)\s",
+    re.IGNORECASE,
 )
 
 
@@ -397,6 +400,8 @@ def without_writing_frame(question: str) -> tuple[str, bool]:
     what they write, and whether it asked for readings: "I'm writing a section on
     over-refusal. What should I cite?" asks for the papers on over-refusal; "cite" and
     "writing" are no concepts the collection lacks."""
+    if framed := _WRITING_FOR.match(question):  # "For a survey section on X: ..." is on X
+        question = question[framed.end() :]
     request = _READINGS_ASKED.search(question)
     if request is None:
         return _without_request_within(question)
@@ -422,15 +427,18 @@ def _without_request_within(question: str) -> tuple[str, bool]:
     """The question without a request for papers that opens a later sentence or closes
     it, and without what the writer writes: "I'm writing the related-work section of a
     paper on jailbreaks. I need references on attacks -- what does my collection have?"
-    asks for the papers on jailbreaks and attacks."""
+    asks for the papers on jailbreaks and attacks. Not after a question of its own: "What
+    dataset does CIVICS use? I need papers that cite it too." asks that first."""
     from assistant.answer.sentences import split_sentences
 
     rest, asked = question, False
-    if (closing := _COLLECTION_ASKED.search(question)) and has_topic_words(
-        question[: closing.start()]
-    ):
-        rest, asked = question[: closing.start()].rstrip(" -–—,;:") + ".", True
+    closing = _COLLECTION_ASKED.search(question)
+    before = question[: closing.start()].rstrip(" -–—,;:") if closing else ""
+    if before and has_topic_words(before) and not before.endswith("?"):
+        rest, asked = before + ".", True
     first, *later = split_sentences(rest) or [rest]
+    if "?" in first:
+        return question, False
     pieces = [first]  # a request that opens the question is split_request's to read
     for sentence in later:
         # "I need references on X", not a question ("Do any papers discuss X?"), whose
@@ -722,7 +730,8 @@ def with_paraphrases(question: str, bm25: BM25Index) -> str:
 # British -> American endings: an abstract says "behavior" where a question says "behaviour".
 _SPELLINGS = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"),
               ("isation", "ization"), ("yse", "yze"), ("tre", "ter"), ("ogue", "og"),
-              ("amme", "am"), ("ence", "ense"), ("ences", "enses"))  # fmt: skip
+              ("amme", "am"), ("ence", "ense"), ("ences", "enses"), ("iser", "izer"),
+              ("isers", "izers"))  # fmt: skip
 
 
 # Irregular past participles, whose stems miss their verb's: "undone" is "undon", "undoes"
@@ -758,10 +767,12 @@ def in_corpus_spelling(word: str, bm25: BM25Index) -> str:
 
 # A word no abstract holds, this long, may be a mistyped one ("languge") of the corpus word
 # one edit away. Shorter words that neither English nor the papers hold are too often
-# another field's terms ("statin", "atopic", "priori"), read then as "stating", "topic".
+# another field's terms ("atopic", "priori"), read then as "topic", "priors"; at seven
+# letters, SciFact's claims still give one such reading in 2,500 words ("statins").
 MIN_TYPO_LETTERS = 7
-# A word's letters without its hyphens and apostrophes: "chain-of-thougth" holds a slip.
-_LETTER_RUN = re.compile(r"[^\W\d_]+", re.UNICODE)
+# A word's parts between hyphens, where a slip may be ("chain-of-thougth"); an apostrophe
+# stays within its part ("shouldn't" is no slip of "should").
+_LETTER_RUN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -846,6 +857,7 @@ def with_slips_meant(question: str, bm25: BM25Index) -> tuple[str, str]:
         for word in _WORD.findall(question)
         if word not in names
         for part in _LETTER_RUN.findall(word)
+        if not (part.lower().endswith("o") and f"{part}-" in word)  # "temporo-", "socio-"
     ]
     slips = {
         part: meant for part in dict.fromkeys(parts) if (meant := corpus_word_meant(part, bm25))
@@ -1081,7 +1093,8 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
 
 
 # A question after one paper: "Which paper introduced X, and how many prompts has it?"
-_ONE_PAPER = re.compile(r"\b(?:which|what)\s+(?:paper|work|study|article)\b", re.IGNORECASE)
+# ("What work has been done on X?" asks for papers.)
+_ONE_PAPER = re.compile(r"\b(?:which|what)\s+(?:paper|article)\b", re.IGNORECASE)
 
 
 # Verbs that frame what a question asks about ("which of those *build* a benchmark?").
@@ -1193,8 +1206,6 @@ def colon_heading(sentence: str) -> tuple[str, str]:
     opener = head.strip().split()[0].lower() if head.strip() else ""
     if opener in _NOT_HEADINGS or not has_topic_words(head):  # "Quick question: ..."
         return "", sentence
-    if _WRITING_FOR.match(head):  # "For a survey section on X: which papers ...?"
-        return "", asked.strip()
     if colon and has_topic_words(asked) and not _POINTS_BACK.search(asked):
         match = asking_verb(f": {asked.strip()}")
         if match and match.start() == 0:
@@ -1313,20 +1324,24 @@ def shown_topic(topic: str) -> str:
         return head.strip()
     if len(whole) > MAX_TOPIC_CHARS:
         whole = whole[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0]
-    return _without_open_bracket(whole) + " …"
+    return (_without_open_bracket(whole) or whole) + " …"
 
 
 def _without_open_bracket(text: str) -> str:
     """The text without a bracket it leaves open, nor a dangling "or" or comma at its end:
     "misinformation (fact-based rebuttals, etc.)" whose "etc.)" framed nothing."""
-    if text.count("(") > text.count(")"):
+    while text.count("(") > text.count(")"):  # "models (e.g. (small) LMs"
         text = text[: text.rfind("(")]
     return _DANGLING_END.sub("", text)
 
 
 # Where a topic's head ends and its elaboration begins: "being deceptive - lying to users,
 # ...", "online misinformation (fact-based rebuttals, ...)", "X: Y", "X; Y".
-_ELABORATION = re.compile(r"\s+(?:--?|[–—])\s+|\s*[(:;]\s*|,\s+(?:e\.g\.|i\.e\.|such as)\s")
+# A bracket elaborates only where the topic does not go on after it ("LLMs (large language
+# models) when deployed as agents" does); a colon or semicolon, only before a space.
+_ELABORATION = re.compile(
+    rf"\s+{_DASH}\s+|\s*\((?![^()]*\)\s*\w)|[:;]\s+|,\s+(?:e\.g\.|i\.e\.|such as)\s"
+)
 # What a cut list must not end with: "lying to users, faking alignment, or"
 _DANGLING_END = re.compile(r"(?:[\s,;:]+|\s+(?:and|or))+$", re.IGNORECASE)
 

@@ -78,7 +78,8 @@ _EARLY_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 # How an abstract names its own paper: "this paper", "the current work", "the present study".
-_THIS_PAPER = r"(?:this|the current|the present) (?:paper|work|study|article)"
+# ("Most of the current work on X" is the literature.)
+_THIS_PAPER = r"(?:this|(?<!of )the current|(?<!of )the present) (?:paper|work|study|article)"
 _CONTRIBUTION = re.compile(
     rf"\b(?:we|our|{_THIS_PAPER})\s+(?:\w+\s+){{0,2}}?(?:propose|introduce|present|"
     r"develop|design|construct|build|release|create|curate|offer|formulate|train|fine-tune)",
@@ -264,6 +265,9 @@ def has_number(sentence: str) -> bool:
 
 
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
+# What ends a clause a quote may be cut at (see evidence.shorten): not a comma, after
+# which "they" reads well ("Based on their analyses, they find ...").
+_CLAUSE_END = re.compile(r"(?:[;:—–]|--)\s*$")
 _NAMED = {"we": "the authors", "our": "the authors'", "us": "the authors"}
 _PRONOUN = {"we": "they", "our": "their", "us": "them"}
 
@@ -281,7 +285,10 @@ def third_person(sentence: str) -> str:
         nonlocal named
         word = match.group()
         contracted = sentence[match.end() : match.end() + 1] in ("'", "’")  # "We'll"
-        words = _PRONOUN if named or contracted else _NAMED
+        # a "we" that opens a clause ("... fTRI -- we identify experts") names them again:
+        # quoted alone, the clause's "they" would point at nothing, or at someone else
+        opens = bool(_CLAUSE_END.search(sentence[: match.start()]))
+        words = _PRONOUN if (named and not opens) or contracted else _NAMED
         named = True
         replaced = words[word.lower()]
         return replaced[:1].upper() + replaced[1:] if word[0].isupper() else replaced

@@ -55,7 +55,7 @@ _COORDINATED = re.compile(
     r"validate|benchmark|quantify|measure|characteri[sz]e|argue|suggest|reveal|establish|"
     r"contribute|curate|collect|create|formulate|derive|prove|observe|outline|describe|"
     r"approach|call|point|replace|focus|leverage|elucidate|explain|assess|uncover|detail|"
-    r"illustrate|summari[sz]e|review|survey|simulate|discover|verify|unify|perform|run|"
+    r"illustrate|summari[sz]e|review|survey|simulate|discover|verify|unify|perform|"
     r"achieve|obtain|employ|adopt|implement|annotate|generate|consider|conclude|"
     r"hypothesi[sz]e|recommend|attain|outperform|improve)\b"
 )
@@ -65,6 +65,8 @@ _AUTHORS_ONLY = frozenset(
     "propose introduce present release conduct design develop curate collect derive "
     "formulate outline contribute call point approach".split()
 )
+# An infinitive the coordinated verb may be the second half of: "to detect [and improve]".
+_INFINITIVE_BEFORE = re.compile(r"\bto\s+[a-z][\w-]*\s*$")
 # Where the main clause ends: "we find that models ... and show" has another subject.
 _SUBORDINATE = re.compile(r"\b(?:that|whether|how|which|who|when|where|because|if)\b")
 _CLAUSE_CUT = re.compile(
@@ -111,6 +113,8 @@ def _singular_coordinated(rest: str) -> str:
 
     def singular(match: re.Match, main_clause: bool) -> str:
         joint, verb = match.groups()
+        if _INFINITIVE_BEFORE.search(match.string[: match.start()]):
+            return match.group(0)  # "a method to detect and improve calibration"
         # ", and hence argue": a comma takes the verb back to the subject
         if main_clause or verb in _AUTHORS_ONLY or joint.startswith(","):
             return f"{joint}{_singular(verb)}"
