@@ -733,6 +733,25 @@ def test_slips_inside_compounds_and_in_seven_letter_words_are_read(seeded):
     assert not seeded.related_work("chain-of-thougth promting").abstained
 
 
+def test_the_review_of_the_slip_and_question_readers(seeded):
+    """A reviewer's inputs: "shouldn't" was read "should't" (the negation flipped);
+    "temporo-parietal" as "tempor-parietal"; "What work ..., and how many ...?" as a
+    question after one paper; "X -- what works best?" as a list request; a question then
+    "I need papers that cite it" as a list."""
+    from assistant.answer.question import classify
+
+    bm25 = seeded.engine.bm25
+    for question in ("Which papers argue that models shouldn't refuse?", "temporo-parietal"):
+        assert with_slips_meant(question, bm25) == (question, "")
+    assert (
+        classify("What work has been done on over-refusal, and how many benchmarks exist?")[0]
+        == "list"
+    )
+    assert classify("Jailbreak defenses -- what works best against attacks?")[0] != "list"
+    question = "What dataset does CIVICS use? I need papers that cite it too."
+    assert without_writing_frame(question) == (question, False)
+
+
 def test_a_long_lead_shows_its_topic_head_and_leaves_no_bracket_open(seeded):
     cases = {
         # what follows a dash elaborates: the lead shows the head, not "..., or …"

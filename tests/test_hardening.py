@@ -374,7 +374,10 @@ def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Pat
         (lambda a: a.index(5), "paths must be a str, a Path or a list of them"),
         (lambda a: a.index("x.jsonl", rebuild="no"), "rebuild must be True, False or None"),
         (lambda a: a.ask("refusal", only=5), "only must be paper ids"),
-        (lambda a: a.describe("refusal", ["p1"]), "describe() takes a non-empty list of Paper records"),
+        (
+            lambda a: a.describe("refusal", ["p1"]),
+            "describe() takes a non-empty list of Paper records",
+        ),
         (lambda a: Assistant(data_dirr="/tmp/x"), "unknown setting data_dirr (did you mean"),
         (lambda a: Assistant(collection="a b"), "invalid setting collection: a collection name"),
     ],
@@ -464,3 +467,24 @@ def test_a_link_in_quoted_text_shows_its_address_on_the_terminal(monkeypatch):
     display.render_answer(Answer("q", text, "extractive", False))
     shown = screen.getvalue()
     assert "http://evil.example" in shown and "\x1b]8;" not in shown and "renamed\x07" not in shown
+
+
+def test_json_masks_the_messages_but_never_a_papers_words(monkeypatch, capsys):
+    """Every string of the JSON went through the redactor: "the bearer of tail risk" in
+    an abstract became "bearer *** tail risk"."""
+    import json
+
+    from assistant.display import print_json
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-json-0123456789abcdef")
+    print_json(
+        {
+            "answer": "Who is the bearer of tail risk? Role-based authorization: we study it.",
+            "warnings": ["LLM failed (cannot connect to http://u:PASSWORD@h/v1?api_key=K1)"],
+        }
+    )
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["answer"].startswith(
+        "Who is the bearer of tail risk? Role-based authorization: we"
+    )
+    assert "PASSWORD" not in shown["warnings"][0] and "K1" not in shown["warnings"][0]

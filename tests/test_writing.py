@@ -39,6 +39,8 @@ from assistant.writing.prose import attributed, paper_name, within
         ("We apply X to Y.", "N [1] applies X to Y."),
         ("We study the case of COVID-19 and perform experiments.", "N [1] studies the case of "
          "COVID-19 and performs experiments."),
+        ("We propose a way to detect and improve calibration.", "N [1] proposes a way to detect "
+         "and improve calibration."),
         ("We proceed to delve into X, and discuss Y.", "N [1] proceeds to delve into X, and "
          "discusses Y."),
         ("We embed X.", "N [1] embeds X."),

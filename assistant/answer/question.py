@@ -94,7 +94,8 @@ _COMPARED_WITH = re.compile(r"\bcompared\s+(?:with|to)\b", re.IGNORECASE)
 _LIST = re.compile(
     # at the question's start, or after a dash that follows its topic, as a command ("VLMs
     # -- list the papers"; not "Jailbreak defenses -- what works best?")
-    rf"(?:^|\s{_DASH}\s(?=(?:please\s+)?(?:list|show|give|find)\b))\s*(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0, 4}?)?"
+    rf"(?:^|\s{_DASH}\s(?=(?:please\s+)?(?:list|show|give|find)\b))\s*"
+    r"(?:(?:i|we|can|could|would|please|hey|hi|so|ok(?:ay)?|and)\b[\w',]*\s+(?:[\w',]+\s+){0,4}?)?"
     r"(?:(?:which|what|any|find|list|show(?: me)?|give(?: me)?)\s+(?:\w+\s+){0,2}?"
     r"(?:papers?|works?|studies|articles|research|publications)\b"
     # "Which surveys discuss X?" asks for papers of a kind (paper_kinds.py); "What do
