@@ -69,6 +69,14 @@ _COLLECTION = click.option(
 )
 
 
+def _count_option(name: str, default: int, minimum: int, help: str):
+    """A whole-number option whose range click checks, naming the flag in its error
+    ("Invalid value for '--words': -5 is not in the range x>=50")."""
+    return click.option(
+        name, default=default, type=click.IntRange(min=minimum), show_default=True, help=help
+    )
+
+
 _FILTER_OPTIONS = (
     click.option(
         "--since", type=click.IntRange(min=1), metavar="YEAR", help="Only papers from YEAR on."
@@ -298,9 +306,7 @@ def papers(as_json, data_dir, collection) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option(
-    "-k", default=10, type=click.IntRange(min=1), show_default=True, help="How many papers to show."
-)
+@_count_option("-k", 10, 1, "How many papers to show.")
 @click.option(
     "--mode",
     type=click.Choice(["hybrid", "dense", "bm25"]),
@@ -394,13 +400,7 @@ def ask(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the cited papers as BibTeX to this file (keys match \\cite).",
 )
-@click.option(
-    "--words",
-    default=250,
-    type=click.IntRange(min=50),
-    show_default=True,
-    help="Length of the draft (within 15%; at least 50).",
-)
+@_count_option("--words", 250, 50, "Length of the draft (within 15%).")
 @click.option(
     "--max-papers",
     type=click.IntRange(min=1),
@@ -495,13 +495,7 @@ def doctor(data_dir, collection, model, base_url, fallback) -> None:
 
 @cli.command(name="eval")
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "-k",
-    default=10,
-    type=click.IntRange(min=1),
-    show_default=True,
-    help="Search depth for recall@k (questions).",
-)
+@_count_option("-k", 10, 1, "Search depth for recall@k (questions).")
 @click.option(
     "--retriever",
     "retrievers",
