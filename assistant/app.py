@@ -373,7 +373,7 @@ class Assistant:
         from assistant.writing.themes import cluster, name_themes
 
         topic = without_citation_markers(check_question(topic, noun="topic"))
-        words = arguments.whole_number(words, "words", 50)
+        words = arguments.whole_number(words, "words", arguments.MIN_DRAFT_WORDS)
         max_papers = arguments.optional_whole_number(max_papers, "max_papers", 1)
         llm = arguments.flag(llm, "llm")
         use_llm = self.settings.uses_llm(llm)

@@ -12,6 +12,10 @@ from assistant.errors import InputError
 SEARCH_MODES = ("hybrid", "dense", "bm25")
 
 
+# The shortest related-work draft asked for (the library and the command line check it).
+MIN_DRAFT_WORDS = 50
+
+
 def whole_number(value: object, name: str, minimum: int) -> int:
     """An int of at least `minimum`; bools and floats are refused, not truncated."""
     try:

@@ -290,7 +290,7 @@ class Conversation:
 
     @property
     def use_llm(self) -> bool:
-        return self.assistant.settings.llm_configured if self.llm is None else self.llm
+        return self.assistant.settings.uses_llm(self.llm)
 
     @property
     def last(self) -> Answer | None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from assistant import arguments
 from assistant.errors import AssistantError
 from assistant.redaction import debug_enabled, install_log_redaction, redact
 
@@ -400,7 +401,7 @@ def ask(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the cited papers as BibTeX to this file (keys match \\cite).",
 )
-@_count_option("--words", 250, 50, "Length of the draft (within 15%).")
+@_count_option("--words", 250, arguments.MIN_DRAFT_WORDS, "Length of the draft (within 15%).")
 @click.option(
     "--max-papers",
     type=click.IntRange(min=1),

@@ -376,7 +376,9 @@ _READINGS_ASKED = re.compile(
 # How a writer says what the text is on: "I'm writing a related-work section on", "I am
 # drafting a survey about" (what they write is no topic).
 _WRITTEN = r"(?:section|paper|survey|review|thesis|chapter|essay|report|post|proposal|draft|talk)"
-_WRITTEN_THING = rf"(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){{0,2}}?{_WRITTEN}\s+"
+_ARTICLE = r"(?:a|an|the|my|our)"
+_WRITTEN_WORDS = rf"(?:[\w-]+\s+){{0,2}}?{_WRITTEN}"  # "related-work section", "blog post"
+_WRITTEN_THING = rf"(?:{_ARTICLE}\s+)?{_WRITTEN_WORDS}\s+"
 _WRITING_ON = re.compile(
     r"\bI(?:'m|’m| am)\s+(?:currently\s+)?(?:writing|drafting|preparing)\s+"
     # "the related-work section of a paper on X"
@@ -391,9 +393,13 @@ _COLLECTION_ASKED = re.compile(
 )
 # ... and what they write it for, opening the question: "For a survey section on X: ..."
 _WRITING_FOR = re.compile(
-    rf"\s*for\s+(?:a|an|the|my|our)\s+(?:[\w-]+\s+){{0,2}}?{_WRITTEN}s?\s+(?:on|about)\s",
+    rf"\s*for\s+{_ARTICLE}\s+{_WRITTEN_WORDS}s?\s+(?:on|about)\s",
     re.IGNORECASE,
 )
+
+
+# What joins a request to the words before it: "X - what should I cite?", "X, ...".
+_JOINERS = " -–—,;:"
 
 
 def without_writing_frame(question: str) -> tuple[str, bool]:
@@ -406,7 +412,7 @@ def without_writing_frame(question: str) -> tuple[str, bool]:
     request = _READINGS_ASKED.search(question)
     if request is None:
         return _without_request_within(question)
-    before = question[: request.start()].rstrip(" -–—,;:")
+    before = question[: request.start()].rstrip(_JOINERS)
     after = question[request.end() :].strip()
     if after[:1] in ("?", ".", "!"):  # the request ended its sentence: "... - what should I cite?"
         before = before.rstrip(".?!") + after[:1] if before else ""
@@ -434,7 +440,7 @@ def _without_request_within(question: str) -> tuple[str, bool]:
 
     rest, asked = question, False
     closing = _COLLECTION_ASKED.search(question)
-    before = question[: closing.start()].rstrip(" -–—,;:") if closing else ""
+    before = question[: closing.start()].rstrip(_JOINERS) if closing else ""
     if before and has_topic_words(before) and not before.endswith("?"):
         rest, asked = before + ".", True
     first, *later = split_sentences(rest) or [rest]
@@ -1063,21 +1069,22 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
     from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
 
     sentences = list(split_sentences(question)) or [question]
-    if any(_asks_for_papers(s) for s in [*sentences, *context]) and not _NUMBER.search(question):
+    number = _NUMBER.search(question)
+    if any(_asks_for_papers(s) for s in [*sentences, *context]) and not number:
         return "list", ""
     if _AMOUNT_ASKED.match(question):  # "How often did X comply in training versus not?"
         return "specific", "number"
     # "what success rate did X reach, compared with Y?" asks the number
-    beside = _COMPARED_WITH.search(question) and _NUMBER.search(question)
+    beside = number and _COMPARED_WITH.search(question)
     if beside and not _COMPARISON.search(_COMPARED_WITH.sub(" ", question)):
         return "specific", "number"
     if _COMPARISON.search(question):
         return "comparison", ""
-    if _ONE_PAPER.search(question) and _NUMBER.search(question):
+    if number and _ONE_PAPER.search(question):
         return "specific", "number"  # "Which paper turns off experts, and how many?"
     if any(_LIST.search(s) for s in sentences):
         return "list", ""
-    if _NUMBER.search(question):
+    if number:
         return "specific", "number"
     if _NAMED.search(question):
         return "specific", "named"

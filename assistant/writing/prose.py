@@ -357,7 +357,8 @@ def _names_only(sentence: str, title: str) -> bool:
     from assistant.index.bm25 import tokenize
 
     own, said = tokenize([title, sentence])
-    rest = [t for t in said if t not in set(own) and t not in _NAMING]
+    known = _NAMING.union(own)
+    rest = [t for t in said if t not in known]
     return len(rest) < MIN_SAID_WORDS
 
 
