@@ -353,9 +353,14 @@ class Conversation:
         if standalone is not None:
             answer.question, answer.rewritten = question, standalone
         answer.warnings[:0] = [warning] if warning else []
-        # a line that names no topic ("thanks!"), or that the collection cannot be asked in
-        # ("welche davon?"), leaves what "those" and "[2]" refer to as it was
-        unasked = not has_topic_words(question) or answer.text.startswith(NOT_ENGLISH)
+        # a line that names no topic ("thanks!"), that the collection cannot be asked in
+        # ("welche davon?"), or one word it never uses ("danke", "wow") leaves what "those"
+        # and "[2]" refer to as it was
+        unasked = (
+            not has_topic_words(question)
+            or answer.text.startswith(NOT_ENGLISH)
+            or (answer.abstained and len(question.split()) == 1)
+        )
         chatter = scope is None and not answer.citations and unasked
         if chatter and _THANKS.fullmatch(question):  # not "Ask about a topic" to a thank-you
             answer.text = "Glad to help. " + (

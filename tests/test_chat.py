@@ -173,6 +173,15 @@ def test_a_question_in_another_language_leaves_the_references_as_they_were(seede
     assert "papers above" in conversation.ask("which of those use RL?").text
 
 
+def test_one_word_the_collection_never_uses_leaves_the_references_as_they_were(seeded):
+    """ "danke" abstained as an unknown concept and wiped the last answer."""
+    conversation = seeded.chat()
+    first = conversation.ask("which papers study over-refusal?")
+    for word in ("danke", "wow!"):
+        assert conversation.ask(word).abstained and conversation.last is first
+    assert "papers above" in conversation.ask("which of those use RL?").text
+
+
 def test_a_conversation_can_stay_offline_with_an_llm_configured(seeded_dir):
     server = FakeOpenAIServer()
     with server as fake:
