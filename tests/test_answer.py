@@ -1287,3 +1287,16 @@ def test_a_topic_that_ends_in_a_verbs_noun_keeps_it():
     assert topic_phrase("Which papers does MOSSBench mention?") == "MOSSBench"
     assert topic_phrase("Which papers on hallucination exist?") == "hallucination"
     assert not topic_phrase("Which benchmarks does VISCO use?").endswith("use")
+
+
+def test_a_comparison_line_says_what_its_paper_does_and_finds(seeded):
+    """A comparison quoted each paper's two best-matching sentences: for *Unintentional
+    Unalignment* its opening scene ("DPO and its variants are increasingly used ...") and
+    prior work's observation, not what the paper shows."""
+    answer = seeded.ask(
+        "Compare the papers that change how direct preference optimization (DPO) is trained",
+        llm=False,
+    )
+    line = next(line for line in answer.text.splitlines() if "Unintentional Unalignment" in line)
+    assert "increasingly used" not in line and "prior work has observed" not in line
+    assert "The authors demonstrate that likelihood displacement" in line

@@ -37,7 +37,13 @@ from assistant.answer.question import (
     without_writing_frame,
 )
 from assistant.answer.relevance import Judged
-from assistant.answer.sentences import abstract_sentences, cite, states_result, third_person
+from assistant.answer.sentences import (
+    abstract_sentences,
+    cite,
+    states_contribution,
+    states_finding,
+    third_person,
+)
 from assistant.corpus.paper import Paper
 from assistant.retrieval import SNIPPET_CHARS, PaperHit
 
@@ -226,6 +232,8 @@ RESULT_OVER_BACKGROUND = 0.8
 # ... and how close what the paper says after its opening must come to an opening sentence
 # that states no result ("RLHF has achieved great success in aligning LLMs").
 AFTER_THE_OPENING = 0.6
+# ... and how close a comparison's approach or finding sentence must come to the best.
+IN_COMPARISON = 0.3
 
 
 def _result_over_background(ranked: Sequence[Sentence]) -> Sentence:
@@ -245,7 +253,19 @@ def _result_over_background(ranked: Sequence[Sentence]) -> Sentence:
 
 def _states_result(quote: str) -> bool:
     """Whether a quote, written in the third person, states its paper's result."""
-    return states_result(_AUTHORS.sub(lambda m: "our" if m[0].endswith("'") else "we", quote))
+    return _states_contribution(quote) or _states_finding(quote)
+
+
+def _in_first_person(quote: str) -> str:
+    return _AUTHORS.sub(lambda m: "our" if m[0].endswith("'") else "we", quote)
+
+
+def _states_contribution(quote: str) -> bool:
+    return states_contribution(_in_first_person(quote))
+
+
+def _states_finding(quote: str) -> bool:
+    return states_finding(_in_first_person(quote))
 
 
 _AUTHORS = re.compile(r"\b[Tt]he authors'?")
@@ -278,11 +298,29 @@ def _comparison_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
     lead = f"{_count(len(relevant))} {verb} on this comparison:"
     lines = []
     for n, judged in enumerate(relevant, start=1):
-        texts = _in_order(_distinct(picked[judged.paper.paper_id])[:2])
+        texts = _in_order(_approach_and_finding(picked[judged.paper.paper_id]))
         lines.append(
             f"- {_label(judged.paper)}: {' '.join([*texts[:-1], cite(texts[-1], f'[{n}]')])}"
         )
     return lead, lines
+
+
+def _approach_and_finding(ranked: Sequence[Sentence]) -> list[Sentence]:
+    """A comparison line's two sentences: what the paper does and what it finds, where
+    sentences scoring within IN_COMPARISON of its best say so (every paper of a comparison
+    is on its topic: the line tells them apart). The rest from its best others, results
+    first and the abstract's opening scene ("DPO is increasingly used ...") last."""
+    distinct = _distinct(ranked)
+    floor = IN_COMPARISON * distinct[0].score if distinct[0].score > 0 else float("inf")
+    # a sentence quoted alone before one quoted with the sentence it leans on ("To address
+    # these challenges, we propose ...")
+    close = sorted((s for s in distinct if s.score >= floor), key=lambda s: s.first != s.position)
+    approach = next((s for s in close if _states_contribution(s.text)), None)
+    finding = next((s for s in close if s is not approach and _states_finding(s.text)), None)
+    chosen = [s for s in (approach, finding) if s is not None]
+    others = [s for s in distinct if not any(s is c for c in chosen)]
+    others.sort(key=lambda s: (not (s.score >= floor and _states_result(s.text)), s.opening))
+    return chosen + others[: 2 - len(chosen)]
 
 
 _FORMS = {"list": _list_lines, "specific": _specific_lines, "comparison": _comparison_lines}

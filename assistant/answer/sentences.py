@@ -257,7 +257,17 @@ def setup_length(sentences: Sequence[str]) -> int:
 
 def states_result(sentence: str) -> bool:
     """Whether the sentence says what its paper contributes or finds."""
-    return bool(_CONTRIBUTION.search(sentence) or _FINDING.search(sentence))
+    return states_contribution(sentence) or states_finding(sentence)
+
+
+def states_contribution(sentence: str) -> bool:
+    """Whether the sentence says what its paper proposes or builds."""
+    return bool(_CONTRIBUTION.search(sentence))
+
+
+def states_finding(sentence: str) -> bool:
+    """Whether the sentence says what its paper finds or shows."""
+    return bool(_FINDING.search(sentence))
 
 
 def has_number(sentence: str) -> bool:
