@@ -378,8 +378,9 @@ class Assistant:
         llm = arguments.flag(llm, "llm")
         use_llm = self.settings.uses_llm(llm)
         engine = self.engine
-        asked, read_note = with_slips_meant(topic, engine.bm25)
-        asked, selection, note = self._filter(asked, since, until, author, read_note)
+        # the draft is written on the topic as meant: "hallucination", not "halucination"
+        meant, read_note = with_slips_meant(topic, engine.bm25)
+        asked, selection, note = self._filter(meant, since, until, author, read_note)
         within = selection.paper_ids if selection else None
         asked, unknown = without_unknown_alternatives(asked, engine.bm25)
         if unknown:
@@ -404,18 +405,18 @@ class Assistant:
 
         def rename(groups: list[list]) -> list:
             return name_themes(
-                groups, engine.bm25, lambda p: (p.paper.title, p.paper.abstract), topic
+                groups, engine.bm25, lambda p: (p.paper.title, p.paper.abstract), meant
             )
 
         themes = rename(groups)
 
         def offline():
-            return extractive_related_work(topic, themes, words, len(decision.relevant), rename)
+            return extractive_related_work(meant, themes, words, len(decision.relevant), rename)
 
         draft = None
         if use_llm:
             try:
-                draft = llm_related_work(topic, themes, words, self.settings)
+                draft = llm_related_work(meant, themes, words, self.settings)
             except EndpointError as error:
                 if self.settings.fallback != "offline":
                     raise

@@ -319,3 +319,12 @@ def test_a_theme_opens_with_what_its_papers_contribute(seeded):
     # a method is contrasted with what came before it only where its sentence proposes it
     for contrasted in re.findall(r"In contrast to (?:these|this) \w+, ([^.]*)", opening):
         assert re.search(r"\b(?:propos|introduc|develop|present)", contrasted), contrasted
+
+
+def test_a_draft_is_written_on_the_topic_as_its_slips_were_read(seeded):
+    """The warning read "halucination" as "hallucination", but the heading and the theme
+    opener repeated the slip."""
+    draft = seeded.related_work("halucination and abstention in large languge models", llm=False)
+    assert any("halucination" in w for w in draft.warnings)
+    assert "halucin" not in draft.text.lower() and "languge" not in draft.text
+    assert "allucination" in draft.text
