@@ -328,3 +328,11 @@ def test_a_draft_is_written_on_the_topic_as_its_slips_were_read(seeded):
     assert any("halucination" in w for w in draft.warnings)
     assert "halucin" not in draft.text.lower() and "languge" not in draft.text
     assert "allucination" in draft.text
+
+
+def test_a_draft_sentence_names_no_thing_its_abstract_said_before_it(seeded):
+    """ "RISE ... an approach for fine-tuning LLMs to introduce this capability" named a
+    capability only the abstract's earlier sentence had said; the paper says more alone."""
+    draft = seeded.related_work("LLM self-improvement and self-correction", llm=False)
+    assert "Recursive Introspection" in draft.text
+    assert "this capability" not in draft.text

@@ -382,7 +382,7 @@ def best_sentence(
     sentences = abstract_sentences(paper.abstract) or (paper.title,)
     abstract = " ".join(sentences)
     positions = [i for i in ranked if i < len(sentences) and i not in skip] or [0]
-    written = []
+    written, late = [], []  # `late`: those that name "this capability" never said
     for rank, position in enumerate(positions):
         if rank >= PREFERRED and any(len(w.text.split()) <= words for w in written if w.own):
             break  # further sentences only when none of the best fits the budget
@@ -391,7 +391,9 @@ def best_sentence(
         if not leans_back(sentence):
             own = not text.startswith("According to")
             says = bool(kind) and contributes_in(sentence, kind)
-            written.append(Written(within(text, words), says, position, own))
+            chosen = late if leans_back(sentence, late=True) else written
+            chosen.append(Written(within(text, words), says, position, own))
+    written = written or late
     if not written:
         first = sentences[positions[0]]
         says = bool(kind) and contributes_in(first, kind)
