@@ -322,3 +322,13 @@ def test_a_sentence_that_only_names_the_paper_gives_way_to_one_that_says_more(se
     name = "*Self-Supervised Alignment with Mutual Information* [1]"
     written = best_sentence(paper, [2, 8], name, 20)
     assert written.position == 8 and "without using preference labels" in written.text
+
+
+def test_a_paper_whose_own_sentences_only_name_it_is_quoted_for_what_it_finds(seeded):
+    """ "MOSSBench [1] proposes the Multimodal OverSenSitivity Benchmark (MOSSBench)." was
+    the draft's whole sentence on MOSSBench: its findings are attributed to it instead."""
+    draft = seeded.related_work(
+        "over-refusal and oversensitivity to benign prompts", words=150, llm=False
+    )
+    line = next(s for s in draft.text.split(". ") if "MOSSBench [" in s)
+    assert "refusal rates" in line or "Oversensitivity is prevalent" in line

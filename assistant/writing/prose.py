@@ -399,7 +399,10 @@ def best_sentence(
         says = bool(kind) and contributes_in(first, kind)
         written = [Written(within(attributed(first, name), words), says, positions[0], False)]
     own = [w for w in written if w.own] or written
-    # of the paper's own sentences, one that says more than its name, where one does
-    own = [w for w in own if not _names_only(w.text, paper.title)] or own
+    # of the paper's own sentences, one that says more than its name, where one does; else
+    # one attributed to it that does ("According to MOSSBench [1], oversensitivity is
+    # prevalent ..." over "MOSSBench [1] proposes the ... Benchmark (MOSSBench).")
+    saying = [w for w in written if not _names_only(w.text, paper.title)]
+    own = [w for w in saying if w.own] or saying or own
     fitting = [w for w in own if len(w.text.split()) <= words]
     return ([w for w in fitting if w.contributes] or fitting or own)[0]
