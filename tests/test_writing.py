@@ -57,9 +57,9 @@ from assistant.writing.prose import attributed, paper_name, within
         ("IT teams deploy agents.", "According to N [1], IT teams deploy agents."),
         ("Will Smith appears.", "According to N [1], Will Smith appears."),
         ("To mitigate X, we propose Y.", "N [1], to mitigate X, proposes Y."),
-        ("We propose N, the first benchmark of X.", "N [1] is the first benchmark of X."),
+        ("We propose N, the first benchmark of X.", "N [1] is a benchmark of X."),
         ("We present N, an interactive system.", "N [1] is an interactive system."),
-        ("We propose M, the first benchmark of X.", "N [1] proposes M, the first benchmark of X."),
+        ("We propose M, the first benchmark of X.", "N [1] proposes M, a benchmark of X."),
         ("We evaluate N, the first test of X.", "N [1] evaluates N, the first test of X."),
     ],
 )  # fmt: skip
@@ -332,3 +332,19 @@ def test_a_paper_whose_own_sentences_only_name_it_is_quoted_for_what_it_finds(se
     )
     line = next(s for s in draft.text.split(". ") if "MOSSBench [" in s)
     assert "refusal rates" in line or "Oversensitivity is prevalent" in line
+
+
+def test_prose_does_not_repeat_an_abstract_s_praise_of_its_own_work():
+    """ "introduces a novel approach", "is the first benchmark to", "a simple yet effective
+    method" read as the abstract's advertising in a related-work section."""
+    from assistant.writing.prose import attributed
+
+    assert attributed("We introduce a novel approach, DeRTa.", "X [1]") == (
+        "X [1] introduces an approach, DeRTa."
+    )
+    assert attributed("VISCO is the first benchmark to analyze critiques.", "V [2]") == (
+        "According to V [2], VISCO is a benchmark to analyze critiques."
+    )
+    assert "a simple method" in attributed("We propose a simple yet effective method.", "R [3]")
+    # "the first" of anything else stays: "the first step", "the first to show"
+    assert "the first to show" in attributed("We are the first to show it.", "Y [4]")

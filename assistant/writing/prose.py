@@ -152,10 +152,36 @@ _INTRO = re.compile(
 )
 
 
+# An abstract's praise of its own work, which a related-work section does not repeat:
+# "a novel approach", "the first extensive study", "a simple yet effective method".
+_NOVEL = re.compile(r"\b(?P<article>[Aa]n?\s+)?novel\s+(?=[\w-])")
+_FIRST = re.compile(
+    r"\b(?P<article>[Tt]he)\s+first\s+(?=(?:[\w-]+\s+){0,2}?(?:study|benchmark|dataset|"
+    r"framework|method|approach|attempt|analysis|investigation|evaluation|survey)\b)"
+)
+_SIMPLE_YET = re.compile(r"\bsimple (?:yet|but|and) (?:effective|powerful)\b")
+
+
+def without_praise(text: str) -> str:
+    """The sentence without the words an abstract praises its own work with, the article
+    before them fitted to the word that follows ("a novel approach" -> "an approach")."""
+
+    def article(match: re.Match) -> str:
+        given = match.group("article")
+        if not given:
+            return ""
+        following = match.string[match.end() : match.end() + 1].lower()
+        chosen = "an " if following in "aeiou" else "a "
+        return chosen.capitalize() if given[0].isupper() else chosen
+
+    text = _FIRST.sub(article, _NOVEL.sub(article, text))
+    return _SIMPLE_YET.sub("simple", text)
+
+
 def attributed(sentence: str, name: str) -> str:
     """The sentence around `name`; for a sentence whose subject is neither the authors nor
     the paper, an attribution."""
-    text = without_connective(sentence).rstrip(" .")
+    text = without_praise(without_connective(sentence)).rstrip(" .")
     if intro := _INTRO.match(text):  # the aside follows the name, the authors' verb after it
         aside = _rest_in_third_person(intro.group("intro"))
         written = attributed("W" + text[intro.end() + 1 :], name)
