@@ -1300,3 +1300,13 @@ def test_a_comparison_line_says_what_its_paper_does_and_finds(seeded):
     line = next(line for line in answer.text.splitlines() if "Unintentional Unalignment" in line)
     assert "increasingly used" not in line and "prior work has observed" not in line
     assert "The authors demonstrate that likelihood displacement" in line
+
+
+def test_a_maker_the_collection_never_names_before_a_name_it_does_is_no_concept(seeded):
+    """ "Which papers evaluate Anthropic's Claude models?" abstained: no paper says
+    "Anthropic", while three evaluate Claude. A possessive that is the concept itself
+    ("Goodhart's law") is still asked for."""
+    answer = seeded.ask("Which papers evaluate Anthropic's Claude models?", llm=False)
+    assert not answer.abstained and len(answer.citations) >= 2
+    assert all("Claude" in c.paper.abstract for c in answer.citations)
+    assert seeded.ask("Which papers study Goodhart's law?", llm=False).abstained

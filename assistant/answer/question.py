@@ -484,6 +484,8 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     manner = [w for w in content_words if len(w) > 5 and is_adverb(w) and not _frequency(w, bm25)]
     if len(manner) < len(content_words):  # "removed cheaply": how, not what
         content_words = [w for w in content_words if w not in manner]
+    makers = _unnamed_makers(asked, bm25)
+    content_words = [w for w in content_words if w not in makers]
     terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
     rarity = {t: bm25.idf(t) for t in terms}
     rarest = max(rarity.values(), default=0.0)
@@ -945,6 +947,21 @@ def _frequencies(words: Sequence[str], bm25: BM25Index) -> list[int]:
     return [
         max((bm25.document_frequency(t) for t in tokens), default=0) for tokens in tokenize(words)
     ]
+
+
+# "Anthropic's Claude", "OpenAI's GPT-4": a maker's name before the name of what it made
+_MAKER = re.compile(r"\b([A-Z][\w-]*['’]s)\s+([A-Z][\w.-]*)")
+
+
+def _unnamed_makers(question: str, bm25: BM25Index) -> set[str]:
+    """The makers the collection never names before a name it does: "Anthropic's" in
+    "Which papers evaluate Anthropic's Claude models?" says no more than "Claude", and
+    would count as a concept no paper holds."""
+    return {
+        match.group(1)
+        for match in _MAKER.finditer(question)
+        if not _frequency(match.group(1), bm25) and _frequency(match.group(2), bm25)
+    }
 
 
 def _frequency(word: str, bm25: BM25Index) -> int:
