@@ -478,3 +478,13 @@ def test_a_title_too_long_to_be_one_is_skipped_and_said(tmp_path: Path):
     assert (
         str(load.problems[0]) == "p.jsonl:1: title of 200,000 characters is too long to be a title"
     )
+
+
+def test_numbers_and_bare_ampersands_are_no_damaged_references():
+    """ "2048x2048 images" was stored as "2048⁈ images", "4x2000 GPUs" as "4 GPUs", and
+    "?id=3&section=2&copy=1" as "?id=3§ion=2©=1" (a bare "&copy" read as an entity)."""
+    text = "2048x2048 images, 1024x2016 crops, a 0x00FF mask, 4x2000 GPUs"
+    assert repair_text(text) == text
+    url = "https://ex.example/?id=3&section=2&copy=1 and the flag &notify; AT&amp;T"
+    assert repair_text(url) == url.replace("&amp;", "&")
+    assert repair_text("&eacute;t&eacute; &#8212; &#x2014;") == "été — —"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 
 from assistant.corpus.latex import decode_latex
@@ -10,7 +11,13 @@ from assistant.corpus.latex import decode_latex
 # Listings sometimes lose the "&#" of a character reference and leave "x2014" (an em dash)
 # glued to the words around it. Only the general-punctuation and Latin-1 ranges are repaired,
 # so that words such as "exceed" are never touched.
-_DAMAGED_REFERENCE = re.compile(r"(?<![0-9A-Za-z]&#)x(20[0-6][0-9A-Fa-f]|00[A-Fa-f][0-9A-Fa-f])")
+# Never after a digit: "2048x2048 images", "a 0x00FF mask", "4x2000 GPUs".
+_DAMAGED_REFERENCE = re.compile(
+    r"(?<![0-9])(?<![0-9A-Za-z]&#)x(20[0-6][0-9A-Fa-f]|00[A-Fa-f][0-9A-Fa-f])"
+)
+# A character reference with its closing ";": a bare "&copy" or "&sect" in a URL's query
+# ("?id=3&section=2&copy=1") is no reference, though HTML5 reads some that way.
+_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _URL = re.compile(r"https?://[^\s<>\"'{}()\[\]]+")
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 DATE_PATTERN = rf"(?:{_MONTHS})[a-z]* \d{{1,2}}(?:, \d{{4}})?"
@@ -40,12 +47,21 @@ def repair_text(text: str) -> str:
     whitespace; drop terminal escapes and control characters (see strip_controls): a
     title that sets the terminal's title bar is stored without it, so that no writer
     (LaTeX, .bib, JSON) passes it on."""
-    text = decode_latex(html.unescape(text))
+    text = decode_latex(_REFERENCE.sub(_character, text))
     text = _DAMAGED_REFERENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
     # last, as what it repaired may be a control ("x202E"); a form feed or carriage
     # return parts words as a space does
     text = _CONTROL.sub(" ", _ESCAPE_SEQUENCE.sub("", text))
     return " ".join(text.split())
+
+
+def _character(reference: re.Match) -> str:
+    """The character a whole reference names ("&eacute;", "&#8212;"); any other text as
+    it was ("&notify;" is no "&not;" followed by "ify;")."""
+    written = reference.group(0)
+    if written[1] != "#" and written[1:] not in html.entities.html5:
+        return written
+    return html.unescape(written)
 
 
 def find_urls(text: str) -> list[str]:
