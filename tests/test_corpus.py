@@ -186,7 +186,7 @@ def test_jsonl_fields_of_the_wrong_kind_are_reported_not_stored_garbled(tmp_path
     ]
     assert [p.skipped for p in load.problems] == [True, True, False]
     odd = load.papers[1]
-    assert odd.year is None and odd.authors == ["1", "Ann"]
+    assert odd.year is None and odd.authors == ["Ann"]  # a number is no name
     assert load.papers[2].year == 2023
 
 
@@ -488,3 +488,41 @@ def test_numbers_and_bare_ampersands_are_no_damaged_references():
     url = "https://ex.example/?id=3&section=2&copy=1 and the flag &notify; AT&amp;T"
     assert repair_text(url) == url.replace("&amp;", "&")
     assert repair_text("&eacute;t&eacute; &#8212; &#x2014;") == "été — —"
+
+
+def test_metadata_fields_hold_neither_controls_nor_python_forms(tmp_path: Path):
+    """An id, authors, date and url with ESC, BEL and a bidi override were stored and
+    printed raw ("c6\\x1b[31mID"); a list id was stored as "['list', 'id']", a null url as
+    "None", authors [true, 7] as "True" and "7", a NaN title as "nan"."""
+    path = tmp_path / "hostile.jsonl"
+    lines = [
+        '{"id": "c6\\u001b[31mID", "title": "Controls", "abstract": "A.", '
+        '"authors": ["Mal\\u202elory\\u0007"], "date": "2023\\u001b]0;x\\u0007", '
+        '"url": "https://ex.example/\\u001b]0;title\\u001b\\\\x"}',
+        '{"id": ["list"], "title": "Junk", "abstract": "B.", "url": [null, {"a": 1}, 5], '
+        '"authors": [true, 7, "Ann"], "date": {"d": 1}}',
+        '{"title": NaN, "abstract": "C."}',
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    load = read_corpus([path])
+    controls, junk = load.papers
+    assert controls.paper_id == "c6ID" and controls.authors == ["Mallory"]
+    assert controls.date == "2023" and controls.urls == ["https://ex.example/x"]
+    assert junk.paper_id == paper_id_for("Junk") and junk.urls == [] and junk.date is None
+    assert junk.authors == ["Ann"]
+    assert [str(p) for p in load.problems] == ["hostile.jsonl:3: the title is not text"]
+
+
+def test_an_arxiv_record_is_dated_by_its_first_version_not_its_last_revision(tmp_path: Path):
+    record = {
+        "id": "1706.03762",
+        "title": "Attention Is All You Need",
+        "abstract": "The dominant sequence transduction models ...",
+        "categories": "cs.CL cs.LG",
+        "versions": [{"version": "v1", "created": "Mon, 12 Jun 2017 17:57:34 GMT"}],
+        "update_date": "2023-08-02",
+    }
+    path = tmp_path / "arxiv.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    (paper,) = read_corpus([path]).papers
+    assert paper.year == 2017

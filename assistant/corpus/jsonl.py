@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,12 +27,11 @@ MIN_YEAR, MAX_YEAR = 1800, 2100  # a year outside is a typo or a garbled field: 
 def _authors(value: object) -> list[str] | int | None:
     if isinstance(value, list):  # names, or {"name": ...} objects; nulls and the like left out
         names = [a.get("name") if isinstance(a, dict) else a for a in value]
-        names = [str(a).strip() for a in names if isinstance(a, str | int)]
-        return [a for a in names if a] or None
+        return [a.strip() for a in names if isinstance(a, str) and a.strip()] or None
     if isinstance(value, str) and value.strip():
         names = [a.strip() for a in value.replace(";", " and ").split(" and ") if a.strip()]
         return [part for name in names for part in _comma_list(name)]
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:  # a count
         return value
     return None
 
@@ -49,8 +49,8 @@ def _urls(value: object) -> list[str]:
     """A list of links from a list, or from one string ("urls": "http://...")."""
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
-    if isinstance(value, list):
-        return [str(u).strip() for u in value if str(u).strip()]
+    if isinstance(value, list):  # links; nulls, numbers and objects left out
+        return [u.strip() for u in value if isinstance(u, str) and u.strip()]
     return []
 
 
@@ -59,6 +59,8 @@ def _text(record: dict, *keys: str) -> str | None:
     list or an object would otherwise be stored as its Python form)."""
     value = next((record[k] for k in keys if record.get(k) not in (None, "")), "")
     if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity: JSON's edge
         return None
     return repair_text(str(value))
 
@@ -100,8 +102,8 @@ def paper_from_record(record: dict, source: str) -> tuple[Paper | str, list[str]
     urls = _urls(record.get("urls") or record.get("url"))
     if not urls and record.get("categories") and record.get("id"):
         urls = [f"https://arxiv.org/abs/{record['id']}"]
-    date = record.get("date") or record.get("update_date")
-    date = str(date) if date else None
+    date = _scalar(record.get("date")) or _first_version(record)
+    date = date or _scalar(record.get("update_date"))
     year, year_note = year_field(record.get("year"), date)
     paper = Paper(
         title=title,
@@ -116,9 +118,25 @@ def paper_from_record(record: dict, source: str) -> tuple[Paper | str, list[str]
     return paper, [year_note] if year_note else []
 
 
+def _scalar(value: object) -> str | None:
+    """A field's value as text when it is text or a number; None for a list or an object
+    (stored as its Python form otherwise), a boolean or nothing."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value).strip() or None
+
+
+def _first_version(record: dict) -> str | None:
+    """When an arXiv record's first version was made ("Mon, 12 Jun 2017 17:57:34 GMT"): its
+    `update_date` is its last revision's, years later."""
+    versions = record.get("versions")
+    first = versions[0] if isinstance(versions, list) and versions else None
+    return _scalar(first.get("created")) if isinstance(first, dict) else None
+
+
 def _paper_id(record: dict) -> str:
     """The record's own id, if any (arXiv ids get an `arxiv:` prefix); else title-derived."""
-    given = str(record.get("id") or record.get("_id") or "").strip()
+    given = _scalar(record.get("id")) or _scalar(record.get("_id")) or ""
     if given and "categories" in record:
         return f"arxiv:{given}"
     return given

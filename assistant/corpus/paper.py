@@ -12,6 +12,12 @@ def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
+def _clean(text: object) -> str:
+    from assistant.corpus.text import strip_controls
+
+    return normalise_space(strip_controls(str(text)))
+
+
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
@@ -41,10 +47,16 @@ class Paper:
     bibtex: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
-        self.title = normalise_space(self.title)
-        self.abstract = normalise_space(self.abstract)
-        if not self.paper_id:
-            self.paper_id = paper_id_for(self.title)
+        # every field is printed somewhere (JSON, BibTeX keys, reference lines): none may
+        # carry a terminal escape or a bidi override, whichever reader made the record
+        self.title = _clean(self.title)
+        self.abstract = _clean(self.abstract)
+        if isinstance(self.authors, list):
+            self.authors = [name for name in map(_clean, self.authors) if name] or None
+        self.date = _clean(self.date) or None if self.date is not None else None
+        self.urls = [url for url in map(_clean, self.urls) if url]
+        self.bibkey = _clean(self.bibkey) or None if self.bibkey is not None else None
+        self.paper_id = _clean(self.paper_id) or paper_id_for(self.title)
 
     @property
     def content_hash(self) -> str:
