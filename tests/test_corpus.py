@@ -526,3 +526,18 @@ def test_an_arxiv_record_is_dated_by_its_first_version_not_its_last_revision(tmp
     path.write_text(json.dumps(record), encoding="utf-8")
     (paper,) = read_corpus([path]).papers
     assert paper.year == 2017
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_cut(tmp_path: Path):
+    """An unquoted comma cut the abstract to "We study refusal" and lost the year."""
+    path = tmp_path / "unquoted.csv"
+    path.write_text(
+        "title,abstract,year\n"
+        "Unquoted comma paper,We study refusal, sycophancy, and honesty.,2023\n"
+        'Quoted paper,"We study refusal, sycophancy.",2023,,\n',
+        encoding="utf-8",
+    )
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["Quoted paper"]
+    (problem,) = load.problems
+    assert str(problem).startswith("unquoted.csv:2: 5 cells for the header's 3 columns")

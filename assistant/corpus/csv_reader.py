@@ -105,6 +105,13 @@ def read_csv(path: Path) -> Iterator[Record]:
         if _has_undecodable(row):
             yield Problem(path.name, line, f"{NOT_TEXT}; row skipped")
             continue
+        if any(cell.strip() for cell in row[len(names) :]):  # trailing empty cells are fine
+            why = (
+                f"{len(row)} cells for the header's {len(names)} columns (a comma inside a "
+                "field needs the field in double quotes); row skipped"
+            )
+            yield Problem(path.name, line, why)
+            continue
         record = {name: value for name, value in zip(names, row, strict=False) if name}
         paper, notes = paper_from_record(record, path.name)
         if isinstance(paper, str):
