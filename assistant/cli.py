@@ -254,7 +254,7 @@ def index(paths, rebuild, prune, fmt, categories, data_dir, collection) -> None:
         paths, rebuild=rebuild, prune=prune, fmt=fmt, categories=list(categories) or None
     )
     if paths and report.added + report.updated + report.unchanged == 0:
-        raise CorpusError(_nothing_indexed(paths, report.problems))
+        raise CorpusError(_nothing_indexed(paths, report.problems, categories))
     for problem in report.problems[:MAX_LISTED]:
         label = "[yellow]skipped[/yellow]" if problem.skipped else "[cyan]note[/cyan]"
         err.print(f"{label} {escape(strip_controls(str(problem)))}", soft_wrap=True)
@@ -272,13 +272,20 @@ def _blank(path: Path) -> bool:
         return not handle.read(4096).strip()
 
 
-def _nothing_indexed(paths: tuple[Path, ...], problems: list[Problem]) -> str:
+def _nothing_indexed(
+    paths: tuple[Path, ...], problems: list[Problem], categories: tuple[str, ...] = ()
+) -> str:
     """The one-line error of a run that found no paper, with the first reason it was given."""
     names = ", ".join(path.name or str(path) for path in paths[:3])
     names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
     skipped = [problem for problem in problems if problem.skipped]
     if all(path.is_file() and _blank(path) for path in paths):
         return f"{names} {'is' if len(paths) == 1 else 'are'} empty: nothing to index"
+    if categories and not skipped:
+        return (
+            f"no record in {names} is in {', '.join(categories)}: check --filter-category "
+            "(arXiv names categories such as cs.CL, cs.LG, stat.ML)"
+        )
     more = f", and {len(skipped) - 1} more skipped" if len(skipped) > 1 else ""
     why = f" ({' '.join(str(skipped[0]).split())}{more})" if skipped else ""
     return (

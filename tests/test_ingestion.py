@@ -283,3 +283,15 @@ def test_a_users_bib_entry_is_written_back_with_its_type_and_venue(tmp_path: Pat
     plain.write_text(json.dumps({"title": "T", "abstract": "A."}) + "\n", encoding="utf-8")
     other = read_corpus([plain]).papers
     assert bibtexparser.parse_string(to_bibtex(other)).entries[0].entry_type == "misc"
+
+
+def test_a_category_filter_that_matches_nothing_says_so(tmp_path: Path):
+    """ "--filter-category cs.XX" said "nothing in arxiv.json looked like a paper" of a
+    valid snapshot; "cs.cl" matched nothing though arXiv's cs.CL is meant."""
+    path = tmp_path / "arxiv.json"
+    path.write_text("\n".join(arxiv_line(i, "cs.CL cs.AI") for i in range(3)) + "\n")
+    data = tmp_path / "d"
+    result = run_cli("index", str(path), "--filter-category", "cs.XX", data_dir=data)
+    assert_one_line_error(result, "no record in arxiv.json is in cs.XX", "--filter-category")
+    result = run_cli("index", str(path), "--filter-category", "cs.cl", data_dir=data)
+    assert result.returncode == 0 and "3 added" in result.stderr

@@ -148,6 +148,7 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
     whose id an earlier line gave to another title is reported and skipped (the same
     paper twice is merged)."""
     titles: dict[str, tuple[int, str]] = {}  # given id -> (line, title key) of its first use
+    wanted = {c.lower() for c in categories or ()}  # "cs.cl" is cs.CL
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1:  # a byte-order mark, as Windows editors write one
@@ -176,8 +177,8 @@ def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator
                 why = "no categories field for --filter-category, made for the arXiv snapshot"
                 yield Problem(path.name, number, why)
                 continue
-            if categories is not None and not categories & set(
-                str(record.get("categories", "")).split()
+            if categories is not None and not wanted & set(
+                str(record.get("categories", "")).lower().split()
             ):
                 continue
             paper, notes = paper_from_record(record, path.name)
