@@ -541,3 +541,17 @@ def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_cut(tmp_path:
     assert [p.title for p in load.papers] == ["Quoted paper"]
     (problem,) = load.problems
     assert str(problem).startswith("unquoted.csv:2: 5 cells for the header's 3 columns")
+
+
+@pytest.mark.parametrize("name", ["stray.jsonl", "stray.csv", "stray.bib"])
+def test_a_stray_nul_byte_costs_its_line_not_the_file(tmp_path: Path, name: str):
+    """One NUL on line 3 of a JSONL file of ten papers skipped all ten as binary data."""
+    records = {
+        "stray.jsonl": [json.dumps({"title": f"Paper {i}", "abstract": "A."}) for i in range(9)],
+        "stray.csv": ["title,abstract", *(f"Paper {i},A." for i in range(9))],
+        "stray.bib": [f"@article{{k{i}, title={{Paper {i}}}, abstract={{A.}}}}" for i in range(9)],
+    }[name]
+    records.insert(3, '{"title": "Bad\x00 line"}' if name.endswith("jsonl") else "Bad\x00,x")
+    (tmp_path / name).write_text("\n".join(records) + "\n", encoding="utf-8")
+    load = read_corpus([tmp_path / name])
+    assert {f"Paper {i}" for i in range(9)} <= {p.title for p in load.papers}

@@ -75,5 +75,18 @@ def not_text_reason(path: Path) -> str | None:
         return _wide_text("UTF-32")
     if head.startswith(_UTF16_BOMS) or nul_beside_each:
         return _wide_text("UTF-16")
+    if _control_share(head) <= _TEXT_CONTROLS:  # text with a stray NUL: its line is skipped
+        return None
     line = head.count(b"\n", 0, head.index(0)) + 1
     return f"{NOT_TEXT} (binary: a NUL byte on line {line})"
+
+
+# Binary data (a program, an image, a compressed file) is full of control bytes; text holds
+# a stray one at most, whose line its reader reports.
+_TEXT_CONTROLS = 0.05
+_LAYOUT = frozenset(b"\t\n\r\f")
+
+
+def _control_share(head: bytes) -> float:
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in _LAYOUT)
+    return controls / len(head) if head else 0.0
