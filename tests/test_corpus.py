@@ -555,3 +555,26 @@ def test_a_stray_nul_byte_costs_its_line_not_the_file(tmp_path: Path, name: str)
     (tmp_path / name).write_text("\n".join(records) + "\n", encoding="utf-8")
     load = read_corpus([tmp_path / name])
     assert {f"Paper {i}" for i in range(9)} <= {p.title for p in load.papers}
+
+
+def test_two_papers_under_one_title_are_not_merged_into_one(tmp_path: Path):
+    """Two records titled "Introduction", with no id, were stored as one paper: the second's
+    abstract under the first's authors and year, with nothing reported."""
+    path = tmp_path / "same.jsonl"
+    records = [
+        {"title": "Introduction", "abstract": "Alpha studies refusal in chat models.",
+         "authors": ["Ann Alpha"], "year": 2021},
+        {"title": "Introduction", "abstract": "Beta measures sycophancy of tutors at scale.",
+         "authors": ["Bob Beta"], "year": 2024},
+        {"title": "Introduction", "abstract": "Alpha studies refusal in chat models."},
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    load = read_corpus([path])
+    (paper,) = load.papers
+    assert (paper.abstract, paper.authors, paper.year) == (
+        "Alpha studies refusal in chat models.",
+        ["Ann Alpha"],
+        2021,
+    )
+    (problem,) = load.problems
+    assert problem.skipped and "give each an `id` to keep both" in problem.message

@@ -134,6 +134,20 @@ def estimate_records(files: Iterable[Path]) -> int | None:
     return total or None
 
 
+# Below this share of words in common, two abstracts under one title are two papers
+# ("Introduction", "Results"), not one paper's versions or a cut copy of it.
+SAME_PAPER_WORDS = 0.5
+
+
+def _other_paper(first: Paper, record: Paper) -> bool:
+    """Whether a record that takes an indexed paper's id only through its title (it gives
+    no id of its own) is another paper: their abstracts share few words."""
+    if record.paper_id != paper_id_for(record.title) or not (first.abstract and record.abstract):
+        return False
+    one, other = (set(p.abstract.lower().split()) for p in (first, record))
+    return len(one & other) < SAME_PAPER_WORDS * min(len(one), len(other))
+
+
 def read_corpus(
     paths: Iterable[Path], fmt: str | None = None, categories: frozenset[str] | None = None
 ) -> CorpusLoad:
@@ -143,6 +157,16 @@ def read_corpus(
     for record in iter_records(load.files, fmt, categories):
         if isinstance(record, Problem):
             load.problems.append(record)
+        elif record.paper_id in by_id and _other_paper(by_id[record.paper_id], record):
+            first = by_id[record.paper_id]
+            load.problems.append(
+                Problem(
+                    record.source,
+                    None,
+                    f"another paper titled {record.title!r} ({first.source}) has a different "
+                    "abstract: this one skipped; give each an `id` to keep both",
+                )
+            )
         elif record.paper_id in by_id:
             by_id[record.paper_id].merge(record)
         else:
