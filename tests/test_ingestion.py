@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.corpus import read_corpus
 
-from .conftest import assert_one_line_error, in_terminal, run_cli
+from .conftest import assert_one_line_error, console_script, in_terminal, run_cli
 
 BIB = r"""
 @article{vaswani2017attention,
@@ -295,3 +296,53 @@ def test_a_category_filter_that_matches_nothing_says_so(tmp_path: Path):
     assert_one_line_error(result, "no record in arxiv.json is in cs.XX", "--filter-category")
     result = run_cli("index", str(path), "--filter-category", "cs.cl", data_dir=data)
     assert result.returncode == 0 and "3 added" in result.stderr
+
+
+def test_indexing_two_papers_under_one_title_keeps_the_first_and_says_so(tmp_path: Path):
+    """The index merged two "Introduction" records (no ids) into one paper with the
+    second's abstract and the first's authors, and reported nothing."""
+    path = tmp_path / "same.jsonl"
+    records = [
+        {"title": "Introduction", "abstract": "Alpha studies refusal in chat models.",
+         "authors": ["Ann Alpha"], "year": 2021},
+        {"title": "Introduction", "abstract": "Beta measures sycophancy of tutors at scale.",
+         "authors": ["Bob Beta"], "year": 2024},
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    assistant = Assistant(Settings(data_dir=tmp_path / "d"))
+    report = assistant.index([path])
+    assert (report.added, len(report.problems)) == (1, 1)
+    assert "give each an `id`" in report.problems[0].message
+    (paper,) = assistant.papers()
+    assert paper.abstract.startswith("Alpha") and paper.authors == ["Ann Alpha"]
+
+
+def test_an_unreadable_subfolder_stops_the_run_before_prune_removes_its_papers(tmp_path: Path):
+    """A subfolder without read permission was passed over in silence, and --prune then
+    removed the papers of the files in it."""
+    import shutil
+
+    folder = tmp_path / "corpus"
+    (folder / "locked").mkdir(parents=True)
+    line = {"title": "Locked paper", "abstract": "We study locks."}
+    (folder / "locked" / "inner.jsonl").write_text(json.dumps(line) + "\n")
+    (folder / "open.jsonl").write_text(json.dumps({"title": "Open", "abstract": "A."}) + "\n")
+    data = tmp_path / "d"
+    assert run_cli("index", str(folder), data_dir=data).returncode == 0
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root reads any folder: run without its capabilities
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: no folder is unreadable")
+        prefix = ["setpriv", "--bounding-set", "-all", "--inh-caps", "-all", "--"]
+    (folder / "locked").chmod(0)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+        result = subprocess.run(
+            [*prefix, console_script(), "index", str(folder), "--prune"],
+            capture_output=True, text=True, env={**env, "ASSISTANT_DATA_DIR": str(data)},
+        )  # fmt: skip
+    finally:
+        (folder / "locked").chmod(0o755)
+    assert_one_line_error(result, "locked: cannot be read (permission denied)")
+    titles = {p.title for p in Assistant(Settings(data_dir=data)).papers()}
+    assert titles == {"Locked paper", "Open"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,14 @@ from assistant.corpus.bibtex_reader import read_bibtex
 from assistant.corpus.csv_reader import read_csv
 from assistant.corpus.jsonl import read_jsonl
 from assistant.corpus.paper import Paper, paper_id_for
-from assistant.corpus.records import NOT_TEXT, NotText, Problem, Record, not_text_reason
+from assistant.corpus.records import (
+    NOT_TEXT,
+    NotText,
+    Problem,
+    Record,
+    another_paper,
+    not_text_reason,
+)
 from assistant.corpus.seed_dump import read_seed_dump
 from assistant.errors import CorpusError
 
@@ -62,7 +70,7 @@ def _files_under(paths: Iterable[Path], fmt: str | None) -> list[Path]:
         if path.is_dir():
             found = sorted(
                 p
-                for p in path.rglob("*")
+                for p in _walk(path)
                 if p.is_file()
                 and (fmt or p.suffix.lower() in EXTENSIONS)
                 # not what tools keep beside the files: .ipynb_checkpoints/, .git/, .~lock
@@ -77,6 +85,23 @@ def _files_under(paths: Iterable[Path], fmt: str | None) -> list[Path]:
             raise CorpusError(f"{path}: not a regular file or folder; give a corpus file")
         else:
             raise CorpusError(f"{path}: no such file or folder; give a corpus file or folder")
+    return files
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every file under the folder; a subfolder that cannot be read is an error, not a
+    silence (--prune would remove the papers of the files it holds)."""
+    files: list[Path] = []
+
+    def unreadable(error: OSError) -> None:
+        if not Path(error.filename).name.startswith("."):
+            raise CorpusError(
+                f"{error.filename}: cannot be read ({error.strerror.lower()}); make it "
+                "readable, or index the other files by name"
+            )
+
+    for root, _, names in os.walk(folder, onerror=unreadable):
+        files.extend(Path(root, name) for name in names)
     return files
 
 
@@ -134,20 +159,6 @@ def estimate_records(files: Iterable[Path]) -> int | None:
     return total or None
 
 
-# Below this share of words in common, two abstracts under one title are two papers
-# ("Introduction", "Results"), not one paper's versions or a cut copy of it.
-SAME_PAPER_WORDS = 0.5
-
-
-def _other_paper(first: Paper, record: Paper) -> bool:
-    """Whether a record that takes an indexed paper's id only through its title (it gives
-    no id of its own) is another paper: their abstracts share few words."""
-    if record.paper_id != paper_id_for(record.title) or not (first.abstract and record.abstract):
-        return False
-    one, other = (set(p.abstract.lower().split()) for p in (first, record))
-    return len(one & other) < SAME_PAPER_WORDS * min(len(one), len(other))
-
-
 def read_corpus(
     paths: Iterable[Path], fmt: str | None = None, categories: frozenset[str] | None = None
 ) -> CorpusLoad:
@@ -157,16 +168,8 @@ def read_corpus(
     for record in iter_records(load.files, fmt, categories):
         if isinstance(record, Problem):
             load.problems.append(record)
-        elif record.paper_id in by_id and _other_paper(by_id[record.paper_id], record):
-            first = by_id[record.paper_id]
-            load.problems.append(
-                Problem(
-                    record.source,
-                    None,
-                    f"another paper titled {record.title!r} ({first.source}) has a different "
-                    "abstract: this one skipped; give each an `id` to keep both",
-                )
-            )
+        elif record.paper_id in by_id and (clash := another_paper(by_id[record.paper_id], record)):
+            load.problems.append(clash)
         elif record.paper_id in by_id:
             by_id[record.paper_id].merge(record)
         else:

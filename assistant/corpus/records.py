@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.corpus.paper import Paper
+from assistant.corpus.paper import Paper, paper_id_for
 
 NOT_TEXT = "not UTF-8 text"
 _HEAD_BYTES = 1 << 16
@@ -31,6 +31,27 @@ def note(file: str, line: int | None, message: str) -> Problem:
 
 
 Record = Paper | Problem
+
+# Below this share of words in common, two abstracts under one title are two papers
+# ("Introduction", "Results"), not one paper's versions or a cut copy of it.
+SAME_PAPER_WORDS = 0.5
+
+
+def another_paper(first: Paper, record: Paper) -> Problem | None:
+    """The problem to report when a record that takes a paper's id only through its title
+    (it gives no id of its own) is another paper: their abstracts share few words. Merged,
+    the second's abstract would be filed under the first's authors and year."""
+    if record.paper_id != paper_id_for(record.title) or not (first.abstract and record.abstract):
+        return None
+    one, other = (set(p.abstract.lower().split()) for p in (first, record))
+    if len(one & other) >= SAME_PAPER_WORDS * min(len(one), len(other)):
+        return None
+    return Problem(
+        record.source,
+        None,
+        f"another paper titled {record.title!r} ({first.source}) has a different abstract: "
+        "this one skipped; give each an `id` to keep both",
+    )
 
 
 class NotText(ValueError):

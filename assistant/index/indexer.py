@@ -21,7 +21,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.corpus import Problem, corpus_files, estimate_records, iter_records
 from assistant.corpus.paper import Paper, paper_id_for, papers_counted
-from assistant.corpus.records import note
+from assistant.corpus.records import another_paper, note
 from assistant.errors import IndexError_, IndexLockedError
 from assistant.index.bm25 import BM25Index
 from assistant.index.catalog import Catalog
@@ -222,11 +222,17 @@ class _Indexing:
         record = self._same_paper(record)
         pid = record.paper_id
         if pid in self.batch:
+            if clash := another_paper(self.batch[pid], record):
+                self.report.problems.append(clash)
+                return
             self.batch[pid].merge(record)
             return
         if pid in self.indexed:  # a duplicate of a paper already written in this run
             stored = self.catalog.get([pid]).get(pid)
             if stored is None:
+                return
+            if clash := another_paper(stored, record):
+                self.report.problems.append(clash)
                 return
             stored.merge(record)
             if stored.content_hash == self.indexed[pid]:
