@@ -34,6 +34,7 @@ from assistant.corpus.contribution import contributes_in, contribution
 from assistant.corpus.paper import Paper
 from assistant.errors import EndpointError, InputError
 from assistant.filters import PaperFilter, Selection, from_question
+from assistant.markup import italic
 
 if TYPE_CHECKING:  # the conversation builds on the library API; app.py only constructs it
     from assistant.app import Assistant
@@ -196,7 +197,7 @@ def _none_mention(answer: Answer, scope: Scope) -> Answer:
         return answer
     topic, count = property_phrase(scope.words), len(scope.papers)
     # the papers a follow-up named, by name: an answer that cites nothing shows no "[2]"
-    names = _joined([f"*{short_title(p.title)}*" for p in scope.papers]) if scope.markers else ""
+    names = _joined([italic(short_title(p.title)) for p in scope.papers]) if scope.markers else ""
     note, _, _ = answer.text.partition("_\n\n") if answer.text.startswith("_") else ("", "", "")
     if not has_topic_words(scope.words):  # "which of those?"
         papers = "the paper above" if count == 1 else f"the {count} papers above"
@@ -268,7 +269,7 @@ def _of_kind(question: str, scope: Scope, kind: str) -> Answer:
         sentences = abstract_sentences(paper.abstract) or [paper.title]
         says = next((s for s in sentences if contributes_in(s, kind)), sentences[0])
         quote = third_person(without_connective(says))
-        lines.append(f"- *{short_title(paper.title)}*: {cite(quote, f'[{n}]')}")
+        lines.append(f"- {italic(short_title(paper.title))}: {cite(quote, f'[{n}]')}")
         citations.append(Citation(n, paper))
     verb = does if len(chosen) == 1 else do
     text = (

@@ -6,12 +6,19 @@ import hashlib
 import html
 import re
 
+from assistant.markup import EMPHASIS, STRONG, converted
+
 
 def _inline(text: str, anchor: str = "ref") -> str:
-    """Escape, then **bold**, *italics*, _italics_ and [n] links to the reference list."""
+    """Escape, then **bold**, *italics*, _italics_ and [n] links to the reference list; a
+    title's own "*" or "_" (escaped in the markdown) is no emphasis."""
+    return converted(text, lambda shielded: _markup(shielded, anchor), html.escape)
+
+
+def _markup(text: str, anchor: str) -> str:
     escaped = html.escape(text)
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-    escaped = re.sub(r"\*(.+?)\*", r"<em>\1</em>", escaped)
+    escaped = STRONG.sub(r"<strong>\1</strong>", escaped)
+    escaped = EMPHASIS.sub(r"<em>\1</em>", escaped)
     escaped = re.sub(r"(?<!\w)_(\S(?:.*?\S)?)_(?!\w)", r"<em>\1</em>", escaped)
 
     def link(match: re.Match) -> str:

@@ -26,6 +26,7 @@ from assistant.corpus.contribution import (
 )
 from assistant.corpus.paper import Paper, papers_counted
 from assistant.errors import InputError
+from assistant.markup import EMPHASIS, converted
 from assistant.retrieval import PaperHit
 from assistant.writing.prose import best_sentence, paper_name
 from assistant.writing.themes import Theme
@@ -95,17 +96,19 @@ class RelatedWork:
             numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
             return "\\cite{" + ",".join(by_number[n] for n in numbers if n in by_number) + "}"
 
-        parts = []
-        for paragraph in self.text.split("\n\n"):
+        def latex(paragraph: str) -> str:
             heading = re.match(r"\*\*(.+?)\*\*\s*", paragraph)
             body = paragraph[heading.end() :] if heading else paragraph
             body = latex_escape(body)
             body = re.sub(r"\\\{?\*(.+?)\*", r"\1", body)
-            body = re.sub(r"\*(.+?)\*", r"\\emph{\1}", body)
+            body = EMPHASIS.sub(r"\\emph{\1}", body)
             body = re.sub(r"\s?\[(\d+(?:,\s*\d+)*)\]", lambda m: "~" + cite(m), body)
             if heading:
                 body = f"\\paragraph{{{latex_escape(heading.group(1).rstrip('.'))}.}} {body}"
-            parts.append(body)
+            return body
+
+        # a title's own "*" or "_" (escaped in the markdown) is no emphasis
+        parts = [converted(p, latex, latex_escape) for p in self.text.split("\n\n")]
         return "\n\n".join(parts) + "\n"
 
     def to_bibtex(self) -> str:

@@ -336,3 +336,37 @@ def test_a_draft_sentence_names_no_thing_its_abstract_said_before_it(seeded):
     draft = seeded.related_work("LLM self-improvement and self-correction", llm=False)
     assert "Recursive Introspection" in draft.text
     assert "this capability" not in draft.text
+
+
+def test_a_title_s_own_stars_and_underscores_are_text_in_every_format(tmp_path: Path):
+    """ "Beyond A*" and "Q*" made LaTeX of "\\emph{Beyond A}\\emph{~\\cite{beyond} trains ...
+    imitating A} search"; a title "**Bold** [link](http://evil.example)" rendered as markup
+    in the markdown."""
+    from assistant.app import Assistant
+    from assistant.config import Settings
+
+    corpus = tmp_path / "stars.jsonl"
+    records = [
+        ("Beyond A*: Better Planning with Transformers",
+         "We train transformers to solve multi-step reasoning and planning by imitating A* "
+         "search dynamics, reducing search steps."),
+        ("Q*: Improving Multi-step Reasoning for LLMs with Deliberative Planning",
+         "We propose Q*, a framework for multi-step reasoning that guides decoding."),
+        ("The __init__ of reasoning: **Bold** [link](http://evil.example)",
+         "We study multi-step reasoning in language models with chain of thought prompting."),
+    ]  # fmt: skip
+    corpus.write_text(
+        "\n".join(json.dumps({"title": t, "abstract": a}) for t, a in records) + "\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant(Settings(data_dir=tmp_path / "d"))
+    assistant.index([corpus])
+    draft = assistant.related_work("multi-step reasoning", llm=False)
+    latex = draft.to_latex()
+    assert "\\emph{Beyond A*}" in latex and "imitating A* search" in latex
+    assert "proposes Q*, a framework" in latex and "\\_\\_init\\_\\_" in latex
+    assert "\\emph{" not in latex.split("imitating")[1].split("proposes")[0]
+    markdown = draft.to_markdown()
+    assert "\\*\\*Bold\\*\\* \\[link\\](http://evil.example)" in markdown
+    html = draft._repr_html_()
+    assert "<em>Beyond A*</em>" in html and "**Bold** [link]" in html

@@ -10,6 +10,7 @@ from assistant.answer.question import QuestionAnalysis, bigrams, property_phrase
 from assistant.answer.relevance import Judged
 from assistant.corpus.paper import Paper
 from assistant.index.bm25 import tokenize
+from assistant.markup import literal
 
 # (an example of no collection's in particular: the seeds' "over-refusal" read oddly in a
 # collection on robotics)
@@ -29,7 +30,7 @@ def _closest(judged: Sequence[Judged]) -> str:
     for candidate in judged[:CLOSEST]:
         paper = candidate.paper
         year = f" ({paper.year})" if paper.year else ""
-        lines.append(f"- {paper.title}{year}")
+        lines.append(f"- {literal(paper.title)}{year}")
     return "Closest papers (not cited):\n\n" + "\n".join(lines) if lines else ""
 
 
@@ -148,7 +149,7 @@ def selected_papers(question: str, papers: Sequence[Paper], llm: bool) -> Answer
     shown = ordered[:MAX_SELECTED]
     citations = [Citation(n, paper) for n, paper in enumerate(shown, start=1)]
     lines = [
-        f"- {c.paper.title}{f' ({c.paper.year})' if c.paper.year else ''} [{c.n}]"
+        f"- {literal(c.paper.title)}{f' ({c.paper.year})' if c.paper.year else ''} [{c.n}]"
         for c in citations
     ]
     count = len(papers)

@@ -45,6 +45,7 @@ from assistant.answer.sentences import (
     third_person,
 )
 from assistant.corpus.paper import Paper
+from assistant.markup import italic
 from assistant.retrieval import SNIPPET_CHARS, PaperHit
 
 QUOTED_NOTE = "_Quoted from the abstracts (no LLM used)._"
@@ -70,7 +71,7 @@ def short_title(title: str) -> str:
 
 def _label(paper: Paper) -> str:
     year = f" ({paper.year})" if paper.year else ""
-    return f"*{short_title(paper.title)}*{year}"
+    return f"{italic(short_title(paper.title))}{year}"
 
 
 def _count(n: int) -> str:
@@ -366,6 +367,6 @@ def describe_papers(question: str, papers: list[Paper], sentences: int = 4) -> A
             continue
         citations.append(Citation(n, paper))
         body = " ".join([*chosen[:-1], cite(chosen[-1], f"[{n}]")])
-        paragraphs.append(f"*{paper.title}*: {body}")
+        paragraphs.append(f"{italic(paper.title)}: {body}")
     sources = [PaperHit(c.paper, 1.0, snippet=c.paper.abstract[:SNIPPET_CHARS]) for c in citations]
     return Answer(question, "\n\n".join(paragraphs), "extractive", False, citations, sources, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.corpus.paper import Paper
+from assistant.markup import literal
 from assistant.retrieval import PaperHit
 
 #: The one phrase that says the corpus does not answer a question: used by the
@@ -26,17 +27,19 @@ class Citation:
             "url": self.paper.first_url,
         }
 
-    def reference(self) -> str:
-        """`[n] Title (year). URL` for a reference list."""
+    def reference(self, markdown: bool = False) -> str:
+        """`[n] Title (year). URL` for a reference list (`markdown`: the title's "*" and
+        "_" escaped)."""
         year = f" ({self.paper.year})" if self.paper.year else ""
         url = f" {self.paper.first_url}" if self.paper.first_url else ""
         stop = "" if not year and self.paper.title.endswith((".", "?", "!")) else "."
-        return f"[{self.n}] {self.paper.title}{year}{stop}{url}"
+        title = literal(self.paper.title) if markdown else self.paper.title
+        return f"[{self.n}] {title}{year}{stop}{url}"
 
 
 def references_markdown(citations: list[Citation]) -> str:
     """The reference list as markdown: one item per cited paper, no trailing spaces."""
-    return "\n".join(f"- {c.reference()}" for c in citations)
+    return "\n".join(f"- {c.reference(markdown=True)}" for c in citations)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.sentences import abstract_sentences, leans_back, without_connective
 from assistant.corpus.contribution import PROPOSING_VERBS, contributes_in
 from assistant.corpus.paper import Paper
+from assistant.markup import italic, literal
 
 PREFERRED = 5  # of a paper's best-ranked sentences, the first written around its name wins
 MIN_CUT_WORDS = 8  # a sentence is cut at a clause break only if this much stays
@@ -83,7 +84,7 @@ def paper_name(paper: Paper, first_in_paragraph: bool = True) -> str:
         return "One study" if first_in_paragraph else "Another study"
     if name != paper.title and len(name.split()) > MAX_NAME_WORDS:
         return "One study" if first_in_paragraph else "Another study"
-    return name if " " not in name else f"*{name.rstrip('.')}*"
+    return literal(name) if " " not in name else italic(name.rstrip("."))
 
 
 # Verbs whose present tense ends in "ed" ("-eed" ones aside: "need", "proceed").
@@ -403,7 +404,7 @@ def best_sentence(
     first of those that says so (see contributes_in)."""
     if not paper.abstract.strip():  # "According to *X* [1], X." said nothing
         cited = re.search(r"\[\d+\]$", name)
-        title = f"*{paper.title.rstrip('.')}*{' ' + cited.group() if cited else ''}"
+        title = f"{italic(paper.title.rstrip('.'))}{' ' + cited.group() if cited else ''}"
         return Written(f"See also {title}.", False, 0, True)
     sentences = abstract_sentences(paper.abstract) or (paper.title,)
     abstract = " ".join(sentences)
