@@ -424,6 +424,7 @@ class Assistant:
                 draft.warnings.append(f"LLM failed ({error}); drafted offline instead")
         draft = draft or offline()
         draft.warnings[:0] = [note] if note else []
+        draft.topic = topic  # as the user gave it; the text is written on it as meant
         return draft
 
 

@@ -355,8 +355,8 @@ class Conversation:
             answer.question, answer.rewritten = question, standalone
         answer.warnings[:0] = [warning] if warning else []
         # a line that names no topic ("thanks!"), that the collection cannot be asked in
-        # ("welche davon?"), or one word it never uses ("danke", "wow") leaves what "those"
-        # and "[2]" refer to as it was
+        # ("welche davon?"), or a lone word it could not answer ("danke", "wow") leaves
+        # what "those" and "[2]" refer to as it was
         unasked = (
             not has_topic_words(question)
             or answer.text.startswith(NOT_ENGLISH)

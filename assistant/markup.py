@@ -25,6 +25,11 @@ def literal(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+def unescaped(markdown: str) -> str:
+    """The text `literal` made markdown of."""
+    return _ESCAPED.sub(r"\1", markdown)
+
+
 def italic(text: str) -> str:
     return f"*{literal(text)}*"
 

@@ -1310,3 +1310,4 @@ def test_a_maker_the_collection_never_names_before_a_name_it_does_is_no_concept(
     assert not answer.abstained and len(answer.citations) >= 2
     assert all("Claude" in c.paper.abstract for c in answer.citations)
     assert seeded.ask("Which papers study Goodhart's law?", llm=False).abstained
+    assert seeded.ask("Which papers study Goodhart's Law?", llm=False).abstained

@@ -578,3 +578,7 @@ def test_two_papers_under_one_title_are_not_merged_into_one(tmp_path: Path):
     )
     (problem,) = load.problems
     assert problem.skipped and "give each an `id` to keep both" in problem.message
+
+
+def test_a_damaged_dash_between_years_is_still_repaired():
+    assert repair_text("from 2010x20132020, 0x2013 kept") == "from 2010–2020, 0x2013 kept"

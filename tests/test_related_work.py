@@ -364,8 +364,8 @@ def test_a_title_s_own_stars_and_underscores_are_text_in_every_format(tmp_path: 
     draft = assistant.related_work("multi-step reasoning", llm=False)
     latex = draft.to_latex()
     assert "\\emph{Beyond A*}" in latex and "imitating A* search" in latex
-    assert "proposes Q*, a framework" in latex and "\\_\\_init\\_\\_" in latex
-    assert "\\emph{" not in latex.split("imitating")[1].split("proposes")[0]
+    assert "Q*~\\cite{q} is a framework" in latex and "\\_\\_init\\_\\_" in latex
+    assert "\\emph{" not in latex.split("imitating")[1].split("is a framework")[0]
     markdown = draft.to_markdown()
     assert "\\*\\*Bold\\*\\* \\[link\\](http://evil.example)" in markdown
     html = draft._repr_html_()

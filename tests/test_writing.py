@@ -348,3 +348,15 @@ def test_prose_does_not_repeat_an_abstract_s_praise_of_its_own_work():
     assert "a simple method" in attributed("We propose a simple yet effective method.", "R [3]")
     # "the first" of anything else stays: "the first step", "the first to show"
     assert "the first to show" in attributed("We are the first to show it.", "Y [4]")
+
+
+def test_praise_is_dropped_only_where_it_praises_a_contribution():
+    """The reviewer's cases: "a novel and efficient method" read "an and efficient
+    method", "generalize to novel tasks" lost its word, "a novel unified framework" read
+    "an unified framework"."""
+    from assistant.writing.prose import without_praise
+
+    kept = ("a novel and efficient method", "generalize to novel tasks", "write a novel about X")
+    assert [without_praise(t) for t in kept] == list(kept)
+    assert without_praise("a novel unified framework") == "a unified framework"
+    assert without_praise("A novel LLM-based framework") == "An LLM-based framework"

@@ -31,6 +31,7 @@ from assistant.corpus.contribution import BENCHMARK, SURVEY, contributes_in
 from assistant.corpus.paper import Paper
 from assistant.index.bm25 import BM25Index, stem, tokenize
 from assistant.index.embeddings import Embedder
+from assistant.markup import literal
 
 LEXICAL_WEIGHT = 0.3
 # A sentence that carries the kind of fact asked for (doubled for a measure or an
@@ -444,6 +445,6 @@ class SentencePicker:
             if not paper.abstract.strip():  # indexed by title alone: nothing to quote
                 scored = [Sentence(TITLE_ONLY, 0.0, 0)]
             elif not scored:  # only short sentences: quote the title
-                scored = [Sentence(paper.title + ".", 0.0, 0)]
+                scored = [Sentence(literal(paper.title) + ".", 0.0, 0)]
             result[paper.paper_id] = sorted(scored, key=lambda s: -s.score)
         return result

@@ -308,17 +308,27 @@ def _comparison_lines(analysis, relevant, picked) -> tuple[str, list[str]]:
 
 def _approach_and_finding(ranked: Sequence[Sentence]) -> list[Sentence]:
     """A comparison line's two sentences: what the paper does and what it finds, where
-    sentences scoring within IN_COMPARISON of its best say so (every paper of a comparison
-    is on its topic: the line tells them apart). The rest from its best others, results
-    first and the abstract's opening scene ("DPO is increasingly used ...") last."""
+    sentences scoring at least IN_COMPARISON of its best say so (every paper of a
+    comparison is on its topic: the line tells them apart), after its best sentence where
+    that sentence stands out. The rest from its best others, results first and the
+    abstract's opening scene ("DPO is increasingly used ...") last."""
     distinct = _distinct(ranked)
-    floor = IN_COMPARISON * distinct[0].score if distinct[0].score > 0 else float("inf")
+    best = distinct[0]
+    floor = IN_COMPARISON * best.score if best.score > 0 else float("inf")
     # a sentence quoted alone before one quoted with the sentence it leans on ("To address
     # these challenges, we propose ...")
     close = sorted((s for s in distinct if s.score >= floor), key=lambda s: s.first != s.position)
     approach = next((s for s in close if _states_contribution(s.text)), None)
     finding = next((s for s in close if s is not approach and _states_finding(s.text)), None)
-    chosen = [s for s in (approach, finding) if s is not None]
+    # the best sentence stays unless it sets the abstract's scene, or a result scores nearly
+    # as well: "... lowers harmful outputs by 40% relative to PPO" says more than a much
+    # weaker "We propose X"
+    near = RESULT_OVER_BACKGROUND * best.score
+    rivals = [s for s in (approach, finding) if s is not None and s.score >= near]
+    chosen = [] if best.opening or (rivals and not _states_result(best.text)) else [best]
+    for sentence in (approach, finding):
+        if sentence is not None and len(chosen) < 2 and all(sentence is not c for c in chosen):
+            chosen.append(sentence)
     others = [s for s in distinct if not any(s is c for c in chosen)]
     others.sort(key=lambda s: (not (s.score >= floor and _states_result(s.text)), s.opening))
     return chosen + others[: 2 - len(chosen)]

@@ -28,8 +28,8 @@ class Citation:
         }
 
     def reference(self, markdown: bool = False) -> str:
-        """`[n] Title (year). URL` for a reference list (`markdown`: the title's "*" and
-        "_" escaped)."""
+        """`[n] Title (year). URL` for a reference list (`markdown`: the title as markdown
+        that shows it as it is, see markup.literal)."""
         year = f" ({self.paper.year})" if self.paper.year else ""
         url = f" {self.paper.first_url}" if self.paper.first_url else ""
         stop = "" if not year and self.paper.title.endswith((".", "?", "!")) else "."

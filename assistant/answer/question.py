@@ -960,8 +960,25 @@ def _unnamed_makers(question: str, bm25: BM25Index) -> set[str]:
     return {
         match.group(1)
         for match in _MAKER.finditer(question)
-        if not _frequency(match.group(1), bm25) and _frequency(match.group(2), bm25)
+        if not _frequency(match.group(1), bm25)
+        and _frequency(match.group(2), bm25)
+        and _is_name(match.group(2))
     }
+
+
+# What an eponym names: "Goodhart's Law", "Simpson's Paradox" are concepts, not a maker
+# before its product.
+_EPONYMOUS = frozenset(
+    "law laws paradox theorem principle razor test effect problem dilemma conjecture "
+    "hypothesis rule constant curse game method algorithm distribution model equation "
+    "inequality bound criterion index fallacy experiment".split()
+)
+
+
+def _is_name(word: str) -> bool:
+    """Whether a capitalised word after a possessive names a product ("Claude", "GPT-4"),
+    not what an eponym names ("Goodhart's Law")."""
+    return word.lower() not in _EPONYMOUS
 
 
 def _frequency(word: str, bm25: BM25Index) -> int:

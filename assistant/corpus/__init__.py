@@ -94,13 +94,14 @@ def _walk(folder: Path) -> list[Path]:
     files: list[Path] = []
 
     def unreadable(error: OSError) -> None:
-        if not Path(error.filename).name.startswith("."):
-            raise CorpusError(
-                f"{error.filename}: cannot be read ({error.strerror.lower()}); make it "
-                "readable, or index the other files by name"
-            )
+        why = (error.strerror or "permission denied").lower()
+        raise CorpusError(
+            f"{error.filename}: cannot be read ({why}); make it readable, or index the "
+            "other files by name"
+        )
 
-    for root, _, names in os.walk(folder, onerror=unreadable):
+    for root, folders, names in os.walk(folder, onerror=unreadable):
+        folders[:] = [f for f in folders if not f.startswith(".")]  # .git/, .ipynb_checkpoints/
         files.extend(Path(root, name) for name in names)
     return files
 

@@ -8,6 +8,7 @@ JSON, or has no title, is reported with its line number and skipped.
 from __future__ import annotations
 
 import codecs
+import email.utils
 import json
 import math
 from collections.abc import Iterator
@@ -131,7 +132,11 @@ def _first_version(record: dict) -> str | None:
     `update_date` is its last revision's, years later."""
     versions = record.get("versions")
     first = versions[0] if isinstance(versions, list) and versions else None
-    return _scalar(first.get("created")) if isinstance(first, dict) else None
+    created = _scalar(first.get("created")) if isinstance(first, dict) else None
+    try:  # ISO, as the snapshot's update_date is written
+        return email.utils.parsedate_to_datetime(created).date().isoformat() if created else None
+    except (TypeError, ValueError):
+        return created
 
 
 def _paper_id(record: dict) -> str:

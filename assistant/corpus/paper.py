@@ -13,9 +13,10 @@ def normalise_space(text: str) -> str:
 
 
 def _clean(text: object) -> str:
-    from assistant.corpus.text import strip_controls
+    from assistant.corpus.text import has_controls, strip_controls
 
-    return normalise_space(strip_controls(str(text)))
+    text = str(text)  # most records are clean: the scan alone is cheap
+    return normalise_space(strip_controls(text) if has_controls(text) else text)
 
 
 def _digest(text: str) -> str:
@@ -56,6 +57,7 @@ class Paper:
         self.date = _clean(self.date) or None if self.date is not None else None
         self.urls = [url for url in map(_clean, self.urls) if url]
         self.bibkey = _clean(self.bibkey) or None if self.bibkey is not None else None
+        self.source = _clean(self.source)
         self.paper_id = _clean(self.paper_id) or paper_id_for(self.title)
 
     @property

@@ -43,8 +43,10 @@ def another_paper(first: Paper, record: Paper) -> Problem | None:
     the second's abstract would be filed under the first's authors and year."""
     if record.paper_id != paper_id_for(record.title) or not (first.abstract and record.abstract):
         return None
-    one, other = (set(p.abstract.lower().split()) for p in (first, record))
-    if len(one & other) >= SAME_PAPER_WORDS * min(len(one), len(other)):
+    from assistant.index.bm25 import tokenize  # the index's terms: no "the", "of", "we"
+
+    one, other = (set(terms) for terms in tokenize([first.abstract, record.abstract]))
+    if not (one and other) or len(one & other) >= SAME_PAPER_WORDS * min(len(one), len(other)):
         return None
     return Problem(
         record.source,
@@ -83,9 +85,9 @@ def _wide_text(encoding: str) -> str:
 
 def not_text_reason(path: Path) -> str | None:
     """Why the file is no text to read, or None when it is: binary data (a program, an
-    image) or UTF-16, told by a NUL byte near its start, which UTF-8 text never holds. It
-    is skipped as a whole, not line by line; text with a few bad bytes is not binary (its
-    readers skip only the lines that hold them)."""
+    image), told by NUL and other control bytes near its start, or UTF-16, told by a NUL
+    beside every letter. It is skipped as a whole, not line by line; text with a few bad
+    bytes or a stray NUL is not binary (its readers skip only the lines that hold them)."""
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
     if b"\0" not in head:

@@ -11,9 +11,11 @@ from assistant.corpus.latex import decode_latex
 # Listings sometimes lose the "&#" of a character reference and leave "x2014" (an em dash)
 # glued to the words around it. Only the general-punctuation and Latin-1 ranges are repaired,
 # so that words such as "exceed" are never touched.
-# Never after a digit: "2048x2048 images", "a 0x00FF mask", "4x2000 GPUs".
+# After a digit only a dash between digits ("2010x20132020"): "2048x2048 images", "a
+# 0x00FF mask" and "4x2000 GPUs" are no references.
 _DAMAGED_REFERENCE = re.compile(
-    r"(?<![0-9])(?<![0-9A-Za-z]&#)x(20[0-6][0-9A-Fa-f]|00[A-Fa-f][0-9A-Fa-f])"
+    r"(?<![0-9A-Za-z]&#)(?:(?<![0-9])x(20[0-6][0-9A-Fa-f]|00[A-Fa-f][0-9A-Fa-f])"
+    r"|(?<=[0-9])(?<!\b0)x(201[0-5])(?=[0-9]))"
 )
 # A character reference with its closing ";": a bare "&copy" or "&sect" in a URL's query
 # ("?id=3&section=2&copy=1") is no reference, though HTML5 reads some that way.
@@ -42,13 +44,17 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
+def has_controls(text: str) -> bool:
+    return bool(_CONTROL.search(text) or "\x1b" in text)
+
+
 def repair_text(text: str) -> str:
     """Undo HTML escaping, damaged `xHHHH` references and LaTeX markup; normalise
     whitespace; drop terminal escapes and control characters (see strip_controls): a
     title that sets the terminal's title bar is stored without it, so that no writer
     (LaTeX, .bib, JSON) passes it on."""
     text = decode_latex(_REFERENCE.sub(_character, text))
-    text = _DAMAGED_REFERENCE.sub(lambda match: chr(int(match.group(1), 16)), text)
+    text = _DAMAGED_REFERENCE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     # last, as what it repaired may be a control ("x202E"); a form feed or carriage
     # return parts words as a space does
     text = _CONTROL.sub(" ", _ESCAPE_SEQUENCE.sub("", text))

@@ -17,7 +17,7 @@ from assistant.answer.mentions import with_acronyms_defined
 from assistant.answer.sentences import abstract_sentences, leans_back, without_connective
 from assistant.corpus.contribution import PROPOSING_VERBS, contributes_in
 from assistant.corpus.paper import Paper
-from assistant.markup import italic, literal
+from assistant.markup import italic, literal, unescaped
 
 PREFERRED = 5  # of a paper's best-ranked sentences, the first written around its name wins
 MIN_CUT_WORDS = 8  # a sentence is cut at a clause break only if this much stays
@@ -155,11 +155,17 @@ _INTRO = re.compile(
 
 # An abstract's praise of its own work, which a related-work section does not repeat:
 # "a novel approach", "the first extensive study", "a simple yet effective method".
-_NOVEL = re.compile(r"\b(?P<article>[Aa]n?\s+)?novel\s+(?=[\w-])")
-_FIRST = re.compile(
-    r"\b(?P<article>[Tt]he)\s+first\s+(?=(?:[\w-]+\s+){0,2}?(?:study|benchmark|dataset|"
-    r"framework|method|approach|attempt|analysis|investigation|evaluation|survey)\b)"
+# Only before what a paper contributes: "novel tasks" and "a novel about" keep their word.
+_CONTRIBUTED = (
+    r"(?!(?:and|or|but|yet)\b)(?=(?:[\w-]+\s+){0,2}?(?:study|benchmark|dataset|framework|"
+    r"method|approach|technique|algorithm|architecture|objective|metric|paradigm|strategy|"
+    r"pipeline|mechanism|attempt|analysis|investigation|evaluation|survey)s?\b)"
 )
+_NOVEL = re.compile(r"\b(?P<article>[Aa]n?\s+)?novel\s+" + _CONTRIBUTED)
+_FIRST = re.compile(r"\b(?P<article>[Tt]he)\s+first\s+" + _CONTRIBUTED)
+# Words whose first letter does not sound as it is written: "a unified", "an LLM", "an 8-bit".
+_SOUNDS_CONSONANT = re.compile(r"(?:uni|use|usu|eu|one|once|u-)", re.IGNORECASE)
+_SOUNDS_VOWEL = re.compile(r"(?:[AEFHILMNORSX](?:[A-Z0-9-]|$)|8|11|18)")
 _SIMPLE_YET = re.compile(r"\bsimple (?:yet|but|and) (?:effective|powerful)\b")
 
 
@@ -171,8 +177,10 @@ def without_praise(text: str) -> str:
         given = match.group("article")
         if not given:
             return ""
-        following = match.string[match.end() : match.end() + 1].lower()
-        chosen = "an " if following in "aeiou" else "a "
+        following = match.string[match.end() :]
+        vowel = following[:1].lower() in ("a", "e", "i", "o", "u")
+        vowel = vowel and not _SOUNDS_CONSONANT.match(following)
+        chosen = "an " if vowel or _SOUNDS_VOWEL.match(following) else "a "
         return chosen.capitalize() if given[0].isupper() else chosen
 
     text = _FIRST.sub(article, _NOVEL.sub(article, text))
@@ -205,7 +213,7 @@ def attributed(sentence: str, name: str) -> str:
         kept = match.group("adverb") not in (None, "also", "further")
         adverb = f"{match.group('adverb')} " if kept else ""
         named = _NAMED_AGAIN.match(rest)  # "VISCO [3] proposes VISCO, the first ..."
-        own_name = re.sub(r"[*]|\s*\[\d+\]$", "", name)
+        own_name = unescaped(re.sub(r"^\*|(?<!\\)\*?\s*\[\d+\]$", "", name))  # "*X* [1]": X
         if named and named.group("name") == own_name and _PROPOSING.match(verb):
             return _ended(f"{name} is {rest[named.end() :]}")
         return _ended(f"{name} {adverb}{verb}{rest}")
