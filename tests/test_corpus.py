@@ -582,3 +582,18 @@ def test_two_papers_under_one_title_are_not_merged_into_one(tmp_path: Path):
 
 def test_a_damaged_dash_between_years_is_still_repaired():
     assert repair_text("from 2010x20132020, 0x2013 kept") == "from 2010–2020, 0x2013 kept"
+
+
+def test_a_json_array_of_papers_is_read_as_its_items(tmp_path: Path):
+    """A JSON array (as many exports write papers) gave "broken JSON ... and 9 more skipped"
+    line by line, without saying why."""
+    papers = [{"title": f"Paper {i}", "abstract": "We study arrays."} for i in range(3)]
+    path = tmp_path / "papers.json"
+    path.write_text(json.dumps([*papers, {"abstract": "no title"}], indent=2), encoding="utf-8")
+    load = read_corpus([path])
+    assert [p.title for p in load.papers] == ["Paper 0", "Paper 1", "Paper 2"]
+    assert [str(p) for p in load.problems] == ["papers.json:4: no title"]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('[{"title": "x",', encoding="utf-8")
+    (problem,) = read_corpus([broken]).problems
+    assert str(problem).startswith("broken.jsonl: broken JSON array (")

@@ -148,53 +148,82 @@ def _paper_id(record: dict) -> str:
 
 
 def read_jsonl(path: Path, categories: frozenset[str] | None = None) -> Iterator[Record]:
-    """One record per line, streamed; with `categories`, only arXiv records in one of them
-    (their `categories` field is a space-separated list such as "cs.CL cs.AI"). A line
-    whose id an earlier line gave to another title is reported and skipped (the same
-    paper twice is merged)."""
+    """One record per line, streamed (or the items of a JSON array, as many exports write
+    them); with `categories`, only arXiv records in one of them (their `categories` field
+    is a space-separated list such as "cs.CL cs.AI"). A line whose id an earlier line gave
+    to another title is reported and skipped (the same paper twice is merged)."""
     titles: dict[str, tuple[int, str]] = {}  # given id -> (line, title key) of its first use
     wanted = {c.lower() for c in categories or ()}  # "cs.cl" is cs.CL
+    for number, record in _json_values(path):
+        if isinstance(record, Problem):
+            yield record
+            continue
+        if not isinstance(record, dict):
+            yield Problem(path.name, number, "expected a JSON object")
+            continue
+        if categories is not None and "categories" not in record:
+            why = "no categories field for --filter-category, made for the arXiv snapshot"
+            yield Problem(path.name, number, why)
+            continue
+        if categories is not None and not wanted & set(
+            str(record.get("categories", "")).lower().split()
+        ):
+            continue
+        paper, notes = paper_from_record(record, path.name)
+        if isinstance(paper, str):
+            yield Problem(path.name, number, paper)
+            continue
+        first = titles.setdefault(paper.paper_id, (number, paper_id_for(paper.title)))
+        if first[1] != paper_id_for(paper.title):
+            yield Problem(
+                path.name, number, f"duplicate id {paper.paper_id!r} (line {first[0]} has it)"
+            )
+            continue
+        yield from (note(path.name, number, text) for text in notes)
+        yield paper
+
+
+# A JSON array is read whole: up to this size (a JSON Lines file of any size streams).
+MAX_ARRAY_BYTES = 1 << 30
+
+
+def _json_values(path: Path) -> Iterator[tuple[int, object]]:
+    """(line, value) of each line of a JSON Lines file, or (item number, value) of each
+    item of a JSON array; a Problem in place of what cannot be read."""
+    with path.open("rb") as handle:
+        if handle.read(4096).removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"["):
+            yield from _array_items(path)
+            return
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1:  # a byte-order mark, as Windows editors write one
                 raw = raw.removeprefix(codecs.BOM_UTF8)
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(utf8(raw))
-            except NotText:
-                yield Problem(path.name, number, NOT_TEXT)
-                continue
-            except json.JSONDecodeError as error:
-                where = f"{error.msg.removesuffix(' at')} at column {error.colno}"
-                yield Problem(path.name, number, f"broken JSON ({where})")
-                continue
-            except ValueError:  # Python refuses to read integers of over 4,300 digits
-                yield Problem(path.name, number, "broken JSON (a number too long to read)")
-                continue
-            except RecursionError:  # "[[[[...]]]]" nested deeper than Python's parser goes
-                yield Problem(path.name, number, "broken JSON (nested too deeply)")
-                continue
-            if not isinstance(record, dict):
-                yield Problem(path.name, number, "expected a JSON object")
-                continue
-            if categories is not None and "categories" not in record:
-                why = "no categories field for --filter-category, made for the arXiv snapshot"
-                yield Problem(path.name, number, why)
-                continue
-            if categories is not None and not wanted & set(
-                str(record.get("categories", "")).lower().split()
-            ):
-                continue
-            paper, notes = paper_from_record(record, path.name)
-            if isinstance(paper, str):
-                yield Problem(path.name, number, paper)
-                continue
-            first = titles.setdefault(paper.paper_id, (number, paper_id_for(paper.title)))
-            if first[1] != paper_id_for(paper.title):
-                yield Problem(
-                    path.name, number, f"duplicate id {paper.paper_id!r} (line {first[0]} has it)"
-                )
-                continue
-            yield from (note(path.name, number, text) for text in notes)
-            yield paper
+            if raw.strip():
+                yield number, _parsed(path.name, number, raw)
+
+
+def _parsed(name: str, number: int, raw: bytes) -> object:
+    try:
+        return json.loads(utf8(raw))
+    except NotText:
+        return Problem(name, number, NOT_TEXT)
+    except json.JSONDecodeError as error:
+        where = f"{error.msg.removesuffix(' at')} at column {error.colno}"
+        return Problem(name, number, f"broken JSON ({where})")
+    except ValueError:  # Python refuses to read integers of over 4,300 digits
+        return Problem(name, number, "broken JSON (a number too long to read)")
+    except RecursionError:  # "[[[[...]]]]" nested deeper than Python's parser goes
+        return Problem(name, number, "broken JSON (nested too deeply)")
+
+
+def _array_items(path: Path) -> Iterator[tuple[int, object]]:
+    """The items of a file that holds one JSON array, numbered from 1."""
+    if path.stat().st_size > MAX_ARRAY_BYTES:
+        why = "a JSON array over 1 GB: write one object per line (jq -c '.[]' FILE)"
+        yield 1, Problem(path.name, None, why)
+        return
+    value = _parsed(path.name, 1, path.read_bytes().removeprefix(codecs.BOM_UTF8))
+    if isinstance(value, Problem):
+        yield 1, Problem(path.name, None, value.message.replace("broken JSON", "broken JSON array"))
+        return
+    yield from enumerate(value if isinstance(value, list) else [value], start=1)
