@@ -270,3 +270,22 @@ def test_a_collection_of_papers_with_no_word_to_index_is_indexed(tmp_path, count
     report = Assistant(settings).index([path])
     assert report.total == 1 and report.summary().endswith("1 paper indexed")
     assert Assistant(settings).search("protein").hits
+
+
+def test_an_interrupted_rebuild_leaves_the_papers_it_had_not_reached(tmp_path, counting):
+    """Ctrl-C during `index --rebuild` left an empty index: the old one was dropped first."""
+    settings = Settings(data_dir=tmp_path / "data")
+    old = write_corpus(tmp_path / "old.jsonl", [("Old paper", "It was indexed before.")])
+    Assistant(settings).index([old])
+    new = write_corpus(tmp_path / "new.jsonl", small_corpus(2 * indexer.BATCH_PAPERS))
+
+    def interrupt(done: int, total: int, stage: str) -> None:
+        if stage == "Embedding papers" and done >= indexer.BATCH_PAPERS:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        indexer.index_paths(settings, [new], rebuild=True, progress=interrupt)
+    titles = {p.title for p in Assistant(settings).papers()}
+    assert "Old paper" in titles
+    report = Assistant(settings).index([new], rebuild=True)  # run again: it completes
+    assert (report.added, report.removed, report.total) == (128, 1, 128)

@@ -131,7 +131,7 @@ def index_paths(
                 break
             run.take(record)
         run.flush()
-        if prune:
+        if prune or run.in_place:  # a rebuild keeps only what the files hold
             run.prune()
     return run.report
 
@@ -166,11 +166,14 @@ class _Indexing:
         self.lock = index_lock(self.settings)
         try:
             self.catalog = _open_catalog(catalog_path, set_aside_if_corrupt=self.rebuild)
+            self.in_place = False  # a rebuild that re-embeds into the index as it stands
             if self.rebuild:
-                self.store = _fresh_store(self.settings, self.catalog, self.report)
+                self.store = _kept_store(self.settings, self.catalog)
+                self.in_place = self.store is not None
+                self.store = self.store or _fresh_store(self.settings, self.catalog, self.report)
             else:
                 self.store = VectorStore(self.settings, expected_model_id(self.settings), None)
-            self.vectors_lost = self._vectors_lost()
+            self.vectors_lost = not self.in_place and self._vectors_lost()
             # each paper's id by its title: the same paper under another id is merged
             titles = list(self.catalog.titles())
             self.by_title = {paper_id_for(t or ""): pid for pid, t in titles}
@@ -299,7 +302,8 @@ class _Indexing:
             return
         papers = list(self.batch.values())
         self.batch = {}
-        known = self.catalog.hashes_for([p.paper_id for p in papers])
+        # a rebuild in place embeds every paper again, and counts it added
+        known = {} if self.in_place else self.catalog.hashes_for([p.paper_id for p in papers])
         same = {
             p.paper_id: not self.vectors_lost and p.same_content(known.get(p.paper_id))
             for p in papers
@@ -420,6 +424,20 @@ def _open_catalog(path: Path, set_aside_if_corrupt: bool) -> Catalog:
             raise
         path.rename(path.with_name(f"{path.name}.corrupt-{int(time.time())}"))
         return Catalog(path)
+
+
+def _kept_store(settings: Settings, catalog: Catalog) -> VectorStore | None:
+    """The collection as it stands, when it holds papers and was built with these settings:
+    a rebuild then embeds every paper it reads into it again and removes the others at the
+    end, so that an interrupted rebuild (Ctrl-C) leaves the papers it had not reached as
+    they were, instead of an index emptied first. None when it must start from nothing."""
+    if not catalog.count():
+        return None
+    try:
+        store = VectorStore(settings, expected_model_id(settings), None)
+    except IndexError_:  # built otherwise, or unreadable: _fresh_store's to handle
+        return None
+    return store if store.exists else None
 
 
 def _fresh_store(settings: Settings, catalog: Catalog, report: IndexReport) -> VectorStore:
