@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -128,3 +129,17 @@ def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) ->
     assert "Traceback" not in result.stderr
     for needle in needles:
         assert needle in lines[0]
+
+
+def two_papers_under_one_title(path: Path, *more: dict) -> Path:
+    """A JSONL file of two different papers both titled "Introduction", without ids (and
+    `more` records after them)."""
+    records = [
+        {"title": "Introduction", "abstract": "Alpha studies refusal in chat models.",
+         "authors": ["Ann Alpha"], "year": 2021},
+        {"title": "Introduction", "abstract": "Beta measures sycophancy of tutors at scale.",
+         "authors": ["Bob Beta"], "year": 2024},
+        *more,
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    return path

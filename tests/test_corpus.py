@@ -16,7 +16,7 @@ from assistant.corpus.text import repair_text
 from assistant.corpus.title_split import split_title
 from assistant.errors import CorpusError
 
-from .conftest import SEEDS
+from .conftest import SEEDS, two_papers_under_one_title
 
 LINES_FILE = "000_4c8b980445e5c41b.txt"
 BLOCKS_FILE = "002_399e102c5546f8bd.txt"
@@ -560,16 +560,9 @@ def test_a_stray_nul_byte_costs_its_line_not_the_file(tmp_path: Path, name: str)
 def test_two_papers_under_one_title_are_not_merged_into_one(tmp_path: Path):
     """Two records titled "Introduction", with no id, were stored as one paper: the second's
     abstract under the first's authors and year, with nothing reported."""
-    path = tmp_path / "same.jsonl"
-    records = [
-        {"title": "Introduction", "abstract": "Alpha studies refusal in chat models.",
-         "authors": ["Ann Alpha"], "year": 2021},
-        {"title": "Introduction", "abstract": "Beta measures sycophancy of tutors at scale.",
-         "authors": ["Bob Beta"], "year": 2024},
-        {"title": "Introduction", "abstract": "Alpha studies refusal in chat models."},
-    ]  # fmt: skip
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    load = read_corpus([path])
+    # the first paper again, as a second export of it would hold it: merged
+    again = {"title": "Introduction", "abstract": "Alpha studies refusal in chat models."}
+    load = read_corpus([two_papers_under_one_title(tmp_path / "same.jsonl", again)])
     (paper,) = load.papers
     assert (paper.abstract, paper.authors, paper.year) == (
         "Alpha studies refusal in chat models.",

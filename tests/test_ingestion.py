@@ -16,7 +16,13 @@ from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.corpus import read_corpus
 
-from .conftest import assert_one_line_error, console_script, in_terminal, run_cli
+from .conftest import (
+    assert_one_line_error,
+    console_script,
+    in_terminal,
+    run_cli,
+    two_papers_under_one_title,
+)
 
 BIB = r"""
 @article{vaswani2017attention,
@@ -301,14 +307,7 @@ def test_a_category_filter_that_matches_nothing_says_so(tmp_path: Path):
 def test_indexing_two_papers_under_one_title_keeps_the_first_and_says_so(tmp_path: Path):
     """The index merged two "Introduction" records (no ids) into one paper with the
     second's abstract and the first's authors, and reported nothing."""
-    path = tmp_path / "same.jsonl"
-    records = [
-        {"title": "Introduction", "abstract": "Alpha studies refusal in chat models.",
-         "authors": ["Ann Alpha"], "year": 2021},
-        {"title": "Introduction", "abstract": "Beta measures sycophancy of tutors at scale.",
-         "authors": ["Bob Beta"], "year": 2024},
-    ]  # fmt: skip
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    path = two_papers_under_one_title(tmp_path / "same.jsonl")
     assistant = Assistant(Settings(data_dir=tmp_path / "d"))
     report = assistant.index([path])
     assert (report.added, len(report.problems)) == (1, 1)
