@@ -53,7 +53,7 @@ class Paper:
         self.title = _clean(self.title)
         self.abstract = _clean(self.abstract)
         if isinstance(self.authors, list):
-            self.authors = [name for name in map(_clean, self.authors) if name] or None
+            self.authors = [name for name in map(_clean, self.authors) if name]
         self.date = _clean(self.date) or None if self.date is not None else None
         self.urls = [url for url in map(_clean, self.urls) if url]
         self.bibkey = _clean(self.bibkey) or None if self.bibkey is not None else None
