@@ -42,6 +42,7 @@ from assistant.answer.sentences import (
     cite,
     states_contribution,
     states_finding,
+    states_result,
     third_person,
 )
 from assistant.corpus.paper import Paper
@@ -254,7 +255,7 @@ def _result_over_background(ranked: Sequence[Sentence]) -> Sentence:
 
 def _states_result(quote: str) -> bool:
     """Whether a quote, written in the third person, states its paper's result."""
-    return _states_contribution(quote) or _states_finding(quote)
+    return states_result(_in_first_person(quote))
 
 
 def _in_first_person(quote: str) -> str:

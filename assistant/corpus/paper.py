@@ -7,16 +7,20 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
+from assistant.corpus.text import has_controls, strip_controls
+
 
 def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
 def _clean(text: object) -> str:
-    from assistant.corpus.text import has_controls, strip_controls
-
     text = str(text)  # most records are clean: the scan alone is cheap
     return normalise_space(strip_controls(text) if has_controls(text) else text)
+
+
+def _clean_optional(text: object | None) -> str | None:
+    return (_clean(text) or None) if text is not None else None
 
 
 def _digest(text: str) -> str:
@@ -54,9 +58,9 @@ class Paper:
         self.abstract = _clean(self.abstract)
         if isinstance(self.authors, list):
             self.authors = [name for name in map(_clean, self.authors) if name]
-        self.date = _clean(self.date) or None if self.date is not None else None
+        self.date = _clean_optional(self.date)
         self.urls = [url for url in map(_clean, self.urls) if url]
-        self.bibkey = _clean(self.bibkey) or None if self.bibkey is not None else None
+        self.bibkey = _clean_optional(self.bibkey)
         self.source = _clean(self.source)
         self.paper_id = _clean(self.paper_id) or paper_id_for(self.title)
 

@@ -45,7 +45,7 @@ def strip_controls(text: str) -> str:
 
 
 def has_controls(text: str) -> bool:
-    return bool(_CONTROL.search(text) or "\x1b" in text)
+    return _CONTROL.search(text) is not None  # ESC is one of them
 
 
 def repair_text(text: str) -> str:

@@ -224,23 +224,22 @@ class _Indexing:
             return
         record = self._same_paper(record)
         pid = record.paper_id
-        if pid in self.batch:
-            if clash := another_paper(self.batch[pid], record):
-                self.report.problems.append(clash)
+        earlier = self.batch.get(pid)
+        if earlier is None and pid in self.indexed:  # a paper already written in this run
+            earlier = self.catalog.get([pid]).get(pid)
+            if earlier is None:
                 return
-            self.batch[pid].merge(record)
+        if earlier is not None and (clash := another_paper(earlier, record)):
+            self.report.problems.append(clash)
             return
-        if pid in self.indexed:  # a duplicate of a paper already written in this run
-            stored = self.catalog.get([pid]).get(pid)
-            if stored is None:
+        if pid in self.batch:
+            earlier.merge(record)
+            return
+        if earlier is not None:  # merged with what was written, written again if it changed
+            earlier.merge(record)
+            if earlier.content_hash == self.indexed[pid]:
                 return
-            if clash := another_paper(stored, record):
-                self.report.problems.append(clash)
-                return
-            stored.merge(record)
-            if stored.content_hash == self.indexed[pid]:
-                return
-            record = stored
+            record = earlier
         self.batch[pid] = record
         if len(self.batch) >= BATCH_PAPERS:
             self.flush()
