@@ -30,6 +30,29 @@ def test_csv_from_excel_with_a_bom(tmp_path: Path):
     assert [p.title for p in papers] == ["A paper"] and problems == []
 
 
+_ABSTRACT = (
+    "Language models refuse harmless requests more often than they should. We measure how"
+    " often they do so on a new benchmark and find that refusal rates vary widely."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("listing.txt", f"- A paper on refusal {_ABSTRACT} 3 authors · Mar 14, 2022\n"),
+        ("listing.txt", f"A paper on refusal\n\n{_ABSTRACT}\n"),
+        ("refs.bib", "@article{a, title={A paper on refusal}, abstract={Its abstract.}}\n"),
+        ("papers.jsonl", '{"title": "A paper on refusal", "abstract": "Its abstract."}\n'),
+        ("papers.json", '[{"title": "A paper on refusal", "abstract": "Its abstract."}]'),
+    ],
+)
+def test_every_reader_reads_a_file_with_a_bom(tmp_path: Path, name: str, text: str):
+    path = tmp_path / name
+    path.write_bytes(("\ufeff" + text).encode())
+    papers, problems = _papers_and_problems(path)
+    assert [p.title for p in papers] == ["A paper on refusal"] and problems == []
+
+
 def test_csv_with_one_bad_byte_keeps_the_good_rows(tmp_path: Path):
     path = tmp_path / "mixed.csv"
     path.write_bytes(b"title,abstract\nFirst,Good.\nSecond,Bad \xff byte.\nThird,Good too.\n")

@@ -196,8 +196,6 @@ def _json_values(path: Path) -> Iterator[tuple[int, object]]:
             return
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if number == 1:  # a byte-order mark, as Windows editors write one
-                raw = raw.removeprefix(codecs.BOM_UTF8)
             if raw.strip():
                 yield number, _parsed(path.name, number, raw)
 
@@ -222,7 +220,7 @@ def _array_items(path: Path) -> Iterator[tuple[int, object]]:
         why = "a JSON array over 1 GB: write one object per line (jq -c '.[]' FILE)"
         yield 1, Problem(path.name, None, why)
         return
-    value = _parsed(path.name, 1, path.read_bytes().removeprefix(codecs.BOM_UTF8))
+    value = _parsed(path.name, 1, path.read_bytes())
     if isinstance(value, Problem):
         yield 1, Problem(path.name, None, value.message.replace("broken JSON", "broken JSON array"))
         return

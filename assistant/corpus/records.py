@@ -65,10 +65,11 @@ class NotText(ValueError):
 
 
 def utf8(raw: bytes) -> str:
-    """The text of UTF-8 bytes, or NotText: a reader skips the line that holds them, or
-    lets it reach `iter_records`, which reports the file as skipped; never a crash."""
+    """The text of UTF-8 bytes (without the byte-order mark Windows editors write), or
+    NotText: a reader skips the line that holds them, or lets it reach `iter_records`,
+    which reports the file as skipped; never a crash."""
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise NotText(raw.count(b"\n", 0, error.start) + 1) from None
 
