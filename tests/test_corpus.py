@@ -368,6 +368,17 @@ def test_an_implausible_year_is_noted_and_the_paper_kept_in_every_reader(tmp_pat
     ]
 
 
+def test_a_json_line_cut_inside_a_string_is_reported_as_unterminated(tmp_path: Path):
+    titles, problems = file_load(
+        tmp_path / "cut.jsonl",
+        '{"title": "Kept", "abstract": "y"}\n{"title": "Cut", "abstract": "half a sent\n',
+    )
+    assert titles == ["Kept"]
+    assert [str(p) for p in problems] == [
+        "cut.jsonl:2: broken JSON (Unterminated string starting at column 30)"
+    ]
+
+
 def test_a_json_number_too_long_to_read_is_a_broken_line(tmp_path: Path):
     titles, problems = file_load(
         tmp_path / "long.jsonl",

@@ -202,7 +202,9 @@ def _json_values(path: Path) -> Iterator[tuple[int, object]]:
 
 def _parsed(name: str, number: int, raw: bytes) -> object:
     try:
-        return json.loads(utf8(raw))
+        # without its line break: a line cut inside a string is "unterminated", not an
+        # "invalid control character"
+        return json.loads(utf8(raw).rstrip("\r\n"))
     except NotText:
         return Problem(name, number, NOT_TEXT)
     except json.JSONDecodeError as error:
