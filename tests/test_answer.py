@@ -129,6 +129,22 @@ def test_a_compound_modifier_counts_only_inside_the_compound(seeded):
     assert "harm" in spaced.present_terms(["harm", "request"], "harmful requests")
 
 
+def test_a_topic_that_glosses_its_compound_is_held_by_a_sentence_saying_the_gloss(seeded):
+    topic = "over-refusal: language models refusing harmless requests"
+    glossed = analyse(topic, seeded.engine.bm25)
+
+    def present(text: str) -> set[str]:
+        return glossed.present_terms(tokenize([text])[0], text)
+
+    # the head ("refusal") with the word that narrows it ("harmless"), in one sentence
+    assert {"over", "refus"} <= present("models refuse even when the queries are harmless.")
+    assert "over" not in present("Models refuse harmful queries. Harmlessness is preserved.")
+    assert "over" not in present("Models refuse requests in the past tense.")
+    unglossed = analyse("over-refusal: a survey of benchmarks", seeded.engine.bm25)
+    text = "models refuse even when the queries are harmless."
+    assert "over" not in unglossed.present_terms(tokenize([text])[0], text)
+
+
 def test_a_prefix_compound_is_matched_by_its_sense_and_paraphrased_for_search(seeded):
     present = _over_refusal_terms_in(seeded)
     assert present("models are oversensitive: refusal rates reach 76%") == {"over", "refus"}

@@ -55,7 +55,7 @@ def test_offline_drafts_against_exhaustive_gold_lists(seeded):
         for paragraph in draft.text.split("\n\n"):
             assert not re.search(r"\b(?:Similarly|Likewise|Along the same lines),", paragraph)
             assert "reports that" not in paragraph
-    assert sum(coverage) / len(coverage) >= 0.75, coverage
+    assert sum(coverage) / len(coverage) >= 0.9, coverage
     assert sum(on_topic) / len(on_topic) >= 0.9, on_topic
 
 

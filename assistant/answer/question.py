@@ -513,7 +513,9 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         missing=missing if len(bm25.chunk_ids) else (),
         english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
-        compound_pattern="|".join(_compound_pattern(w) for w in compounds),
+        compound_pattern="|".join(
+            [_compound_pattern(w) for w in compounds] + _gloss_patterns(asked, compounds, bm25)
+        ),
         search_text=with_paraphrases(asked, bm25),
         action_terms=actions,
         alternatives=_alternatives(asked, set(key_terms) - actions, bm25),
@@ -696,6 +698,32 @@ def _compound_pattern(word: str) -> str:
     sense_then_head = rf"\b(?:{sense})\b.*\b{head_stem}"
     head_then_sense = rf"\b{head_stem}.*\b(?:{sense})"
     return rf"\b{pattern}{head_stem}|(?s:{sense_then_head}|{head_then_sense})"
+
+
+def _gloss_patterns(question: str, compounds: Sequence[str], bm25: BM25Index) -> list[str]:
+    """A topic that glosses its compound ("over-refusal: language models refusing harmless
+    requests") is held by a sentence that says the gloss: its head ("refusing") with the
+    word that narrows what follows it ("harmless"): "... more prone to refusal even when the
+    queries are harmless". Only for a compound whose prefix changes its sense ("refusal"
+    alone is not over-refusal), and only when the gloss uses the compound's head."""
+    head, colon, gloss = question.partition(":")
+    patterns = []
+    for word in compounds if colon else ():
+        *modifiers, noun = [p for p in re.split(r"[-‐‑]+", word) if p]
+        if word not in head or modifiers[0].lower() not in _SENSE_WORDS:
+            continue
+        head_stem = stem(noun)
+        words = _WORD.findall(gloss)
+        at = next((i for i, w in enumerate(words) if head_stem in tokenize([w])[0]), None)
+        after = [t for w in words[at + 1 :] for t in _content_stems(w)] if at is not None else []
+        narrowing = [t for t in after[:-1] or after if bm25.document_frequency(t)]
+        if not narrowing:
+            continue  # no gloss of this compound: "over-refusal: a survey"
+        rare = re.escape(max(narrowing, key=bm25.idf))
+        noun_form = re.sub(r"i$", "[iy]", re.escape(head_stem))
+        within = r"[^.!?]*"  # in one sentence
+        patterns.append(rf"\b{noun_form}{within}\b{rare}|\b{rare}{within}\b{noun_form}")
+    return patterns
 
 
 # Prefixes whose compounds an abstract often writes out: "over-refusal" is "excessive
