@@ -594,6 +594,20 @@ def test_the_topic_drops_the_framing_on_both_sides():
     # a comparison's verb is framing too: "... close enough to DPO variants differ to cite"
     assert topic_phrase("How do DPO variants in the collection differ?") == "DPO variants"
     assert topic_phrase("What are the differences between RLHF and DPO?") == "RLHF and DPO"
+    assert topic_phrase("How does DPO compare with RLHF?") == "DPO and RLHF"
+    assert topic_phrase("How does DPO differ from PPO?") == "DPO and PPO"
+
+
+def test_a_comparison_is_about_what_it_compares_not_the_comparing(seeded):
+    """ "compare" and "differ" weighed as key terms made "Compare DPO and RLHF" look less
+    covered than "DPO and RLHF"."""
+    bm25 = seeded.engine.bm25
+    for question in ("Compare DPO and RLHF", "How does DPO differ from RLHF?"):
+        analysis = analyse(question, bm25)
+        assert analysis.kind == "comparison" and analysis.terms == ("dpo", "rlhf"), question
+    # a question that only names the comparison keeps it as its topic
+    only = analyse("What are the trade-offs?", bm25)
+    assert only.kind == "comparison" and only.terms
 
 
 def test_answering_never_imports_torch(seeded_dir):

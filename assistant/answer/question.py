@@ -486,6 +486,10 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         content_words = [w for w in content_words if w not in manner]
     makers = _unnamed_makers(asked, bm25)
     content_words = [w for w in content_words if w not in makers]
+    kind, fact = ("list", "") if papers_asked else classify(" ".join(asking), context)
+    if kind == "comparison":  # "How does DPO compare with RLHF?" asks about DPO and RLHF
+        compared = [w for w in content_words if not _COMPARISON.fullmatch(w)]
+        content_words = compared or content_words
     terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
     rarity = {t: bm25.idf(t) for t in terms}
     rarest = max(rarity.values(), default=0.0)
@@ -495,7 +499,6 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
             w for w in content_words if all(bm25.document_frequency(t) == 0 for t in stems_of[w])
         )
     )
-    kind, fact = ("list", "") if papers_asked else classify(" ".join(asking), context)
     compounds = [w for w in content_words if _is_compound(w, stems_of[w])]
     free = {stems_of[w][-1] for w in compounds}
     free |= {t for w in content_words if w not in compounds for t in stems_of[w]}
@@ -1346,6 +1349,12 @@ _ARTICLES = frozenset({"the", "a", "an"})
 _PARTICLES = frozenset({"off", "out", "up", "down"})
 
 
+# The verb a comparison sets its two topics apart with: "How does DPO compare with RLHF?"
+_COMPARED_IN_TOPIC = re.compile(
+    r"\s+(?:compares?|differs?)\s+(?:with|to|against|from)\s+", re.IGNORECASE
+)
+
+
 def topic_phrase(question: str) -> str:
     """The question without its framing: 'Which papers study X?' -> 'X', 'Tell me about X,
     please' -> 'X'; cut to MAX_TOPIC_CHARS."""
@@ -1374,6 +1383,7 @@ def topic_phrase(question: str) -> str:
     # lower case; a name with digits ("GPT-3.5", "LLAMA-2") stays as written
     words = [w.lower() if len(w) >= SHOUTED_LETTERS and _shouted(w) else w for w in words]
     topic = " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
+    topic = _COMPARED_IN_TOPIC.sub(" and ", topic)  # "DPO compare with RLHF": "DPO and RLHF"
     if len(topic) > MAX_TOPIC_CHARS:
         topic = topic[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0] + " …"
     return topic
