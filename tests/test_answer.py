@@ -598,6 +598,17 @@ def test_the_topic_drops_the_framing_on_both_sides():
     assert topic_phrase("How does DPO differ from PPO?") == "DPO and PPO"
 
 
+def test_what_a_question_asks_of_its_topic_is_no_term_of_it(seeded):
+    """ "drawbacks", in no abstract, made "What are the drawbacks of RLHF?" look off the
+    collection's topics; "limitations" made DPO's papers look uncovered."""
+    bm25 = seeded.engine.bm25
+    assert analyse("What are the drawbacks of RLHF?", bm25).terms == ("rlhf",)
+    assert analyse("What are the limitations of DPO?", bm25).terms == ("dpo",)
+    assert seeded.ask("What are the drawbacks of RLHF?").citations
+    # a question about limitations as such keeps the word
+    assert analyse("Which papers study limitations?", bm25).terms == ("limit",)
+
+
 def test_a_comparison_is_about_what_it_compares_not_the_comparing(seeded):
     """ "compare" and "differ" weighed as key terms made "Compare DPO and RLHF" look less
     covered than "DPO and RLHF"."""

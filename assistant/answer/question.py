@@ -486,6 +486,8 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         content_words = [w for w in content_words if w not in manner]
     makers = _unnamed_makers(asked, bm25)
     content_words = [w for w in content_words if w not in makers]
+    aspects = {m.group(1) for m in _ASPECT_OF.finditer(asked)}
+    content_words = [w for w in content_words if w not in aspects] or content_words
     kind, fact = ("list", "") if papers_asked else classify(" ".join(asking), context)
     if kind == "comparison":  # "How does DPO compare with RLHF?" asks about DPO and RLHF
         compared = [w for w in content_words if not _COMPARISON.fullmatch(w)]
@@ -1349,6 +1351,14 @@ _ARTICLES = frozenset({"the", "a", "an"})
 _PARTICLES = frozenset({"off", "out", "up", "down"})
 
 
+# What a question asks of its topic: "What are the limitations of DPO?" is about DPO, and
+# is not off the collection's topics because no abstract says "drawbacks".
+_ASPECT_OF = re.compile(
+    r"\b(limitations?|drawbacks?|weakness(?:es)?|shortcomings?|disadvantages?|downsides?|"
+    r"pitfalls?|caveats?|challenges?|advantages?|benefits?|strengths?|risks?|pros|cons|"
+    r"problems?|issues?)\s+(?:of|with|in|for|facing)\s+(?=\w)",
+    re.IGNORECASE,
+)
 # The verb a comparison sets its two topics apart with: "How does DPO compare with RLHF?"
 _COMPARED_IN_TOPIC = re.compile(
     r"\s+(?:compares?|differs?)\s+(?:with|to|against|from)\s+", re.IGNORECASE
