@@ -28,6 +28,7 @@ class Reply:
     malformed: bool = False  # a 200 whose body is not a chat completion
     stall: float = 0.0  # a stream that stops this many seconds before its last piece
     truncated: bool = False  # a stream whose connection drops before its promised length
+    unfinished: bool = False  # a stream closed cleanly after its pieces, never finished
     echo_headers: bool = False  # an error body that quotes the request's headers
     wait_for: threading.Event | None = None  # streaming: hold the last piece until set
     usage: tuple[int, int] | None = (321, 45)
@@ -163,7 +164,11 @@ def make_handler(fake: FakeOpenAI):
                 time.sleep(reply.delay)
             model = body.get("model", "test-model")
             if reply.status != 200:
-                messages = {401: "Incorrect API key", 404: f"model {model} does not exist"}
+                messages = {
+                    400: "you must provide a model parameter",
+                    401: "Incorrect API key",
+                    404: f"model {model} does not exist",
+                }
                 message = messages.get(reply.status, "server error")
                 if reply.echo_headers:  # as some proxies and servers do
                     message += f"; request headers: {dict(self.headers)}"
@@ -211,6 +216,9 @@ def make_handler(fake: FakeOpenAI):
                     reply.wait_for.wait(timeout=30)
                 self.wfile.write(_chunk(model, {"content": piece}))
                 self.wfile.flush()
+            if reply.unfinished:
+                self.close_connection = True
+                return  # no finish reason, no [DONE]: the server went away
             self.wfile.write(_chunk(model, {}, finish="stop"))
             if reply.usage:
                 self.wfile.write(_chunk(model, None, usage=reply.usage))

@@ -230,7 +230,11 @@ def test_a_timeout(seeded_dir, server):
 
 @pytest.mark.parametrize(
     ("status", "message"),
-    [(401, "rejected the API key (401)"), (404, "does not serve model 'test-model' (404)")],
+    [
+        (400, "rejected the request (400): you must provide a model parameter; check"),
+        (401, "rejected the API key (401)"),
+        (404, "does not serve model 'test-model' (404)"),
+    ],
 )
 def test_wrong_key_and_unknown_model(seeded_dir, server, status, message):
     server.script(Reply(status=status))

@@ -139,6 +139,9 @@ def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
         )
     elif isinstance(error, openai.RateLimitError):
         message = f"{where} is rate limiting (429) after {attempts}; try again later"
+    elif isinstance(error, openai.BadRequestError):  # the client's fault: no retry helps
+        reason = _reason(error)
+        message = f"{where} rejected the request (400){reason}; check ASSISTANT_LLM_MODEL"
     elif isinstance(error, openai.APIStatusError):
         message = (
             f"{where} failed with HTTP {error.status_code} after {attempts}; "
@@ -147,6 +150,16 @@ def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
     else:
         message = f"{where} sent a malformed response ({type(error).__name__}); check the server"
     return EndpointError(message)
+
+
+def _reason(error: Exception) -> str:
+    """The server's own reason for refusing a request (": you must provide a model"), made
+    safe to print: one line, no key, no escape sequences, at most 200 characters."""
+    body = getattr(error, "body", None)
+    detail = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(detail, str) or not detail.strip():
+        return ""
+    return ": " + " ".join(_shown(detail).split())[:200]
 
 
 def _usage(raw: object, prompt: str, text: str) -> dict:
@@ -326,6 +339,7 @@ def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit:
     llama-index's retries). What is shown is the masked text up to the last whole word,
     less what was shown before: a key split across pieces, or the token after "Bearer",
     is masked whole."""
+    import httpx
     import openai
 
     retryable = (
@@ -335,16 +349,20 @@ def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit:
     )
     attempt = 0
     while True:
-        shown, text, raw, words = "", "", None, 0
+        shown, text, raw, words, finished = "", "", None, 0, False
         try:
             for part in llm.stream_chat(messages):
                 text, raw = part.message.content or "", part.raw
+                finished = finished or _finishes(raw)
                 ended = max(text.rfind(" "), text.rfind("\n")) + 1
                 if ended > words:  # a word more: mask what it adds (not per piece)
                     words = ended
                     shown = _show_more(shown, _shown(text[:words]), on_token)
                 if len(text) > limit:
                     break
+            else:
+                if not finished:  # closed without saying it was done: half an answer
+                    raise httpx.RemoteProtocolError("the stream ended without a finish reason")
             _show_more(shown, _shown(text[:limit]), on_token)
             return text, raw
         except retryable:
@@ -352,6 +370,12 @@ def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit:
                 raise
             time.sleep(_RETRY_WAIT_S[min(attempt, len(_RETRY_WAIT_S) - 1)])
             attempt += 1
+
+
+def _finishes(chunk: object) -> bool:
+    """Whether a streamed chunk says the reply is complete (a finish reason: "stop",
+    "length", ...); a stream that closes without one was cut off."""
+    return any(getattr(c, "finish_reason", None) for c in getattr(chunk, "choices", None) or ())
 
 
 def _show_more(shown: str, showable: str, on_token: TokenCallback) -> str:
