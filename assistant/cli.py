@@ -43,7 +43,7 @@ def _use_chroma_server(context: click.Context, parameter: click.Parameter, url: 
         except ValueError:
             parsed, port = urlparse(""), -1
         host_ok = bool(parsed.hostname) and not re.search(r"[\s\x00-\x1f\x7f]", url.strip())
-        if parsed.scheme not in ("http", "https") or not host_ok or port == -1:
+        if parsed.scheme not in ("http", "https") or not host_ok or port in (-1, 0):
             raise click.BadParameter(
                 "expected http://HOST:PORT or https://HOST:PORT", context, parameter
             )
@@ -442,6 +442,8 @@ def related_work(
         raise InputError("--bib needs a file name, e.g. --bib refs.bib")
     if bib is not None and bib.exists() and not force:
         raise InputError(f"{bib} exists: pass --force to overwrite it, or choose another file")
+    if bib is not None and not bib.absolute().parent.is_dir():  # known before the draft is paid
+        raise InputError(f"cannot write {bib}: no folder {bib.absolute().parent}")
 
     assistant = _llm_assistant(
         data_dir, collection, model, base_url, fallback, **_checks(None, verify)
@@ -449,11 +451,6 @@ def related_work(
     draft = assistant.related_work(
         topic, words=words, max_papers=max_papers, llm=False if no_llm else None, **filters
     )
-    if bib is not None and draft.citations:
-        try:
-            bib.write_text(strip_controls(draft.to_bibtex()), encoding="utf-8")
-        except OSError as error:
-            raise InputError(f"cannot write {bib}: {error.strerror}") from None
     if as_json:
         display.print_json(draft.to_dict(fmt))
     elif fmt == "latex":
@@ -465,6 +462,11 @@ def related_work(
     if bib is not None and not draft.citations:
         draft.warnings.append(f"nothing cited, so {bib} was not written")
     display.print_warnings(draft.warnings)
+    if bib is not None and draft.citations:  # after the draft: a failed write loses none of it
+        try:
+            bib.write_text(strip_controls(draft.to_bibtex()), encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot write {bib}: {error.strerror}") from None
 
 
 @cli.command()

@@ -256,6 +256,10 @@ def test_topic_errors_and_usage_errors_are_one_line(seeded_dir: Path, tmp_path: 
     for args, expected in (
         (["related-work", ""], "error: the topic is empty; name one"),
         (["related-work", "hallucination", "--bib", ""], "error: --bib needs a file name"),
+        (
+            ["related-work", "hallucination", "--bib", str(tmp_path / "no" / "refs.bib")],
+            f"error: cannot write {tmp_path / 'no' / 'refs.bib'}: no folder {tmp_path / 'no'}",
+        ),
         (["related-work", "x", "--format", "bogus"], "error: Invalid value for '--format'"),
         (["related-work"], "error: Missing argument 'TOPIC'"),
         (["search", "x", "-k", "zero"], "error: Invalid value for '-k'"),
@@ -266,6 +270,15 @@ def test_topic_errors_and_usage_errors_are_one_line(seeded_dir: Path, tmp_path: 
     latex = run_cli("related-work", "protein folding", "--format", "latex", data_dir=seeded_dir)
     assert latex.returncode == 0 and latex.stdout.strip()
     assert all(line.startswith("%") for line in latex.stdout.splitlines())  # comments only
+
+
+def test_a_bib_file_that_cannot_be_written_loses_no_draft(seeded_dir: Path, tmp_path: Path):
+    """The draft (an LLM's, perhaps, paid for) is printed before the .bib file is written:
+    a write that fails is an error after it, not instead of it."""
+    result = run_cli("related-work", "hallucination", "--bib", "/dev/full", "--force",
+                     data_dir=seeded_dir)  # fmt: skip
+    assert result.returncode != 0 and "**References**" in result.stdout
+    assert result.stderr.strip().splitlines()[-1].startswith("error: cannot write /dev/full")
 
 
 def test_a_draft_covers_the_parts_of_its_topic_the_collection_has(seeded):
