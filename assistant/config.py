@@ -61,13 +61,17 @@ class Settings(BaseSettings):
         None, alias="OPENAI_BASE_URL", description="Base URL of the OpenAI-compatible endpoint."
     )
     llm_model: str = Field(
-        "gpt-4o-mini", alias="ASSISTANT_LLM_MODEL", description="Chat model for LLM answers."
+        "gpt-4o-mini",
+        alias="ASSISTANT_LLM_MODEL",
+        description="Chat model for LLM answers.",
+        min_length=1,
     )
     llm_timeout: float = Field(
         60.0,
         alias="ASSISTANT_LLM_TIMEOUT",
         description="Seconds to wait for the LLM.",
         gt=0,
+        le=86400,  # a day; beyond, the HTTP client's clock overflows
         allow_inf_nan=False,
     )
     llm_max_retries: int = Field(

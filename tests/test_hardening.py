@@ -155,6 +155,8 @@ def test_a_stream_that_stalls_or_breaks_off_is_an_endpoint_fault(seeded_dir: Pat
     question = "Which papers study reward models for RLHF?"
     for reply, needle in ((Reply(chunks=["Reward ", "models [1]."], stall=3), "stopped sending"),
                           (Reply(chunks=["Reward ", "models [1]."], truncated=True),
+                           "broke off"),
+                          (Reply(chunks=["Reward ", "models [1]."], unfinished=True),
                            "broke off")):  # fmt: skip
         server = FakeOpenAIServer()
         with server as fake:
@@ -403,6 +405,8 @@ def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Pat
         ),
         (lambda a: Assistant(data_dirr="/tmp/x"), "unknown setting data_dirr (did you mean"),
         (lambda a: Assistant(collection="a b"), "invalid setting collection: a collection name"),
+        (lambda a: Assistant(llm_model=""), "invalid setting llm_model"),
+        (lambda a: Assistant(llm_timeout=1e10), "invalid setting llm_timeout"),
     ],
 )
 def test_library_arguments_of_the_wrong_type_are_explained(seeded: Assistant, call, said):
