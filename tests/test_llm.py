@@ -110,6 +110,8 @@ def test_removed_markers_leave_no_dangling_joiners_or_repeats(seeded_dir, server
         ("X uses A, [99], and B [1].", "X uses A and B [1].", []),
         ("Also [0] and more work exists [1].", "Also more work exists [1].", []),
         ("[0], and more work exists [1].", "More work exists [1].", []),
+        ("Studied in [0] and [-1] and [1-2].", "Studied in [1, 2].", []),
+        ("Refusal [ -2 ] is common [1].", "Refusal is common [1].", []),
         ("B holds [1]. In [99], they show C [2].", "B holds [1]. They show C [2].", []),
         ("Safety is studied by [99]. B holds [1].", "Safety is studied. B holds [1].",
          ["Safety is studied."]),

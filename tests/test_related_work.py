@@ -263,6 +263,7 @@ def test_topic_errors_and_usage_errors_are_one_line(seeded_dir: Path, tmp_path: 
         (["related-work", "x", "--format", "bogus"], "error: Invalid value for '--format'"),
         (["related-work"], "error: Missing argument 'TOPIC'"),
         (["search", "x", "-k", "zero"], "error: Invalid value for '-k'"),
+        (["search", "x", "--chroma-url", "http://127.0.0.1:0"], "error: Invalid value for"),
     ):
         result = run_cli(*args, data_dir=seeded_dir)
         assert result.returncode != 0 and result.stdout == "", args

@@ -27,10 +27,15 @@ _VARIANT = re.compile(
 )
 
 
+# A negative number in brackets ("[-1]"): no paper's, checked as [0] is (and removed)
+_NEGATIVE = re.compile(r"[\[［【]\s*[-−–]\s*[\d０-９]+\s*[\]］】]")
+
+
 def normalise_markers(text: str) -> str:
     """Citation-like variants written as plain [n] markers."""
     import unicodedata
 
+    text = _NEGATIVE.sub("[0]", text)
     return _VARIANT.sub(lambda m: "[" + unicodedata.normalize("NFKC", m.group(1)) + "]", text)
 
 
