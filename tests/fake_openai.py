@@ -47,6 +47,7 @@ class FakeOpenAI:
     requests: list[Recorded] = field(default_factory=list)
     models: tuple[str, ...] = ("test-model",)
     embedding_dimension: int = 48
+    embeddings_dropped: bool = False  # /embeddings answers with no vectors
 
     def script(self, *replies: Reply) -> None:
         self.replies = list(replies)
@@ -152,6 +153,7 @@ def make_handler(fake: FakeOpenAI):
                     "data": [
                         {"object": "embedding", "index": i, "embedding": fake.embed(t)}
                         for i, t in enumerate(texts)
+                        if not fake.embeddings_dropped
                     ],
                     "usage": {"prompt_tokens": 1, "total_tokens": 1},
                 })  # fmt: skip

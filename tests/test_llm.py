@@ -334,6 +334,10 @@ def test_embeddings_through_the_same_endpoint(tmp_path, server):
     assert embedding_calls[0].headers["Authorization"] == f"Bearer {KEY}"
     with pytest.raises(IndexError_, match="embedding_model"):
         Assistant(Settings(data_dir=tmp_path / "d")).search("violins")
+    server.embeddings_dropped = True  # a server that answers /embeddings with no vectors
+    with pytest.raises(EndpointError, match="sent no usable embeddings") as raised:
+        llm_assistant(tmp_path / "e", server, **settings).index([corpus])
+    assert "\n" not in str(raised.value)
 
 
 def cli_env(server) -> dict:

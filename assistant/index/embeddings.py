@@ -83,6 +83,12 @@ class LocalMiniLM:
         return normalise(out)
 
 
+_MALFORMED = (
+    "the embedding endpoint sent no usable embeddings; check that OPENAI_BASE_URL serves "
+    "/embeddings, or use ASSISTANT_EMBEDDING=local"
+)
+
+
 class OpenAIEndpointEmbedder:
     """Embeddings from any endpoint that speaks OpenAI's embeddings protocol.
 
@@ -110,13 +116,21 @@ class OpenAIEndpointEmbedder:
             batch = list(texts[start : start + self.batch_size])
             try:
                 response = self.client.embeddings.create(model=self.model, input=batch)
+                got = [item.embedding for item in sorted(response.data, key=lambda d: d.index)]
+                if len(got) != len(batch):
+                    raise ValueError(f"{len(got)} vectors for {len(batch)} texts")
+                vectors.extend(got)
             except openai.APIError as error:
                 raise EndpointError(
                     f"embedding endpoint failed ({type(error).__name__}); check OPENAI_BASE_URL, "
                     "the key and ASSISTANT_EMBEDDING_MODEL, or use ASSISTANT_EMBEDDING=local"
                 ) from None
-            vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
-        array = normalise(np.array(vectors, dtype=np.float32))
+            except (ValueError, TypeError, AttributeError, KeyError) as error:
+                raise EndpointError(_MALFORMED + f" ({type(error).__name__})") from None
+        try:
+            array = normalise(np.array(vectors, dtype=np.float32))
+        except (ValueError, TypeError):  # vectors of different lengths, or not numbers
+            raise EndpointError(_MALFORMED + " (vectors of different lengths)") from None
         self.dimension = array.shape[1] if array.size else self.dimension
         return array
 
