@@ -54,9 +54,17 @@ def load_prompt(name: str, user_dir: Path | None = None) -> Prompt:
     if name not in PLACEHOLDERS:
         raise KeyError(name)
     for folder in (user_dir, bundled_prompts_dir()):
-        if folder is not None and (folder / f"{name}.txt").is_file():
-            path = folder / f"{name}.txt"
+        path = folder / f"{name}.txt" if folder is not None else None
+        if path is None or not path.exists():
+            continue
+        if not path.is_file():  # a folder of that name would hide the user's mistake
+            raise InputError(f"prompt {path} is not a file")
+        try:
             return Prompt(name, path.read_text(encoding="utf-8").strip() + "\n", path)
+        except UnicodeDecodeError:
+            raise InputError(f"prompt {path} is not UTF-8 text; save it as UTF-8") from None
+        except OSError as error:
+            raise InputError(f"cannot read prompt {path}: {error.strerror}") from None
     raise InputError(f"prompt {name}.txt not found in {user_dir or bundled_prompts_dir()}")
 
 

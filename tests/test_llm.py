@@ -310,6 +310,13 @@ def test_prompts_can_be_overridden_and_are_checked(seeded_dir, server, tmp_path)
     (prompts / "answer_user.txt").write_text("Q: {question} {evidnce}")
     with pytest.raises(InputError, match="missing: evidence; unknown: evidnce"):
         llm_assistant(seeded_dir, server, prompts_dir=prompts).ask(QUESTION)
+    (prompts / "answer_user.txt").write_bytes(b"\xff\xfeQ: {question} {evidence}")
+    with pytest.raises(InputError, match=r"answer_user\.txt is not UTF-8 text"):
+        llm_assistant(seeded_dir, server, prompts_dir=prompts).ask(QUESTION)
+    (prompts / "answer_user.txt").unlink()
+    (prompts / "answer_user.txt").mkdir()
+    with pytest.raises(InputError, match=r"answer_user\.txt is not a file"):
+        llm_assistant(seeded_dir, server, prompts_dir=prompts).ask(QUESTION)
 
 
 def test_embeddings_through_the_same_endpoint(tmp_path, server):
