@@ -7,7 +7,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import InputError
@@ -152,6 +152,18 @@ class Settings(BaseSettings):
         if re.search(r"[\s\x00-\x1f\x7f]", value):
             raise ValueError("the key holds whitespace or control characters: copy it again, alone")
         return value or None
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _embedding_model(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The local backend runs one model: naming another would be silently ignored."""
+        local = info.data.get("embedding") == "local"
+        if local and value and value.strip().lower().split("/")[-1] != "all-minilm-l6-v2":
+            raise ValueError(
+                "the local backend runs all-MiniLM-L6-v2 only; unset it, or set "
+                "ASSISTANT_EMBEDDING=openai to use an endpoint's model"
+            )
+        return value
 
     @field_validator("data_dir", mode="before")
     @classmethod

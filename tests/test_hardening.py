@@ -406,6 +406,7 @@ def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Pat
         (lambda a: Assistant(data_dirr="/tmp/x"), "unknown setting data_dirr (did you mean"),
         (lambda a: Assistant(collection="a b"), "invalid setting collection: a collection name"),
         (lambda a: Assistant(llm_model=""), "invalid setting llm_model"),
+        (lambda a: Assistant(embedding_model="bge-small"), "runs all-MiniLM-L6-v2 only"),
         (lambda a: Assistant(llm_timeout=1e10), "invalid setting llm_timeout"),
     ],
 )
