@@ -71,7 +71,7 @@ class Assistant:
         """Index corpus files or folders (default: the bundled seeds).
 
         `categories` keeps only arXiv records in one of them (e.g. ["cs.CL"])."""
-        from assistant.corpus import bundled_seeds
+        from assistant.corpus import READERS, bundled_seeds
         from assistant.index.indexer import index_paths
 
         chosen = arguments.paths(paths) or [bundled_seeds()]
@@ -81,7 +81,7 @@ class Assistant:
             chosen,
             rebuild=bool(arguments.flag(rebuild, "rebuild")),
             prune=bool(arguments.flag(prune, "prune")),
-            fmt=arguments.optional_text(fmt, "fmt"),
+            fmt=None if fmt is None else arguments.one_of(fmt, "fmt", sorted(READERS)),
             categories=frozenset(categories) if categories else None,
             progress=self.progress,
         )
@@ -205,6 +205,8 @@ class Assistant:
         if follow_up is not None:
             follow_up = check_question(follow_up, "follow-up")
         llm = arguments.flag(llm, "llm")
+        if on_token is not None and not callable(on_token):
+            raise InputError(f"on_token must be a function of the text, not {on_token!r}")
         use_llm = self.settings.uses_llm(llm)
         question, read_note = with_slips_meant(question, self.engine.bm25)
         if asks_about_the_collection(question):

@@ -40,10 +40,14 @@ def optional_text(value: object, name: str) -> str | None:
     raise InputError(f"{name} must be text (a str), not {type(value).__name__}")
 
 
+def one_of(value: object, name: str, choices: Sequence[str]) -> str:
+    if value not in choices:
+        raise InputError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return str(value)
+
+
 def search_mode(mode: object) -> str:
-    if mode not in SEARCH_MODES:
-        raise InputError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
-    return str(mode)
+    return one_of(mode, "mode", SEARCH_MODES)
 
 
 def flag(value: object, name: str) -> bool | None:

@@ -395,9 +395,11 @@ def test_a_full_disk_is_said_in_words_and_leaves_no_orphan_vectors(tmp_path: Pat
         (lambda a: a.chat(year=2024), "chat() takes since, until and author, not year"),
         (lambda a: a.chat().paper("2"), "the reference number must be a whole number"),
         (lambda a: a.ask("refusal", llm="no"), "llm must be True, False or None, not 'no'"),
+        (lambda a: a.ask("refusal", on_token=5), "on_token must be a function"),
         (lambda a: a.chat(llm="yes"), "llm must be True, False or None"),
         (lambda a: a.index(5), "paths must be a str, a Path or a list of them"),
         (lambda a: a.index("x.jsonl", rebuild="no"), "rebuild must be True, False or None"),
+        (lambda a: a.index("x.jsonl", fmt="bogus"), "fmt must be one of arxiv, bib, csv, jsonl"),
         (lambda a: a.ask("refusal", only=5), "only must be paper ids"),
         (
             lambda a: a.describe("refusal", ["p1"]),
