@@ -605,6 +605,10 @@ def test_what_a_question_asks_of_its_topic_is_no_term_of_it(seeded):
     assert analyse("What are the drawbacks of RLHF?", bm25).terms == ("rlhf",)
     assert analyse("What are the limitations of DPO?", bm25).terms == ("dpo",)
     assert seeded.ask("What are the drawbacks of RLHF?").citations
+    # nor is the frame around it: "overview" is in no abstract either
+    assert analyse("an overview of reward modeling", bm25).terms == ("reward", "model")
+    assert analyse("state of the art in red teaming", bm25).terms == ("red", "team")
+    assert seeded.ask("an overview of reward modeling").citations
     # a question about limitations as such keeps the word
     assert analyse("Which papers study limitations?", bm25).terms == ("limit",)
 

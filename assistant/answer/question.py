@@ -486,7 +486,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         content_words = [w for w in content_words if w not in manner]
     makers = _unnamed_makers(asked, bm25)
     content_words = [w for w in content_words if w not in makers]
-    aspects = {m.group(1) for m in _ASPECT_OF.finditer(asked)}
+    aspects = {w for m in _ASPECT_OF.finditer(asked) for w in re.split(r"[- ]", m.group(1))}
     content_words = [w for w in content_words if w not in aspects] or content_words
     kind, fact = ("list", "") if papers_asked else classify(" ".join(asking), context)
     if kind == "comparison":  # "How does DPO compare with RLHF?" asks about DPO and RLHF
@@ -1351,12 +1351,17 @@ _ARTICLES = frozenset({"the", "a", "an"})
 _PARTICLES = frozenset({"off", "out", "up", "down"})
 
 
-# What a question asks of its topic: "What are the limitations of DPO?" is about DPO, and
-# is not off the collection's topics because no abstract says "drawbacks".
+# What a question asks of its topic, or the frame it puts around it: "What are the
+# limitations of DPO?" and "an overview of reward modeling" are about DPO and reward
+# modeling, and not off the collection's topics because no abstract says "drawbacks" or
+# "overview".
 _ASPECT_OF = re.compile(
     r"\b(limitations?|drawbacks?|weakness(?:es)?|shortcomings?|disadvantages?|downsides?|"
     r"pitfalls?|caveats?|challenges?|advantages?|benefits?|strengths?|risks?|pros|cons|"
-    r"problems?|issues?)\s+(?:of|with|in|for|facing)\s+(?=\w)",
+    r"problems?|issues?|overviews?|perspectives?|advances?|developments?|progress|trends?|"
+    r"techniques?|approach(?:es)?|methods?|strateg(?:y|ies)|insights?|landscape|"
+    r"introduction|summary|state[- ]of[- ]the[- ]art)"
+    r"\s+(?:of|on|with|in|into|for|to|facing|about|regarding)\s+(?=\w)",
     re.IGNORECASE,
 )
 # The verb a comparison sets its two topics apart with: "How does DPO compare with RLHF?"
