@@ -613,6 +613,43 @@ def test_what_a_question_asks_of_its_topic_is_no_term_of_it(seeded):
     assert analyse("Which papers study limitations?", bm25).terms == ("limit",)
 
 
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("What are the pros and cons of refusal training?", ("refus", "train")),
+        ("What are the main takeaways about DPO?", ("dpo",)),
+        ("What would you recommend reading on DPO?", ("dpo",)),
+        ("How do papers measure over-refusal?", ("over", "refus")),
+        ("What causes over-refusal?", ("over", "refus")),
+        ("Is DPO better than RLHF?", ("dpo", "rlhf")),
+    ],
+)
+def test_how_a_question_is_put_is_no_term_of_its_topic(seeded, question, terms):
+    """Each of these was abstained on: "pros", "takeaways", "recommend" are in no
+    abstract, and "measure", "causes", "better" were weighed as the concept asked about."""
+    assert analyse(question, seeded.engine.bm25).terms == terms
+
+
+def test_a_lead_in_before_a_colon_is_no_topic(seeded):
+    question = "Quick question from a newbie: which papers study chain-of-thought?"
+    assert "newbi" not in analyse(question, seeded.engine.bm25).terms
+    assert seeded.ask(question).citations
+
+
+def test_a_comparison_no_paper_makes_is_answered_side_by_side(seeded):
+    """No abstract compares DPO with RLHF: the papers on each, said to be so, rather than
+    an abstention."""
+    for question in ("How does DPO compare with RLHF?", "Is DPO better than RLHF?"):
+        answer = seeded.ask(question)
+        assert answer.text.startswith(
+            "No paper in the collection compares DPO with RLHF; the papers on each:"
+        ), answer.text
+        titles = " ".join(c.paper.title for c in answer.citations)
+        assert "RLHF" in titles and "Preference" in titles
+    # a side the collection lacks: still an abstention
+    assert seeded.ask("How do protein folding and DPO compare?").abstained
+
+
 def test_a_comparison_is_about_what_it_compares_not_the_comparing(seeded):
     """ "compare" and "differ" weighed as key terms made "Compare DPO and RLHF" look less
     covered than "DPO and RLHF"."""

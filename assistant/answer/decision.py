@@ -16,6 +16,7 @@ from assistant.answer.question import (
     FRAMING_VERBS,
     QuestionAnalysis,
     analyse,
+    has_topic_words,
     is_negated,
     is_verb_form,
     property_phrase,
@@ -115,7 +116,37 @@ def decide(
         others = [j for j in relevant if id(j) not in ids] if analysis.kind == "comparison" else []
         relevant = named + others
         return Decision(analysis, ranking, judged, relevant, covered, named=True)
+    if not (relevant or survey) and analysis.kind == "comparison":
+        sides, lead = _each_side(engine, analysis, pool, within)
+        return Decision(analysis, ranking, judged, sides, covered, lead=lead)
     return Decision(analysis, ranking, judged, relevant, covered)
+
+
+# The two sides of a comparison's topic: "DPO and RLHF", "DPO vs RLHF", "DPO versus PPO"
+_SIDES = re.compile(r"\s+(?:and|vs\.?|versus|or|against|(?:better|worse)\s+than)\s+", re.IGNORECASE)
+SIDE_PAPERS = 3  # the papers a comparison cites for each side, when none is on both
+MAX_SIDE_WORDS = 4  # "DPO", "chain-of-thought prompting": a side, not a clause
+
+
+def _each_side(engine, analysis: QuestionAnalysis, pool: int, within) -> tuple[list[Judged], str]:
+    """For a comparison no paper covers whole ("How does DPO compare with RLHF?"), the
+    papers on each of its two sides, when the collection covers both, and the line that
+    says so: what it holds on each, set side by side, rather than nothing."""
+    sides = _SIDES.split(analysis.topic)
+    if len(sides) != 2 or not all(
+        has_topic_words(side) and len(side.split()) <= MAX_SIDE_WORDS for side in sides
+    ):
+        return [], ""
+    decisions = [decide(engine, side, pool=pool, within=within) for side in sides]
+    if not all(d.relevant for d in decisions):
+        return [], ""
+    chosen: dict[str, Judged] = {}
+    for judged in (j for d in decisions for j in d.relevant[:SIDE_PAPERS]):
+        chosen.setdefault(judged.paper.paper_id, judged)
+    first, second = (side.strip() for side in sides)
+    return list(chosen.values()), (
+        f"No paper in the collection compares {first} with {second}; the papers on each:"
+    )
 
 
 def _concept_unseen(analysis: QuestionAnalysis, bm25) -> bool:

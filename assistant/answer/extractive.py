@@ -354,7 +354,7 @@ def extractive_answer(
     kind = analysis.kind
     if kind == "specific" and len(relevant) > MAX_PARAGRAPHS:  # a list reads, 18 paragraphs not
         kind = "list"
-    if lead:  # a follow-up that picks papers from the last answer lists them
+    if lead and kind != "comparison":  # a follow-up that picks papers from the last answer
         kind = "list"
     if kind == "list":
         form_lead, lines = _list_lines(analysis, relevant, picked, picker.mentioned)

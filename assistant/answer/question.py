@@ -86,7 +86,8 @@ _DASH = r"(?:--?|[–—])"
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?", re.UNICODE)
 _COMPARISON = re.compile(
     r"\b(compare[ds]?|comparing|comparison|contrast(?:s|ed|ing)?|differ(?:s|ent|ence|ences)?|"
-    r"versus|vs\.?|trade-?offs?|similarit(?:y|ies)|agree|disagree)\b",
+    r"versus|vs\.?|trade-?offs?|similarit(?:y|ies)|agree|disagree|"
+    r"(?:better|worse|superior|inferior)(?=\s+(?:than|to)\b))\b",
     re.IGNORECASE,
 )
 # A number set beside another, which asks for the number: "... compared with direct requests?"
@@ -130,10 +131,16 @@ def _without_framing_verb(question: str) -> str:
     """The question without the verb it asks for papers with, when that verb only frames
     ("Which papers discuss X?" asks what "Which papers study X?" asks: "discuss", rare in
     abstracts, weighed as a key term and made X look uncovered)."""
-    match = asking_verb(question)
+    match = asking_verb(question) or _HOW_PAPERS_VERB.search(question)
     if not match or stem(match.group(2).lower()) not in FRAMING_VERBS:
         return question
     return f"{question[: match.start(2)]}{question[match.end(2) :]}"
+
+
+# "How do papers measure X?" asks how X is measured: "measure" frames it as "study" does
+_HOW_PAPERS_VERB = re.compile(
+    rf"\bhow\s+do(?:es)?\s+(?:the\s+)?({PAPER_NOUNS})\s+([a-z]+)\b", re.IGNORECASE
+)
 
 
 # Words a request may put before the papers: "some good papers", "three recent papers".
@@ -333,13 +340,19 @@ _REQUEST = re.compile(
     r"point me (?:to|at|towards)|i(?:'m| am) looking for|i (?:want|need|would like)|i'd like)"
     rf"\s+{_QUANTIFIERS}(?:{_PAPERS_ASKED})?"
     rf"|(?:recommend|suggest|name)\s+{_QUANTIFIERS}{_PAPERS_ASKED}"
+    # "What would you recommend reading on X?", "What should I read about X?"
+    r"|(?:what|which)\s+(?:(?:would|do|can|could)\s+you\s+(?:recommend|suggest)\s+"
+    r"(?:(?:i|me)\s+)?(?:to\s+)?read(?:ing)?|(?:should|could|can|do)\s+i\s+read)\s+"
+    r"(?:up\s+)?(?:on|about|regarding|for)\s+"
     rf"|(?:is|are) there\s+{_QUANTIFIERS}{_PAPERS_ASKED}"
     rf"|do(?:es)? any\s+(?:of\s+(?:the|these|those)\s+)?{PAPER_NOUNS}\s+"
     rf"|{_COLLECTION_HOLDS}(?:\s+(?:on|about|regarding))?\s+)",
     re.IGNORECASE,
 )
 # What in a request says that it asks for papers: their noun, or the collection's.
-_NAMES_PAPERS = re.compile(rf"\b(?:{PAPER_NOUNS}|collection|corpus|library|index)\b", re.I)
+_NAMES_PAPERS = re.compile(
+    rf"\b(?:{PAPER_NOUNS}|collection|corpus|library|index|read|reading)\b", re.I
+)
 
 
 def split_request(question: str) -> tuple[str, bool]:
@@ -486,11 +499,12 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         content_words = [w for w in content_words if w not in manner]
     makers = _unnamed_makers(asked, bm25)
     content_words = [w for w in content_words if w not in makers]
-    aspects = {w for m in _ASPECT_OF.finditer(asked) for w in re.split(r"[- ]", m.group(1))}
+    aspects = {w for m in _ASPECT_OF.finditer(asked) for w in re.split(r"[-\s]+", m.group(1))}
+    aspects |= {m.group(1) for m in _CAUSE_ASKED.finditer(asked)}
     content_words = [w for w in content_words if w not in aspects] or content_words
     kind, fact = ("list", "") if papers_asked else classify(" ".join(asking), context)
     if kind == "comparison":  # "How does DPO compare with RLHF?" asks about DPO and RLHF
-        compared = [w for w in content_words if not _COMPARISON.fullmatch(w)]
+        compared = [w for w in content_words if not _COMPARED_WORD.fullmatch(w)]
         content_words = compared or content_words
     terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
     rarity = {t: bm25.idf(t) for t in terms}
@@ -557,6 +571,7 @@ def _asking_sentences(question: str) -> tuple[list[str], list[str]]:
     self-introductions around a sentence that asks about a topic ("Hello! I'm a PhD
     student ... Which papers ...? Thanks in advance!"). All of them ask when none ends with
     a question mark, or when one says what the asker works on."""
+
     from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
 
     sentences = list(split_sentences(question))
@@ -569,6 +584,21 @@ def _asking_sentences(question: str) -> tuple[list[str], list[str]]:
     if not asking or any(_TOPIC_INTRODUCTION.search(s) for s in context):
         return sentences, []
     return asking, context
+
+
+# A question after a lead-in and a colon: "Quick question from a newbie: which papers ...?"
+_ASKED_AFTER_COLON = re.compile(
+    r"(?<=:)\s+(?=(?:which|what|how|why|are|is|do|does|can|could|any)\b[^:]*\?\s*$)",
+    re.IGNORECASE,
+)
+
+
+def _sentences(question: str) -> list[str]:
+    """The question's sentences, a lead-in before a colon apart from what it asks (for its
+    chatter: a heading before a colon still names the topic, "hallucination: which ...")."""
+    from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
+
+    return [part for s in split_sentences(question) for part in _ASKED_AFTER_COLON.split(s)]
 
 
 def asking_part(question: str) -> str:
@@ -589,9 +619,8 @@ def _context_words(question: str) -> set[str]:
     works on and the question holds too little topic of its own (MIN_OWN_TOPIC_TERMS).
     Of those, the words no abstract holds are chatter ("grateful", "intro", "course",
     "blog"), not a concept the collection lacks."""
-    from assistant.answer.sentences import split_sentences
 
-    sentences = list(split_sentences(question))
+    sentences = _sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     around = [s for s in sentences if s not in asking]
     own = {
@@ -1355,15 +1384,26 @@ _PARTICLES = frozenset({"off", "out", "up", "down"})
 # limitations of DPO?" and "an overview of reward modeling" are about DPO and reward
 # modeling, and not off the collection's topics because no abstract says "drawbacks" or
 # "overview".
-_ASPECT_OF = re.compile(
-    r"\b(limitations?|drawbacks?|weakness(?:es)?|shortcomings?|disadvantages?|downsides?|"
+_ASPECT = (
+    r"limitations?|drawbacks?|weakness(?:es)?|shortcomings?|disadvantages?|downsides?|"
     r"pitfalls?|caveats?|challenges?|advantages?|benefits?|strengths?|risks?|pros|cons|"
     r"problems?|issues?|overviews?|perspectives?|advances?|developments?|progress|trends?|"
     r"techniques?|approach(?:es)?|methods?|strateg(?:y|ies)|insights?|landscape|"
-    r"introduction|summary|state[- ]of[- ]the[- ]art)"
-    r"\s+(?:of|on|with|in|into|for|to|facing|about|regarding)\s+(?=\w)",
+    r"introduction|summary|state[- ]of[- ]the[- ]art|takeaways?|findings|lessons|conclusions|"
+    r"causes|reasons|sources|origins|effects|impacts?|consequences|implications"
+)
+# ... or asks with a verb: "What causes over-refusal?", "What drives hallucination?"
+_CAUSE_ASKED = re.compile(r"\bwhat\s+(causes|drives|explains|triggers|underlies)\b", re.I)
+# ... one aspect, or two ("the pros and cons of X", "strengths and weaknesses of X"), and
+# what ranks them ("the key findings on X", "open problems in X")
+_RANKING = r"(?:(?:key|main|major|important|recent|latest|current|open|common|known|biggest)\s+)?"
+_ASPECT_OF = re.compile(
+    rf"\b({_RANKING}(?:{_ASPECT})(?:\s+(?:and|or|&)\s+(?:{_ASPECT}))?)"
+    r"\s+(?:of|on|with|in|into|for|to|facing|about|regarding|from)\s+(?=\w)",
     re.IGNORECASE,
 )
+# A word of a comparison's own, not of what it compares
+_COMPARED_WORD = re.compile(rf"{_COMPARISON.pattern}|better|worse|superior|inferior", re.I)
 # The verb a comparison sets its two topics apart with: "How does DPO compare with RLHF?"
 _COMPARED_IN_TOPIC = re.compile(
     r"\s+(?:compares?|differs?)\s+(?:with|to|against|from)\s+", re.IGNORECASE
