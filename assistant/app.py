@@ -29,6 +29,12 @@ NO_TOPIC_QUERY = 'the query names no topic, only common words; search for one, e
 KIND_POOL = 300
 
 
+def _none_pass(count: int, topic: str) -> str:
+    """Why a filtered question cites nothing: of the papers the filter admits, none is on
+    the topic (the collection may hold some from other years or authors)."""
+    return f"No paper among the {count} that pass the filter is about {topic}."
+
+
 class Assistant:
     """Cited question answering over a collection of paper abstracts.
 
@@ -250,7 +256,12 @@ class Assistant:
             if not decision.relevant:
                 text = f"Every paper on {topic} mentions {excluded} too."
                 return Answer(question, text, "llm" if use_llm else "extractive", True, [], [], [])
-        answer = self._answer(decision, use_llm, on_token)
+        if selection is not None and decision.analysis.has_topic and not decision.relevant:
+            # the filter, not the collection, holds nothing on it: "refusal from 2024"
+            text = _none_pass(len(selection.paper_ids), decision.analysis.topic)
+            answer = Answer(question, text, "llm" if use_llm else "extractive", True, [], [], [])
+        else:
+            answer = self._answer(decision, use_llm, on_token)
         if decision.weak and answer.citations:
             answer.warnings.append(
                 f"a weak match (coverage {decision.covered:.2f}): the collection may not "
@@ -395,10 +406,7 @@ class Assistant:
         if not papers:  # the same explanation as an answer's: no topic, not English, ...
             text = abstention(decision.analysis, decision.judged, mode, noun="topic").text
             if selection is not None and decision.analysis.has_topic:
-                text = (
-                    f"No paper among the {len(selection.paper_ids)} that pass the filter is "
-                    f"about {decision.analysis.topic}."
-                )
+                text = _none_pass(len(selection.paper_ids), decision.analysis.topic)
             draft = RelatedWork(topic, text, mode, True)
             draft.warnings.extend([note] if note else [])
             return draft

@@ -178,8 +178,16 @@ def test_a_filter_narrows_the_decision_on_the_whole_collection(seeded):
     since = seeded.ask("red teaming", since=2023)
     assert everything and {c.paper.paper_id for c in since.citations} <= everything
     assert all(c.paper.year and c.paper.year >= 2023 for c in since.citations)
-    if since.abstained:
-        assert "Closest papers (not cited)" in since.text
+    if since.abstained:  # the filter holds nothing on it, not the collection
+        assert "that pass the filter is about red teaming." in since.text
+
+
+def test_a_filter_that_admits_papers_on_other_topics_says_so(seeded):
+    """It said "no paper in the collection is close enough to refusal", which the
+    collection's many refusal papers belie: none of those the filter admits is."""
+    answer = seeded.ask("papers on refusal from 2024")
+    assert answer.abstained and answer.citations == []
+    assert answer.text.endswith("No paper among the 1 that pass the filter is about refusal.")
 
 
 def test_an_empty_author_is_refused_not_ignored(seeded, seeded_dir: Path):
