@@ -630,6 +630,16 @@ def test_how_a_question_is_put_is_no_term_of_its_topic(seeded, question, terms):
     assert analyse(question, seeded.engine.bm25).terms == terms
 
 
+def test_a_question_on_causes_quotes_where_the_abstract_gives_them(seeded):
+    """It quoted "sheds light on the causes and implications of this phenomenon", which
+    names the causes without giving them."""
+    analysis = analyse("What causes likelihood displacement?", seeded.engine.bm25)
+    assert (analysis.kind, analysis.fact) == ("specific", "cause")
+    answer = seeded.ask("What causes likelihood displacement?")
+    assert "driven by preferences that induce similar embeddings" in answer.text
+    assert analyse("What are the drawbacks of RLHF?", seeded.engine.bm25).fact == "limitation"
+
+
 def test_a_lead_in_before_a_colon_is_no_topic(seeded):
     question = "Quick question from a newbie: which papers study chain-of-thought?"
     assert "newbi" not in analyse(question, seeded.engine.bm25).terms

@@ -209,12 +209,33 @@ def _kind_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None) 
         return METHOD_BONUS * (2 if _OWN_WORK.search(sentence) else 1)
     if analysis.fact in (BENCHMARK, SURVEY):
         return 2 * FACT_BONUS if contributes_in(sentence, analysis.fact) else 0.0
+    if analysis.fact in _SAYS_ASPECT:  # where it says so of the question's topic
+        said = _SAYS_ASPECT[analysis.fact].search(sentence)
+        held = said and analysis.present_terms(tokenize([sentence])[0], sentence)
+        return 2 * FACT_BONUS if held else 0.0
     if analysis.fact == "definition":
         term = defined_term(analysis.question)
         return 2 * FACT_BONUS if term and _defines(sentence, term) else 0.0
     return 0.0
 
 
+# Where an abstract says what falls short ("Despite its popularity, RLHF is prone to biased
+# local optimization") or what brings something about ("driven by preferences that ...")
+_SAYS_ASPECT = {
+    "limitation": re.compile(
+        r"\b(?:limitation|drawback|weakness|shortcoming|downside|pitfall|prone to|suffer|"
+        r"fail|struggl|brittle|vulnerab|unstable|instabilit|degrad|costly|expensive|cannot|"
+        r"unable|lack|insufficient|inadequate|limited|decreas|despite|although|however|but)",
+        re.IGNORECASE,
+    ),
+    "cause": re.compile(
+        # "caused by", not "sheds light on the causes", which names them without saying them
+        r"\b(?:caused by|because|due to|driven by|drive[sn]?\b|stem(?:s|med)? from|"
+        r"result(?:s|ed)? from|trigger|root|stimul|induc|explain|attribut|"
+        r"arise|owing to|responsible for)",
+        re.IGNORECASE,
+    ),
+}
 # Where an abstract says what a term is: "we develop RISE: Recursive IntroSpEction, an
 # approach ...", "PBT, a training method", "Persuasion-Balanced Training (PBT)", "X is ...".
 _INTRODUCING = re.compile(
@@ -344,20 +365,22 @@ def _closed_end(words: list[str], start: int, end: int) -> int:
 
 
 def _context_penalty(
-    sentences: Sequence[str], i: int, start: int, quote: str, setup: int = 1
+    sentences: Sequence[str], i: int, start: int, quote: str, setup: int = 1, scene: bool = False
 ) -> float:
     """How much a sentence loses for what its quote leans on: each sentence before it
     that the quote must give too (it starts at `start`, see quote_start), an item of a
     list the quote does not give, or the abstract's opening (its first `setup` sentences,
     before the authors speak), which sets the scene unless it states what the paper does
-    or finds: "CoT prompting has two major paradigms." is not what Auto-CoT is."""
+    or finds: "CoT prompting has two major paradigms." is not what Auto-CoT is. (Not
+    when the scene is what was asked, `scene`: the shortcoming of prior work a paper
+    sets out to mend.)"""
     leaning = start < i
     penalty = BACK_REFERENCE_PENALTY * (i - start)
     before = sentences[i - 1] if i > 0 else ""
     if any(item not in before for item in named_items(sentences[i])):
         penalty += UNDEFINED_ITEM_PENALTY
     opens = i < setup or (i == setup and leaning)  # quoted with the opening
-    if opens and not states_result(quote):
+    if opens and not (scene or states_result(quote)):
         penalty += OPENING_PENALTY
     return penalty
 
@@ -431,13 +454,15 @@ class SentencePicker:
                 leaning = i > 0 and leans_back(sentence, late=definition)
                 start = quote_start(sentences, i, leaning)
                 quote = _quote(sentences, start, i)
+                bonus = _fact_bonus(sentence, self.analysis, self.counted)
+                scene = bonus > 0 and self.analysis.fact in _SAYS_ASPECT
                 score = (
                     float(similarities[offset + i])
                     + LEXICAL_WEIGHT * weighted_share(self.weights, token_sets[offset + i])
                     + (PHRASE_BONUS if self.phrases & bigrams(token_lists[offset + i]) else 0.0)
                     + role_bonus(sentence)
-                    + _fact_bonus(sentence, self.analysis, self.counted)
-                    - _context_penalty(sentences, i, start, quote, setup)
+                    + bonus
+                    - _context_penalty(sentences, i, start, quote, setup, scene)
                     + (MENTION_BONUS if self.mentioned and self.mentioned(sentence) else 0.0)
                 )
                 scored.append(Sentence(quote, score, i, start, opening=i < setup))

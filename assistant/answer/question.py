@@ -74,7 +74,10 @@ def check_question(question: str, noun: str = "question") -> str:
 
 Kind = Literal["list", "specific", "comparison"]
 # ... or, for a list of a kind of paper, what each contributes ("benchmark", "survey").
-Fact = Literal["number", "named", "method", "finding", "definition", "benchmark", "survey", ""]
+Fact = Literal[
+    "number", "named", "method", "finding", "definition", "benchmark", "survey", "limitation",
+    "cause", "",
+]  # fmt: skip
 
 # The user's collection, as a question names it: "the collection", "my library".
 _THE_COLLECTION = r"(?:the|this|your|my|our)\s+(?:collection|corpus|library|index)\b"
@@ -1188,6 +1191,10 @@ def classify(question: str, context: Sequence[str] = ()) -> tuple[Kind, Fact]:
         return "specific", "method"
     if defined_term(question):
         return "specific", "definition"
+    if _CAUSE_ASKED.search(question) or _WHY.match(question) or _asks_aspect(question, "cause"):
+        return "specific", "cause"  # "What causes over-refusal?", "Why does DPO fail?"
+    if _asks_aspect(question, "limitation"):
+        return "specific", "limitation"  # "What are the drawbacks of RLHF?"
     if _FINDING.search(question):
         return "specific", "finding"
     asks = _AUXILIARY_OPENING.match(question) or _WH.search(question)
@@ -1392,6 +1399,24 @@ _ASPECT = (
     r"introduction|summary|state[- ]of[- ]the[- ]art|takeaways?|findings|lessons|conclusions|"
     r"causes|reasons|sources|origins|effects|impacts?|consequences|implications"
 )
+# Aspects that ask what falls short, and what brings something about
+_ASPECT_KINDS = {
+    "limitation": frozenset(
+        "limitation limitations drawback drawbacks weakness weaknesses shortcoming "
+        "shortcomings disadvantage disadvantages downside downsides pitfall pitfalls caveat "
+        "caveats challenge challenges risk risks problem problems issue issues cons".split()
+    ),
+    "cause": frozenset("causes reasons sources origins".split()),
+}
+_WHY = re.compile(r"\s*why\b", re.IGNORECASE)
+
+
+def _asks_aspect(question: str, kind: str) -> bool:
+    """Whether the question asks for an aspect of the kind ("the drawbacks of X")."""
+    words = (w.lower() for m in _ASPECT_OF.finditer(question) for w in m.group(1).split())
+    return any(w in _ASPECT_KINDS[kind] for w in words)
+
+
 # ... or asks with a verb: "What causes over-refusal?", "What drives hallucination?"
 _CAUSE_ASKED = re.compile(r"\bwhat\s+(causes|drives|explains|triggers|underlies)\b", re.I)
 # ... one aspect, or two ("the pros and cons of X", "strengths and weaknesses of X"), and
