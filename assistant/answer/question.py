@@ -574,7 +574,6 @@ def _asking_sentences(question: str) -> tuple[list[str], list[str]]:
     self-introductions around a sentence that asks about a topic ("Hello! I'm a PhD
     student ... Which papers ...? Thanks in advance!"). All of them ask when none ends with
     a question mark, or when one says what the asker works on."""
-
     from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
 
     sentences = list(split_sentences(question))
@@ -622,7 +621,6 @@ def _context_words(question: str) -> set[str]:
     works on and the question holds too little topic of its own (MIN_OWN_TOPIC_TERMS).
     Of those, the words no abstract holds are chatter ("grateful", "intro", "course",
     "blog"), not a concept the collection lacks."""
-
     sentences = _sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     around = [s for s in sentences if s not in asking]
