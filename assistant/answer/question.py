@@ -655,10 +655,9 @@ def _context_words(question: str) -> set[str]:
 
 def _idle_sentences(question: str) -> list[str]:
     """The sentences around a question that say nothing of a topic: about the asker
-    ("I'm new to this area.", "My startup is building a chatbot."), or a lead-in ("Quick
-    question from a newbie:"), not about what they work on or look for
-    (_TOPIC_INTRODUCTION). All their words are chatter, and retrieval does not look for
-    them: "I'm new to this area" found a survey of "the area"."""
+    ("I'm new to this area.", "My startup is building a chatbot."), not about what they
+    work on or look for (_TOPIC_INTRODUCTION). All their words are chatter, and retrieval
+    does not look for them: "I'm new to this area" found a survey of "the area"."""
     sentences = _sentences(question)
     asking = [s for s in sentences if s.rstrip().endswith("?")]
     if not _context_words(question) or any(_POINTS_BACK.search(s) for s in asking):
@@ -666,9 +665,7 @@ def _idle_sentences(question: str) -> list[str]:
     return [
         s
         for s in sentences
-        if s not in asking
-        and (_OF_THE_ASKER.search(s) or _opens_idly(s))
-        and not _TOPIC_INTRODUCTION.search(s)
+        if s not in asking and _OF_THE_ASKER.search(s) and not _TOPIC_INTRODUCTION.search(s)
     ]
 
 
