@@ -630,20 +630,6 @@ def test_how_a_question_is_put_is_no_term_of_its_topic(seeded, question, terms):
     assert analyse(question, seeded.engine.bm25).terms == terms
 
 
-def test_a_sentence_about_the_asker_is_neither_topic_nor_search(seeded):
-    """ "I'm new to this area." found a survey of "the area"; "My team is building a
-    chatbot that refuses too often." cost MOSSBench. A sentence that says what the asker
-    works on still counts ("I work on watermarking. Which papers are relevant?")."""
-    bm25 = seeded.engine.bm25
-    new = analyse("I'm new to this area. What should I read about jailbreaks?", bm25)
-    assert new.terms == ("jailbreak",) and "area" not in new.search_text
-    team = "My team is building a chatbot that refuses too often. Which papers study over-refusal?"
-    control = {c.paper.title for c in seeded.ask("Which papers study over-refusal?").citations}
-    assert {c.paper.title for c in seeded.ask(team).citations} == control
-    works_on = analyse("I work on watermarking. Which papers are relevant?", bm25)
-    assert "watermark" in works_on.terms
-
-
 def test_a_question_on_causes_quotes_where_the_abstract_gives_them(seeded):
     """It quoted "sheds light on the causes and implications of this phenomenon", which
     names the causes without giving them."""

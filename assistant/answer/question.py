@@ -491,13 +491,10 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     words = [in_corpus_spelling(w, bm25) for w in _WORD.findall(asked)]
     stems_of = {w: _content_stems(w) for w in words}
     chatter = {in_corpus_spelling(w, bm25) for w in _context_words(asked)}
-    idle = _idle_sentences(asked)
-    idle_words = {in_corpus_spelling(w, bm25) for s in idle for w in _WORD.findall(s)} & chatter
     content_words = [
         w
         for w in words
         if stems_of[w]
-        and w not in idle_words
         and not (w in chatter and all(bm25.document_frequency(t) == 0 for t in stems_of[w]))
     ]
     manner = [w for w in content_words if len(w) > 5 and is_adverb(w) and not _frequency(w, bm25)]
@@ -541,9 +538,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         compound_pattern="|".join(
             [_compound_pattern(w) for w in compounds] + _gloss_patterns(asked, compounds, bm25)
         ),
-        search_text=with_paraphrases(
-            " ".join(s for s in _sentences(asked) if s not in idle) if idle else asked, bm25
-        ),
+        search_text=with_paraphrases(asked, bm25),
         action_terms=actions,
         alternatives=_alternatives(asked, set(key_terms) - actions, bm25),
         acronyms=_acronyms(content_words, stems_of, asked),
@@ -601,21 +596,11 @@ _ASKED_AFTER_COLON = re.compile(
 
 
 def _sentences(question: str) -> list[str]:
-    """The question's sentences, a lead-in before a colon ("Quick question: which ...?")
-    apart from what it asks; not a heading ("hallucination: which ...?" names the topic)."""
+    """The question's sentences, a lead-in before a colon apart from what it asks (for its
+    chatter: a heading before a colon still names the topic, "hallucination: which ...")."""
     from assistant.answer.sentences import split_sentences  # pysbd: "vs. DPO" is no end
 
-    return [
-        part
-        for s in split_sentences(question)
-        for part in (_ASKED_AFTER_COLON.split(s) if _opens_idly(s) else [s])
-    ]
-
-
-def _opens_idly(sentence: str) -> bool:
-    """Whether a sentence opens with a word no heading does ("Quick question: ...")."""
-    first = sentence.strip().split()[0].lower().strip(",:!") if sentence.strip() else ""
-    return first in _NOT_HEADINGS
+    return [part for s in split_sentences(question) for part in _ASKED_AFTER_COLON.split(s)]
 
 
 def asking_part(question: str) -> str:
@@ -651,26 +636,6 @@ def _context_words(question: str) -> set[str]:
         return set()
     asked = {w for s in asking for w in _WORD.findall(s)}
     return {w for s in around for w in _WORD.findall(s)} - asked
-
-
-def _idle_sentences(question: str) -> list[str]:
-    """The sentences around a question that say nothing of a topic: about the asker
-    ("I'm new to this area.", "My startup is building a chatbot."), not about what they
-    work on or look for (_TOPIC_INTRODUCTION). All their words are chatter, and retrieval
-    does not look for them: "I'm new to this area" found a survey of "the area"."""
-    sentences = _sentences(question)
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    if not _context_words(question) or any(_POINTS_BACK.search(s) for s in asking):
-        return []  # "... How do these approaches differ?": the sentence before is the topic
-    return [
-        s
-        for s in sentences
-        if s not in asking and _OF_THE_ASKER.search(s) and not _TOPIC_INTRODUCTION.search(s)
-    ]
-
-
-# A sentence about the asker: "I'm new to this area", "My team is building a chatbot"
-_OF_THE_ASKER = re.compile(r"\b(?:I|I'm|I've|my|me|we|we're|our|us)\b", re.IGNORECASE)
 
 
 # What joins the alternatives of a topic: "and", "or", commas, slashes.
