@@ -242,10 +242,7 @@ def llm_answer(decision, settings: Settings, on_token: TokenCallback | None = No
         )
     evidence = build_evidence(candidates, budget)
     user = user_template.render(evidence=evidence.text, question=asked)
-    text, raw, cut = _chat(settings, system, user, on_token)
-    warnings: list[str] = []
-    if cut:
-        warnings.append(cut_warning(settings))
+    text, raw, warnings = _chat(settings, system, user, on_token)
     if evidence.trimmed:
         warnings.append(
             f"evidence trimmed to fit the context window: {len(evidence.papers)} of "
@@ -289,8 +286,8 @@ def _chat(
     settings: Settings, system: str | None, user: str, on_token: TokenCallback | None
 ) -> tuple[str, object, bool]:
     """The model's reply, as it may be shown (no escape sequence that would drive the
-    terminal, no secret the server echoes), its raw response, and whether it was cut to
-    the answer budget."""
+    terminal, no secret the server echoes), its raw response, and warnings: cut to the
+    answer budget, or a stream that never said it was finished."""
     import httpx
     import openai
     from llama_index.core.llms import ChatMessage
@@ -300,26 +297,36 @@ def _chat(
     if system:
         messages.insert(0, ChatMessage(role="system", content=system))
     limit = REPLY_CHARS_PER_TOKEN * settings.llm_answer_tokens
+    finished = True
     try:
         if on_token is None:
             response = llm.chat(messages)
             text, raw = response.message.content or "", response.raw
         else:
-            text, raw = _streamed(llm, messages, settings, on_token, limit)
+            text, raw, finished = _streamed(llm, messages, settings, on_token, limit)
     except openai.APIError as error:
         raise endpoint_error(error, settings) from None
     except httpx.HTTPError as error:  # the body broke off, or stalled, after the request
         raise endpoint_error(error, settings) from None
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         raise endpoint_error(error, settings) from None
-    cut = len(text) > limit
+    warnings = [cut_warning(settings)] if len(text) > limit else []
+    if not finished:
+        warnings.append(UNFINISHED_WARNING)
     text = _shown(text)[:limit]  # masked whole, then cut: never the half of a key
     if not text.strip():
         raise EndpointError(
             f"{settings.openai_base_url or 'the OpenAI API'} returned an empty or malformed "
             "answer; check the model"
         )
-    return text, raw, cut
+    return text, raw, warnings
+
+
+# A stream closed without a finish reason: cut off, or a server or proxy that does not send
+# one (llama-index also skips a last chunk whose delta is null), so a warning, not an error
+UNFINISHED_WARNING = (
+    "the endpoint closed the stream without saying the answer was finished: it may be cut off"
+)
 
 
 def cut_warning(settings: Settings) -> str:
@@ -338,8 +345,8 @@ def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit:
     while nothing has been shown (the request is only sent when the stream is read, past
     llama-index's retries). What is shown is the masked text up to the last whole word,
     less what was shown before: a key split across pieces, or the token after "Bearer",
-    is masked whole."""
-    import httpx
+    is masked whole. Returns the text, the last raw chunk and whether a chunk said the
+    reply was finished."""
     import openai
 
     retryable = (
@@ -360,11 +367,9 @@ def _streamed(llm, messages, settings: Settings, on_token: TokenCallback, limit:
                     shown = _show_more(shown, _shown(text[:words]), on_token)
                 if len(text) > limit:
                     break
-            else:
-                if not finished:  # closed without saying it was done: half an answer
-                    raise httpx.RemoteProtocolError("the stream ended without a finish reason")
             _show_more(shown, _shown(text[:limit]), on_token)
-            return text, raw
+            # nothing said is the empty-answer error; past the limit, the cut warning
+            return text, raw, finished or not text or len(text) > limit
         except retryable:
             if shown or attempt == settings.llm_max_retries:
                 raise
