@@ -594,8 +594,6 @@ def test_the_topic_drops_the_framing_on_both_sides():
     # a comparison's verb is framing too: "... close enough to DPO variants differ to cite"
     assert topic_phrase("How do DPO variants in the collection differ?") == "DPO variants"
     assert topic_phrase("What are the differences between RLHF and DPO?") == "RLHF and DPO"
-    assert topic_phrase("How does DPO compare with RLHF?") == "DPO and RLHF"
-    assert topic_phrase("How does DPO differ from PPO?") == "DPO and PPO"
 
 
 def test_what_a_question_asks_of_its_topic_is_no_term_of_it(seeded):
@@ -621,7 +619,6 @@ def test_what_a_question_asks_of_its_topic_is_no_term_of_it(seeded):
         ("What would you recommend reading on DPO?", ("dpo",)),
         ("How do papers measure over-refusal?", ("over", "refus")),
         ("What causes over-refusal?", ("over", "refus")),
-        ("Is DPO better than RLHF?", ("dpo", "rlhf")),
     ],
 )
 def test_how_a_question_is_put_is_no_term_of_its_topic(seeded, question, terms):
@@ -649,7 +646,7 @@ def test_a_lead_in_before_a_colon_is_no_topic(seeded):
 def test_a_comparison_no_paper_makes_is_answered_side_by_side(seeded):
     """No abstract compares DPO with RLHF: the papers on each, said to be so, rather than
     an abstention."""
-    for question in ("How does DPO compare with RLHF?", "Is DPO better than RLHF?"):
+    for question in ("How does DPO compare with RLHF?", "DPO vs RLHF"):
         answer = seeded.ask(question)
         assert answer.text.startswith(
             "No paper in the collection compares DPO with RLHF; the papers on each:"
@@ -658,6 +655,11 @@ def test_a_comparison_no_paper_makes_is_answered_side_by_side(seeded):
         assert "RLHF" in titles and "Preference" in titles
     # a side the collection lacks: still an abstention
     assert seeded.ask("How do protein folding and DPO compare?").abstained
+    # "better than" states a result, not a comparison of two topics
+    assert (
+        analyse("Can models do better than chance at detecting deception?", seeded.engine.bm25).kind
+        != "comparison"
+    )
 
 
 def test_a_comparison_is_about_what_it_compares_not_the_comparing(seeded):
@@ -667,6 +669,9 @@ def test_a_comparison_is_about_what_it_compares_not_the_comparing(seeded):
     for question in ("Compare DPO and RLHF", "How does DPO differ from RLHF?"):
         analysis = analyse(question, bm25)
         assert analysis.kind == "comparison" and analysis.terms == ("dpo", "rlhf"), question
+        assert analysis.topic == "DPO and RLHF"
+    stated = analyse("Which papers show that LLM values differ from human values?", bm25)
+    assert stated.kind == "list" and "differ from" in stated.topic
     # a question that only names the comparison keeps it as its topic
     only = analyse("What are the trade-offs?", bm25)
     assert only.kind == "comparison" and only.terms

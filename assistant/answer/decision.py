@@ -117,18 +117,18 @@ def decide(
         relevant = named + others
         return Decision(analysis, ranking, judged, relevant, covered, named=True)
     if not (relevant or survey) and analysis.kind == "comparison":
-        sides, lead = _each_side(engine, analysis, pool, within)
+        sides, lead = _each_side(engine, analysis, pool)
         return Decision(analysis, ranking, judged, sides, covered, lead=lead)
     return Decision(analysis, ranking, judged, relevant, covered)
 
 
 # The two sides of a comparison's topic: "DPO and RLHF", "DPO vs RLHF", "DPO versus PPO"
-_SIDES = re.compile(r"\s+(?:and|vs\.?|versus|or|against|(?:better|worse)\s+than)\s+", re.IGNORECASE)
+_SIDES = re.compile(r"\s+(?:and|vs\.?|versus|or|against)\s+", re.IGNORECASE)
 SIDE_PAPERS = 3  # the papers a comparison cites for each side, when none is on both
 MAX_SIDE_WORDS = 4  # "DPO", "chain-of-thought prompting": a side, not a clause
 
 
-def _each_side(engine, analysis: QuestionAnalysis, pool: int, within) -> tuple[list[Judged], str]:
+def _each_side(engine, analysis: QuestionAnalysis, pool: int) -> tuple[list[Judged], str]:
     """For a comparison no paper covers whole ("How does DPO compare with RLHF?"), the
     papers on each of its two sides, when the collection covers both, and the line that
     says so: what it holds on each, set side by side, rather than nothing."""
@@ -137,7 +137,7 @@ def _each_side(engine, analysis: QuestionAnalysis, pool: int, within) -> tuple[l
         has_topic_words(side) and len(side.split()) <= MAX_SIDE_WORDS for side in sides
     ):
         return [], ""
-    decisions = [decide(engine, side, pool=pool, within=within) for side in sides]
+    decisions = [decide(engine, side, pool=pool) for side in sides]
     if not all(d.relevant for d in decisions):
         return [], ""
     chosen: dict[str, Judged] = {}
@@ -175,7 +175,10 @@ def _within(decision: Decision, admitted: set[str]) -> Decision:
     hits = [h for h in decision.ranking.hits if h.paper.paper_id in admitted]
     decision.ranking = replace(decision.ranking, hits=hits)
     decision.judged = kept
-    decision.relevant = [j for j in decision.relevant if j.paper.paper_id in admitted]
+    kept_relevant = [j for j in decision.relevant if j.paper.paper_id in admitted]
+    if len(kept_relevant) < len(decision.relevant):
+        decision.lead = ""  # "the papers on each" side: one side may be filtered away
+    decision.relevant = kept_relevant
     return decision
 
 

@@ -223,16 +223,18 @@ def _kind_bonus(sentence: str, analysis: QuestionAnalysis, counted: str | None) 
 # local optimization") or what brings something about ("driven by preferences that ...")
 _SAYS_ASPECT = {
     "limitation": re.compile(
-        r"\b(?:limitation|drawback|weakness|shortcoming|downside|pitfall|prone to|suffer|"
-        r"fail|struggl|brittle|vulnerab|unstable|instabilit|degrad|costly|expensive|cannot|"
-        r"unable|lack|insufficient|inadequate|limited|decreas|despite|although|however|but)",
+        r"\b(?:(?:limitation|drawback|weakness|shortcoming|downside|pitfall)s?\b|prone to|"
+        r"suffer|fail|struggl|brittle|vulnerab|unstable|instabilit|degrad|costly|expensive|"
+        r"cannot\b|unable\b|lack|insufficient|inadequate|limited\b|decreas|despite\b|"
+        r"although\b|however\b|but\b)",
         re.IGNORECASE,
     ),
     "cause": re.compile(
         # "caused by", not "sheds light on the causes", which names them without saying them
-        r"\b(?:caused by|because|due to|driven by|drive[sn]?\b|stem(?:s|med)? from|"
-        r"result(?:s|ed)? from|trigger|root|stimul|induc|explain|attribut|"
-        r"arise|owing to|responsible for)",
+        r"\b(?:caused by|because\b|due to|driven by|drive[sn]?\b|stem(?:s|med)? from|"
+        r"result(?:s|ed)? from|trigger(?:s|ed)?\b|root(?:s|ed)? in|stimul(?:i|us)\b|"
+        r"induce[sd]?\b|explain(?:s|ed)?\b|attribut(?:ed|able) to|aris(?:e|es|ing)\b|"
+        r"owing to|responsible for)",
         re.IGNORECASE,
     ),
 }

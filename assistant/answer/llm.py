@@ -141,7 +141,12 @@ def endpoint_error(error: Exception, settings: Settings) -> EndpointError:
         message = f"{where} is rate limiting (429) after {attempts}; try again later"
     elif isinstance(error, openai.BadRequestError):  # the client's fault: no retry helps
         reason = _reason(error)
-        message = f"{where} rejected the request (400){reason}; check ASSISTANT_LLM_MODEL"
+        setting = (
+            "ASSISTANT_LLM_CONTEXT_WINDOW"
+            if re.search(r"context|token|too long", reason, re.IGNORECASE)
+            else "ASSISTANT_LLM_MODEL"
+        )
+        message = f"{where} rejected the request (400){reason}; check {setting}"
     elif isinstance(error, openai.APIStatusError):
         message = (
             f"{where} failed with HTTP {error.status_code} after {attempts}; "
@@ -156,8 +161,10 @@ def _reason(error: Exception) -> str:
     """The server's own reason for refusing a request (": you must provide a model"), made
     safe to print: one line, no key, no escape sequences, at most 200 characters."""
     body = getattr(error, "body", None)
-    detail = body.get("message") if isinstance(body, dict) else None
-    if not isinstance(detail, str) or not detail.strip():
+    if isinstance(body, dict):  # {"message": ...}, {"error": "..."}, {"detail": ...}
+        body = body.get("message") or body.get("error") or body.get("detail")
+    detail = body if isinstance(body, str) else ""
+    if not detail.strip():
         return ""
     return ": " + " ".join(_shown(detail).split())[:200]
 

@@ -89,8 +89,7 @@ _DASH = r"(?:--?|[–—])"
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?", re.UNICODE)
 _COMPARISON = re.compile(
     r"\b(compare[ds]?|comparing|comparison|contrast(?:s|ed|ing)?|differ(?:s|ent|ence|ences)?|"
-    r"versus|vs\.?|trade-?offs?|similarit(?:y|ies)|agree|disagree|"
-    r"(?:better|worse|superior|inferior)(?=\s+(?:than|to)\b))\b",
+    r"versus|vs\.?|trade-?offs?|similarit(?:y|ies)|agree|disagree)\b",
     re.IGNORECASE,
 )
 # A number set beside another, which asks for the number: "... compared with direct requests?"
@@ -507,7 +506,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
     content_words = [w for w in content_words if w not in aspects] or content_words
     kind, fact = ("list", "") if papers_asked else classify(" ".join(asking), context)
     if kind == "comparison":  # "How does DPO compare with RLHF?" asks about DPO and RLHF
-        compared = [w for w in content_words if not _COMPARED_WORD.fullmatch(w)]
+        compared = [w for w in content_words if not _COMPARISON.fullmatch(w)]
         content_words = compared or content_words
     terms = tuple(dict.fromkeys(t for w in content_words for t in stems_of[w]))
     rarity = {t: bm25.idf(t) for t in terms}
@@ -531,7 +530,7 @@ def analyse(question: str, bm25: BM25Index) -> QuestionAnalysis:
         fact=fact,
         terms=terms,
         key_terms=key_terms,
-        topic=topic_phrase(" ".join(asking)),
+        topic=_compared(topic_phrase(" ".join(asking)), kind),
         missing=missing if len(bm25.chunk_ids) else (),
         english=is_english(question, len(missing) / len(content_words) if content_words else 0.0),
         bound_terms=frozenset(t for w in compounds for t in stems_of[w][:-1]) - free,
@@ -1425,12 +1424,17 @@ _ASPECT_OF = re.compile(
     r"\s+(?:of|on|with|in|into|for|to|facing|about|regarding|from)\s+(?=\w)",
     re.IGNORECASE,
 )
-# A word of a comparison's own, not of what it compares
-_COMPARED_WORD = re.compile(rf"{_COMPARISON.pattern}|better|worse|superior|inferior", re.I)
+
 # The verb a comparison sets its two topics apart with: "How does DPO compare with RLHF?"
 _COMPARED_IN_TOPIC = re.compile(
     r"\s+(?:compares?|differs?)\s+(?:with|to|against|from)\s+", re.IGNORECASE
 )
+
+
+def _compared(topic: str, kind: Kind) -> str:
+    """A comparison's topic as its two sides: "DPO compare with RLHF" -> "DPO and RLHF"
+    (not "LLM values differ from human values", which a list question states)."""
+    return _COMPARED_IN_TOPIC.sub(" and ", topic) if kind == "comparison" else topic
 
 
 def topic_phrase(question: str) -> str:
@@ -1461,7 +1465,6 @@ def topic_phrase(question: str) -> str:
     # lower case; a name with digits ("GPT-3.5", "LLAMA-2") stays as written
     words = [w.lower() if len(w) >= SHOUTED_LETTERS and _shouted(w) else w for w in words]
     topic = " ".join(words).strip(" ,:;") or question.strip().rstrip("?.!")
-    topic = _COMPARED_IN_TOPIC.sub(" and ", topic)  # "DPO compare with RLHF": "DPO and RLHF"
     if len(topic) > MAX_TOPIC_CHARS:
         topic = topic[:MAX_TOPIC_CHARS].rsplit(" ", 1)[0] + " …"
     return topic
