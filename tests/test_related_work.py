@@ -384,3 +384,16 @@ def test_a_title_s_own_stars_and_underscores_are_text_in_every_format(tmp_path: 
     assert "\\*\\*Bold\\*\\* \\[link\\](http://evil.example)" in markdown
     html = draft._repr_html_()
     assert "<em>Beyond A*</em>" in html and "**Bold** [link]" in html
+
+
+def test_the_shipped_examples_agree_with_each_other():
+    """examples/ was left with an empty .tex and a .bib of another draft: the README's
+    command stopped at the existing .bib (it now passes --force)."""
+    examples = Path(__file__).parents[1] / "examples"
+    tex = (examples / "refusal-related-work.tex").read_text(encoding="utf-8")
+    bib = (examples / "refusal-related-work.bib").read_text(encoding="utf-8")
+    markdown = (examples / "refusal-related-work.md").read_text(encoding="utf-8")
+    cited = {key for keys in re.findall(r"\\cite\{([^}]*)\}", tex) for key in keys.split(",")}
+    entries = set(re.findall(r"^@\w+\{([^,]+),", bib, re.MULTILINE))
+    assert cited and cited == entries
+    assert markdown.count("\n- [") == len(entries)  # one reference line per paper
