@@ -199,7 +199,7 @@ class Assistant:
         rewritten form; default: `question`) asks about; `since`, `until` and
         `author` (or "from 2023", "by Smith" in the question) to papers that match.
         """
-        from assistant.answer.abstain import about_the_collection, by_absence
+        from assistant.answer.abstain import about_the_collection, by_absence, stated
         from assistant.answer.decision import decide
         from assistant.answer.question import (
             asks_about_the_collection,
@@ -255,11 +255,12 @@ class Assistant:
             decision = _excluding(decision, excluded, self.engine.bm25)
             if not decision.relevant:
                 text = f"Every paper on {topic} mentions {excluded} too."
-                return Answer(question, text, "llm" if use_llm else "extractive", True, [], [], [])
+                return stated(question, text, use_llm)
         if selection is not None and decision.analysis.has_topic and not decision.relevant:
             # the filter, not the collection, holds nothing on it: "refusal from 2024"
-            text = _none_pass(len(selection.paper_ids), decision.analysis.topic)
-            answer = Answer(question, text, "llm" if use_llm else "extractive", True, [], [], [])
+            answer = stated(
+                question, _none_pass(len(selection.paper_ids), decision.analysis.topic), use_llm
+            )
         else:
             answer = self._answer(decision, use_llm, on_token)
         if decision.weak and answer.citations:

@@ -122,6 +122,11 @@ def by_absence(question: str, llm: bool) -> Answer:
         f'"which papers mention {topic}?"; the papers it does not list (`assistant papers` '
         "shows them all) are those that do not."
     )
+    return stated(question, text, llm)
+
+
+def stated(question: str, text: str, llm: bool) -> Answer:
+    """An answer that cites nothing and says why in `text`."""
     return Answer(question, text, "llm" if llm else "extractive", True, [], [], [])
 
 
